@@ -1,0 +1,141 @@
+#!/usr/bin/env lua5.4
+-- gen/constnet.lua: the generator's entry point. The only module that reads
+-- or writes files, parses arguments or exits.
+--
+--   lua5.4 gen/constnet.lua nets/mnist.lua            -> out/mnist/mnist.{h,c}
+--   lua5.4 gen/constnet.lua nets/mnist.lua -o build/  -> build/mnist.{h,c}
+
+-- Find our own modules and templates from the script's location.
+local script = arg and arg[0] or "gen/constnet.lua"
+local root = script:match("^(.*)[/\\]gen[/\\][^/\\]*$") or (script:match("^gen[/\\]") and ".") or "."
+package.path = root .. "/?.lua;" .. package.path
+
+local argparse = require("argparse")
+local spec_mod = require("gen.spec")
+local model_mod = require("gen.model")
+local emit = require("gen.emit")
+local pldir = require("pl.dir")
+local plpath = require("pl.path")
+
+local function read_file(path)
+  local f, err = io.open(path, "rb")
+  if not f then return nil, err end
+  local text = f:read("a")
+  f:close()
+  return text
+end
+
+-- Write every file to a temporary name first, then rename them all, so a
+-- failure never leaves a half-written file under the real name.
+local function write_atomically(dir, files)
+  if not plpath.isdir(dir) then
+    local ok, err = pldir.makepath(dir)
+    if not ok then return nil, dir .. ": cannot create directory: " .. tostring(err) end
+  end
+  local tmps = {}
+  for _, f in ipairs(files) do
+    local path = dir .. "/" .. f.name
+    local tmp = path .. ".tmp"
+    local h, err = io.open(tmp, "wb")
+    local ok = h and h:write(f.text)
+    if h then ok = h:close() and ok end
+    if not ok then
+      os.remove(tmp)
+      for _, t in ipairs(tmps) do os.remove(t[1]) end
+      return nil, path .. ": cannot write: " .. tostring(err)
+    end
+    tmps[#tmps + 1] = { tmp, path }
+  end
+  for _, t in ipairs(tmps) do
+    local ok, err = os.rename(t[1], t[2])
+    if not ok then
+      for _, u in ipairs(tmps) do os.remove(u[1]) end
+      return nil, t[2] .. ": cannot rename into place: " .. tostring(err)
+    end
+  end
+  return true
+end
+
+local function human(bytes)
+  if bytes >= 1024 * 1024 then return string.format("%.1f MiB", bytes / (1024 * 1024)) end
+  if bytes >= 1024 then return string.format("%.1f KiB", bytes / 1024) end
+  return bytes .. " B"
+end
+
+local function main(argv)
+  local parser = argparse("constnet", "Generate shape-specialized C for the neural network in SPEC.")
+    :epilog([[
+Examples:
+  lua5.4 gen/constnet.lua nets/mnist.lua              writes out/mnist/mnist.h and mnist.c
+  lua5.4 gen/constnet.lua nets/mnist.lua -o build/    writes build/mnist.h and mnist.c
+  lua5.4 gen/constnet.lua --check nets/mnist.lua      validates the spec, writes nothing
+
+Errors are printed as SPEC:LINE: error: MESSAGE and nothing is written.
+Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
+  parser:argument("spec", "Network spec, a Lua file such as nets/mnist.lua.")
+  parser:option("-o --out", "Directory for the generated files (default: out/NAME).")
+  parser:flag("--check", "Validate the spec only; write nothing.")
+  parser:flag("-q --quiet", "Print nothing on success.")
+  parser:option("--unroll", "Override the spec's unroll setting: auto, full or loops.")
+    :choices(spec_mod.UNROLLS)
+  local parsed, args = parser:pparse(argv)
+  if not parsed then
+    io.stderr:write(string.format("constnet: error: %s\nTry 'lua5.4 gen/constnet.lua --help'.\n", args))
+    return 2
+  end
+
+  local path = args.spec
+  local source, rerr = read_file(path)
+  if not source then
+    io.stderr:write(string.format("%s: error: cannot read spec: %s\n", path,
+      tostring(rerr):gsub("^[^:]*: ", "")))
+    return 1
+  end
+
+  local spec, problems = spec_mod.load(path, source)
+  for _, p in ipairs(problems) do io.stderr:write(spec_mod.format(path, p), "\n") end
+  if not spec or spec_mod.has_error(problems) then return 1 end
+  if args.unroll then spec.unroll = args.unroll end
+
+  local model = model_mod.build(spec, path)
+  if args.check then
+    if not args.quiet then
+      io.stdout:write(string.format("%s: ok: %s, %d parameters\n", path, model.chain, model.n_params))
+    end
+    return 0
+  end
+
+  local files, eerr = emit.render(model, function(name)
+    local text, err = read_file(root .. "/templates/" .. name)
+    if not text then error(root .. "/templates/" .. name .. ": " .. tostring(err), 0) end
+    return text
+  end)
+  if not files then
+    io.stderr:write("constnet: error: ", eerr, "\n")
+    return 1
+  end
+
+  local dir = args.out or ("out/" .. model.name)
+  local ok, werr = write_atomically(dir, files)
+  if not ok then
+    io.stderr:write(werr:gsub(": cannot", ": error: cannot", 1), "\n")
+    return 1
+  end
+  if not args.quiet then
+    io.stdout:write(string.format("constnet: %s -> %s/%s.h, %s/%s.c\n", path, dir, model.name, dir,
+      model.name))
+    io.stdout:write(string.format("  %s; %d parameters: %s, activations %s\n", model.chain,
+      model.n_params, human(model.params_bytes), human(model.acts_bytes)))
+  end
+  return 0
+end
+
+local ok, status = xpcall(main, debug.traceback, arg)
+if not ok then
+  local msg = tostring(status)
+  io.stderr:write("constnet: internal error: ", msg:match("^[^\n]*"), "\n")
+  if os.getenv("CONSTNET_DEBUG") then io.stderr:write(msg, "\n")
+  else io.stderr:write("(set CONSTNET_DEBUG=1 for a traceback; please report this)\n") end
+  os.exit(70)
+end
+os.exit(status)

@@ -1,0 +1,177 @@
+-- gen/model.lua: from a validated spec to everything the templates print.
+--
+-- model.build(spec, spec_path) -> model
+--
+-- All shape arithmetic, naming and per-layer choices (unrolling, init bounds)
+-- happen here, so the templates only print what they are given. Pure: no I/O.
+
+local M = {}
+
+-- Layers with at most this many weights are unrolled into straight-line code
+-- under unroll = "auto". Larger layers keep loops with literal bounds: full
+-- unrolling of a 784x128 layer takes gcc minutes and gigabytes.
+M.UNROLL_MAX_WEIGHTS = 256
+
+-- C literal for a Lua number, exact for doubles ("%.17g" round-trips).
+local function lit(x, T)
+  local s = string.format("%.17g", x)
+  if not s:find("[%.eEn]") then s = s .. ".0" end
+  return T == "float" and (s .. "f") or s
+end
+M.lit = lit
+
+-- 32-bit FNV-1a of a string: the shape fingerprint stored in model files.
+local function fnv1a(s)
+  local h = 0x811c9dc5
+  for i = 1, #s do
+    h = ((h ~ s:byte(i)) * 0x01000193) & 0xffffffff
+  end
+  return h
+end
+
+local DERIV = {
+  -- derivative of the activation, written in terms of its output a
+  sigmoid = "%s * (ONE - %s)",
+  tanh = "ONE - %s * %s",
+  relu = "(%s > ZERO ? ONE : ZERO)",
+  leaky_relu = "(%s > ZERO ? ONE : SLOPE)",
+  identity = "ONE",
+}
+
+function M.build(spec, spec_path)
+  local m = {
+    name = spec.name,
+    NAME = spec.name:upper(),
+    spec_path = spec_path,
+    T = spec.dtype,
+    fsuf = spec.dtype == "float" and "f" or "",
+    loss = spec.loss,
+    train = spec.train,
+    batch = spec.train.batch,
+    n_in = spec.input,
+    layers = {},
+  }
+  local T = m.T
+  m.ONE, m.ZERO, m.TWO = lit(1, T), lit(0, T), lit(2, T)
+
+  local n = #spec.layers
+  local prev_units, prev_const = spec.input, m.NAME .. "_IN"
+  local prev_act_type = m.name .. "_input"
+  local n_params = 0
+  local shape = { m.name, T, tostring(spec.input) }
+  local acts_used = {}
+  for i, S in ipairs(spec.layers) do
+    local L = {
+      index = i,
+      id = "l" .. i,
+      first = (i == 1),
+      last = (i == n),
+      n_in = prev_units,
+      n_out = S.units,
+      activation = S.activation,
+      slope = S.slope and lit(S.slope, T),
+      line = S.line,
+    }
+    L.in_const = prev_const
+    L.out_const = L.last and (m.NAME .. "_OUT") or (m.NAME .. "_L" .. i)
+    L.in_type = prev_act_type
+    L.out_type = L.last and (m.name .. "_output") or (m.name .. "_l" .. i .. "_act")
+    L.delta_type = m.name .. "_l" .. i .. "_delta"
+    L.params_type = m.name .. "_l" .. i .. "_params"
+    L.grads_type = m.name .. "_l" .. i .. "_grads"
+    L.n_weights = L.n_in * L.n_out
+    L.n_params = L.n_weights + L.n_out
+    n_params = n_params + L.n_params
+
+    -- unrolling
+    local u = S.unroll or spec.unroll
+    if u == "auto" then
+      u = (L.n_weights <= M.UNROLL_MAX_WEIGHTS) and "full" or "loops"
+    end
+    L.unroll = u
+
+    -- initialisation: default follows the activation
+    local init = S.init
+    if init == nil then
+      init = (S.activation == "relu" or S.activation == "leaky_relu") and "he_uniform"
+        or "glorot_uniform"
+    end
+    L.init = init
+    local fin, fout = L.n_in, L.n_out
+    if init == "glorot_uniform" then
+      L.init_low, L.init_high = -math.sqrt(6 / (fin + fout)), math.sqrt(6 / (fin + fout))
+    elseif init == "he_uniform" then
+      L.init_low, L.init_high = -math.sqrt(6 / fin), math.sqrt(6 / fin)
+    elseif init == "uniform" then
+      L.init_low, L.init_high = S.init_low, S.init_high
+    elseif init == "glorot_normal" then
+      L.init_std = math.sqrt(2 / (fin + fout))
+    elseif init == "he_normal" then
+      L.init_std = math.sqrt(2 / fin)
+    end
+    L.init_kind = (init == "zeros") and "zeros" or (L.init_std and "normal" or "uniform")
+    if L.init_low then
+      L.init_low_lit = lit(L.init_low, "double")
+      L.init_high_lit = lit(L.init_high, "double")
+      L.init_span_lit = lit(L.init_high - L.init_low, "double")
+    end
+    if L.init_std then L.init_std_lit = lit(L.init_std, "double") end
+
+    acts_used[S.activation] = true
+    shape[#shape + 1] = string.format("dense:%d:%s:%s", S.units, S.activation, S.slope or "")
+    m.layers[i] = L
+    prev_units, prev_const, prev_act_type = S.units, L.out_const, L.out_type
+  end
+  m.n_out = prev_units
+  m.n_params = n_params
+  m.real_size = (T == "float") and 4 or 8
+  m.params_bytes = n_params * m.real_size
+  m.shape_string = table.concat(shape, ";")
+  m.fingerprint = string.format("0x%08xu", fnv1a(m.shape_string))
+  m.last = m.layers[n]
+
+  -- the output layer keeps its logits when the loss is computed from them
+  m.keep_logits = (m.loss == "cross_entropy" or m.loss == "binary_cross_entropy"
+                   or m.last.activation == "softmax")
+
+  -- names the templates print: where each layer reads and writes
+  for _, L in ipairs(m.layers) do
+    L.keeps_logits = L.last and m.keep_logits
+    L.z = L.keeps_logits and "zo->v" or "z"
+    L.out_ref = L.last and "&a->out" or ("&a->" .. L.id)
+    L.in_ref = L.first and "x" or ("&a->" .. m.layers[L.index - 1].id)
+    if L.init_kind == "normal" then m.any_normal = true end
+    if L.init_kind ~= "zeros" then m.any_random = true end
+  end
+
+  -- derivative expressions, per layer, in terms of the layer's own output
+  for _, L in ipairs(m.layers) do
+    local d = DERIV[L.activation]
+    if d then
+      d = d:gsub("ONE", m.ONE):gsub("ZERO", m.ZERO):gsub("SLOPE", L.slope or "")
+      L.deriv = function(a) return (d:gsub("%%s", a)) end
+    end
+    -- the previous layer, whose activation the backward pass differentiates
+    L.prev = m.layers[L.index - 1]
+  end
+
+  -- activation helpers actually used, in a fixed order
+  m.activations = {}
+  for _, a in ipairs({ "sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax" }) do
+    if acts_used[a] then m.activations[#m.activations + 1] = a end
+  end
+  m.acts_used = acts_used
+
+  -- memory, in bytes
+  m.acts_bytes = 0
+  for _, L in ipairs(m.layers) do m.acts_bytes = m.acts_bytes + L.n_out * m.real_size end
+  if m.keep_logits then m.acts_bytes = m.acts_bytes + m.n_out * m.real_size end
+
+  -- the chain of layers, for the banner: "784 -> 128 sigmoid -> ..."
+  local chain = { tostring(m.n_in) }
+  for _, L in ipairs(m.layers) do chain[#chain + 1] = L.n_out .. " " .. L.activation end
+  m.chain = table.concat(chain, " -> ")
+  return m
+end
+
+return M

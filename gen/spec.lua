@@ -1,0 +1,424 @@
+-- gen/spec.lua: load a network spec in a sandbox and validate every field.
+--
+-- spec.load(path, source) -> spec, problems
+--   spec      a plain table (nil when the spec could not run at all)
+--   problems  a list of { line = N, level = "error"|"warning", msg = "..." },
+--             sorted by line; the spec is usable only when it holds no error.
+--
+-- This module touches no file: the caller passes the source text in.
+
+local M = {}
+
+-- The vocabulary. Each list is the single source of truth for its key set:
+-- docs and tests read these lists (see M.vocabulary).
+M.ACTIVATIONS = { "sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax" }
+M.LOSSES = { "squared_error", "cross_entropy", "binary_cross_entropy" }
+M.INITS = { "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "uniform", "zeros" }
+M.OPTIMIZERS = { "sgd", "momentum", "nesterov", "adam" }
+M.SCHEDULES = { "constant", "step", "cosine" }
+M.DTYPES = { "float", "double" }
+M.UNROLLS = { "auto", "full", "loops" }
+
+-- Keys of each table, in the order the README documents them.
+M.NETWORK_KEYS = { "input", "loss", "dtype", "unroll", "train" }
+M.DENSE_KEYS = { "activation", "init", "slope", "unroll" }
+M.TRAIN_KEYS = { "optimizer", "rate", "batch", "epochs", "seed", "momentum", "beta1", "beta2",
+                 "epsilon", "weight_decay", "schedule", "step_size", "gamma", "min_rate",
+                 "validation" }
+
+-- Limits that keep a typo like 1e9 from turning into a 4 GB struct.
+M.MAX_UNITS = 1 << 20
+M.MAX_PARAMS = 1 << 28
+
+local function list_has(list, v)
+  for _, x in ipairs(list) do if x == v then return true end end
+  return false
+end
+
+-- Levenshtein distance, for "did you mean" hints.
+local function distance(a, b)
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = { [0] = i }
+    for j = 1, #b do
+      local cost = (a:sub(i, i) == b:sub(j, j)) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+local function suggest(word, known)
+  if type(word) ~= "string" then return "" end
+  local best, bestd = nil, 3
+  for _, k in ipairs(known) do
+    local d = distance(word, k)
+    if d < bestd then best, bestd = k, d end
+  end
+  return best and (", did you mean '" .. best .. "'?") or ""
+end
+
+local function show(v)
+  if type(v) == "string" then return "'" .. v .. "'" end
+  if math.type(v) == "float" then return string.format("%.17g", v) end
+  return tostring(v)
+end
+
+-- The line on which `key =` first appears at or after `from`, so that an error
+-- about a plain-table field can point at the field itself.
+local function key_line(lines, key, from, default)
+  if type(key) ~= "string" then return default end
+  local pat = "%f[%w_]" .. key:gsub("%p", "%%%0") .. "%s*="
+  for i = from or 1, #lines do
+    local code = lines[i]:gsub("%-%-.*$", "")
+    if code:find(pat) then return i end
+  end
+  return default
+end
+
+function M.load(path, source)
+  local problems = {}
+  local lines = {}
+  for l in (source .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = l end
+
+  local function problem(level, line, fmt, ...)
+    problems[#problems + 1] = { level = level, line = line or 1, msg = string.format(fmt, ...),
+                                seq = #problems }
+  end
+  local function err(line, fmt, ...) problem("error", line, fmt, ...) end
+
+  -- Constructors record the spec line that called them.
+  local function caller_line()
+    local info = debug.getinfo(3, "Sl")
+    return info and info.currentline or 1
+  end
+
+  local net_calls = 0
+  local env = {}
+  env.dense = function(t)
+    local line = caller_line()
+    if type(t) ~= "table" then
+      error(string.format("dense: expected a table like dense { 128, activation = \"relu\" }, got %s",
+        type(t)), 2)
+    end
+    return { kind = "dense", line = line, fields = t }
+  end
+  env.network = function(name)
+    local line = caller_line()
+    net_calls = net_calls + 1
+    if type(name) ~= "string" then
+      error("network: expected a name, as in network \"mnist\" { ... }", 2)
+    end
+    return function(t)
+      if type(t) ~= "table" then
+        error(string.format("network \"%s\": expected a table of fields", name), 2)
+      end
+      return { kind = "network", line = line, name = name, fields = t }
+    end
+  end
+  local known_names = { "dense", "network" }
+  setmetatable(env, {
+    __index = function(_, k)
+      error(string.format("unknown name '%s' (a spec can use: %s)%s", tostring(k),
+        table.concat(known_names, ", "), suggest(k, known_names)), 2)
+    end,
+    __newindex = function(_, k)
+      error(string.format("a spec cannot set global '%s'; use local", tostring(k)), 2)
+    end,
+  })
+
+  -- Run the spec. Syntax and runtime errors come back as "path:line: msg".
+  local chunk, lerr = load(source, "@" .. path, "t", env)
+  local ok, result
+  if chunk then
+    ok, result = pcall(chunk)
+    if not ok then lerr = result end
+  end
+  if not chunk or not ok then
+    local msg = tostring(lerr)
+    local line, text = msg:match("^.-:(%d+): (.*)$")
+    if line then err(tonumber(line), "%s", text) else err(1, "%s", msg) end
+    return nil, M.sorted(problems)
+  end
+  if type(result) ~= "table" or result.kind ~= "network" then
+    err(#lines > 0 and #lines or 1, "a spec must end with: return network \"NAME\" { ... }")
+    return nil, M.sorted(problems)
+  end
+
+  local nline = result.line
+  local f = result.fields
+  local spec = { name = result.name, line = nline, layers = {} }
+
+  -- Network name: it prefixes every C identifier.
+  if not result.name:match("^[%a_][%w_]*$") or #result.name > 32 then
+    err(nline, "network: name '%s' must be a C identifier of at most 32 characters", result.name)
+  end
+
+  -- Keys of t in a stable order (pairs order is not deterministic).
+  local function sorted_keys(t)
+    local keys = {}
+    for k in pairs(t) do keys[#keys + 1] = k end
+    table.sort(keys, function(a, b)
+      if type(a) ~= type(b) then return type(a) < type(b) end
+      if type(a) == "number" or type(a) == "string" then return a < b end
+      return tostring(a) < tostring(b)
+    end)
+    return keys
+  end
+
+  local function check_keys(t, known, what, line, search_from)
+    for _, k in ipairs(sorted_keys(t)) do
+      if math.type(k) ~= "integer" and not list_has(known, k) then
+        local kl = key_line(lines, k, search_from, line)
+        err(kl, "%s: unknown key '%s' (known: %s)%s", what, tostring(k),
+          table.concat(known, ", "), suggest(k, known))
+      end
+    end
+  end
+
+  local function check_size(v, what, line)
+    if v == nil then return nil end
+    if type(v) ~= "number" then
+      err(line, "%s must be a positive integer, got %s %s", what, type(v), show(v))
+    elseif v ~= v or v < 1 or v ~= math.floor(v) or v == math.huge then
+      err(line, "%s must be a positive integer, got %s", what, show(v))
+    elseif v > M.MAX_UNITS then
+      err(line, "%s is %s, more than the limit of %d", what, show(v), M.MAX_UNITS)
+    else
+      return math.tointeger(v)
+    end
+    return nil
+  end
+
+  local function check_enum(v, list, what, line, default)
+    if v == nil then return default end
+    if not list_has(list, v) then
+      err(line, "%s %s (known: %s)%s", what, show(v), table.concat(list, ", "), suggest(v, list))
+      return default
+    end
+    return v
+  end
+
+  check_keys(f, M.NETWORK_KEYS, "network", nline, nline)
+
+  -- input
+  if f.input == nil then
+    err(nline, "network: missing input size, as in input = 784")
+  else
+    spec.input = check_size(f.input, "network: input", key_line(lines, "input", nline, nline))
+  end
+
+  spec.dtype = check_enum(f.dtype, M.DTYPES, "network: unknown dtype",
+    key_line(lines, "dtype", nline, nline), "float")
+  spec.unroll = check_enum(f.unroll, M.UNROLLS, "network: unknown unroll",
+    key_line(lines, "unroll", nline, nline), "auto")
+
+  -- layers: the array part, in order
+  local n = 0
+  for i, layer in ipairs(f) do
+    n = i
+    if type(layer) ~= "table" or layer.kind ~= "dense" then
+      err(nline, "network: entry %d is not a layer; write dense { N, activation = \"...\" }", i)
+    else
+      local lf, ll = layer.fields, layer.line
+      check_keys(lf, M.DENSE_KEYS, "dense", ll, ll)
+      local L = { kind = "dense", line = ll }
+      if lf[1] == nil then
+        err(ll, "dense: missing size, as in dense { 128, activation = \"relu\" }")
+      else
+        L.units = check_size(lf[1], "dense: size", ll)
+      end
+      for _, k in ipairs(sorted_keys(lf)) do
+        if math.type(k) == "integer" and k ~= 1 then
+          err(ll, "dense: unexpected value %s at position %d; only the size comes without a key",
+            show(lf[k]), k)
+        end
+      end
+      if lf.activation == nil then
+        err(ll, "dense: missing activation (known: %s)", table.concat(M.ACTIVATIONS, ", "))
+      else
+        L.activation = check_enum(lf.activation, M.ACTIVATIONS, "dense: unknown activation", ll)
+      end
+      L.init = check_enum(lf.init, M.INITS, "dense: unknown init", ll)
+      if lf.init == "uniform" then
+        err(ll, "dense: init 'uniform' needs bounds; write init = { \"uniform\", -0.05, 0.05 }")
+      end
+      if type(lf.init) == "table" then
+        local kind, a, b = lf.init[1], lf.init[2], lf.init[3]
+        if kind ~= "uniform" or type(a) ~= "number" or type(b) ~= "number" or not (a < b)
+           or #lf.init ~= 3 then
+          err(ll, "dense: init table must be { \"uniform\", LOW, HIGH } with LOW < HIGH")
+        else
+          L.init, L.init_low, L.init_high = "uniform", a, b
+        end
+      end
+      if lf.slope ~= nil then
+        if L.activation ~= "leaky_relu" then
+          err(ll, "dense: slope applies only to activation 'leaky_relu'")
+        elseif type(lf.slope) ~= "number" or not (lf.slope > 0 and lf.slope < 1) then
+          err(ll, "dense: slope must be a number between 0 and 1, got %s", show(lf.slope))
+        else
+          L.slope = lf.slope
+        end
+      end
+      if L.activation == "leaky_relu" and L.slope == nil then L.slope = 0.01 end
+      L.unroll = check_enum(lf.unroll, M.UNROLLS, "dense: unknown unroll", ll, nil)
+      spec.layers[i] = L
+    end
+  end
+  if n == 0 then
+    err(nline, "network: no layers; add at least one dense { N, activation = \"...\" }")
+  end
+  for _, k in ipairs(sorted_keys(f)) do
+    if math.type(k) == "integer" and (k < 1 or k > n) then
+      err(nline, "network: layer list has a hole at position %d (a nil entry?)", n + 1)
+      break
+    end
+  end
+
+  -- loss
+  if f.loss == nil then
+    err(nline, "network: missing loss (known: %s)", table.concat(M.LOSSES, ", "))
+  else
+    spec.loss = check_enum(f.loss, M.LOSSES, "network: unknown loss",
+      key_line(lines, "loss", nline, nline))
+  end
+
+  -- train
+  local tr = f.train
+  local tline = key_line(lines, "train", nline, nline)
+  spec.train_line = tline
+  if tr ~= nil and type(tr) ~= "table" then
+    err(tline, "network: train must be a table, as in train = { rate = 0.1, epochs = 3 }")
+    tr = nil
+  end
+  tr = tr or {}
+  check_keys(tr, M.TRAIN_KEYS, "train", tline, tline)
+  for _, k in ipairs(sorted_keys(tr)) do
+    if math.type(k) == "integer" then
+      err(tline, "train: unexpected value %s without a key", show(tr[k]))
+    end
+  end
+  local T = {}
+  spec.train = T
+  local function tl(k) return key_line(lines, k, tline, tline) end
+  local function number(k, default, lo, hi, what)
+    local v = tr[k]
+    if v == nil then return default end
+    if type(v) ~= "number" or v ~= v or v == math.huge or v == -math.huge then
+      err(tl(k), "train: %s must be a number, got %s", k, show(v))
+      return default
+    end
+    if (lo and v < lo) or (hi and v > hi) then
+      err(tl(k), "train: %s must be %s, got %s", k, what, show(v))
+      return default
+    end
+    return v
+  end
+  local function integer(k, default, lo, hi)
+    local v = tr[k]
+    if v == nil then return default end
+    if math.type(v) == nil or v ~= math.floor(v) or v < lo or v > hi then
+      err(tl(k), "train: %s must be an integer from %d to %d, got %s", k, lo, hi, show(v))
+      return default
+    end
+    return math.tointeger(v)
+  end
+  T.optimizer = check_enum(tr.optimizer, M.OPTIMIZERS, "train: unknown optimizer",
+    tl("optimizer"), "sgd")
+  if tr.rate ~= nil and type(tr.rate) == "number" and not (tr.rate > 0) then
+    err(tl("rate"), "train: rate must be positive, got %s", show(tr.rate))
+    T.rate = 0.01
+  else
+    T.rate = number("rate", 0.01, nil, nil, "")
+  end
+  T.batch = integer("batch", 1, 1, 65536)
+  T.epochs = integer("epochs", 1, 1, 1000000)
+  T.seed = integer("seed", 1, 0, math.maxinteger)
+  T.momentum = number("momentum", 0.9, 0, 0.999999, "in [0, 1)")
+  T.beta1 = number("beta1", 0.9, 0, 0.999999, "in [0, 1)")
+  T.beta2 = number("beta2", 0.999, 0, 0.999999999, "in [0, 1)")
+  T.epsilon = number("epsilon", 1e-8, 1e-30, 1, "in (0, 1]")
+  T.weight_decay = number("weight_decay", 0, 0, 1, "in [0, 1]")
+  T.schedule = check_enum(tr.schedule, M.SCHEDULES, "train: unknown schedule", tl("schedule"),
+    "constant")
+  T.step_size = integer("step_size", 1, 1, 1000000)
+  T.gamma = number("gamma", 0.1, 0, 1, "in [0, 1]")
+  T.min_rate = number("min_rate", 0, 0, nil, "non-negative")
+  T.validation = number("validation", 0, 0, 0.9, "a fraction in [0, 0.9]")
+  if tr.momentum ~= nil and T.optimizer ~= "momentum" and T.optimizer ~= "nesterov" then
+    err(tl("momentum"), "train: momentum applies only to optimizer 'momentum' or 'nesterov'")
+  end
+  for _, k in ipairs({ "beta1", "beta2", "epsilon" }) do
+    if tr[k] ~= nil and T.optimizer ~= "adam" then
+      err(tl(k), "train: %s applies only to optimizer 'adam'", k)
+    end
+  end
+  for _, k in ipairs({ "step_size", "gamma" }) do
+    if tr[k] ~= nil and T.schedule ~= "step" then
+      err(tl(k), "train: %s applies only to schedule 'step'", k)
+    end
+  end
+  if tr.min_rate ~= nil and T.schedule ~= "cosine" then
+    err(tl("min_rate"), "train: min_rate applies only to schedule 'cosine'")
+  end
+
+  -- Combinations that make no sense.
+  local last = spec.layers[n]
+  for i, L in ipairs(spec.layers) do
+    if L.activation == "softmax" and i ~= n then
+      err(L.line, "dense: softmax is allowed only on the last layer (this is layer %d of %d)", i, n)
+    end
+  end
+  if last and last.activation and spec.loss then
+    if spec.loss == "cross_entropy" and last.activation ~= "softmax" then
+      err(key_line(lines, "loss", nline, nline),
+        "network: loss 'cross_entropy' needs a softmax output layer, the last layer is '%s'%s",
+        last.activation, last.activation == "sigmoid"
+          and " (for sigmoid outputs use 'binary_cross_entropy')" or "")
+    elseif spec.loss == "binary_cross_entropy" and last.activation ~= "sigmoid" then
+      err(key_line(lines, "loss", nline, nline),
+        "network: loss 'binary_cross_entropy' needs a sigmoid output layer, the last layer is '%s'",
+        last.activation)
+    elseif spec.loss == "squared_error" and last.activation == "softmax" then
+      problem("warning", key_line(lines, "loss", nline, nline),
+        "network: softmax trained with squared_error learns slowly; cross_entropy is the usual loss")
+    end
+  end
+
+  -- Total size.
+  if spec.input then
+    local prev, total = spec.input, 0
+    for _, L in ipairs(spec.layers) do
+      if not L.units then prev = nil break end
+      total = total + prev * L.units + L.units
+      prev = L.units
+    end
+    if prev and total > M.MAX_PARAMS then
+      err(nline, "network: %d parameters, more than the limit of %d", total, M.MAX_PARAMS)
+    end
+  end
+
+  return spec, M.sorted(problems)
+end
+
+function M.sorted(problems)
+  table.sort(problems, function(a, b)
+    if a.line ~= b.line then return a.line < b.line end
+    return a.seq < b.seq
+  end)
+  return problems
+end
+
+function M.has_error(problems)
+  for _, p in ipairs(problems) do if p.level == "error" then return true end end
+  return false
+end
+
+function M.format(path, p)
+  return string.format("%s:%d: %s: %s", path, p.line, p.level, p.msg)
+end
+
+return M

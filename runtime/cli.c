@@ -1,0 +1,134 @@
+/* cli.c: strict parsing of the trainer's flags. */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+/* The value of --name VALUE or --name=VALUE; advances *i past it. */
+static const char *cli_value(int argc, char *const *argv, int *i, const char *name, char *err,
+                             size_t errlen)
+{
+    const char *arg = argv[*i];
+    const size_t n = strlen(name);
+    if (arg[n] == '=')
+        return arg + n + 1;
+    if (*i + 1 >= argc) {
+        err_set(err, errlen, name, "needs a value; see --help");
+        return NULL;
+    }
+    *i += 1;
+    return argv[*i];
+}
+
+static int cli_number(const char *s, const char *name, double lo, double hi, double *out,
+                      char *err, size_t errlen)
+{
+    char *end = NULL;
+    errno = 0;
+    const double v = strtod(s, &end);
+    if (s[0] == '\0' || end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return err_set(err, errlen, name, "'%s' is not a number", s);
+    if (v < lo || v > hi)
+        return err_set(err, errlen, name, "%s is out of range [%g, %g]", s, lo, hi);
+    *out = v;
+    return 0;
+}
+
+static int cli_unsigned(const char *s, const char *name, unsigned long long hi,
+                        unsigned long long *out, char *err, size_t errlen)
+{
+    char *end = NULL;
+    errno = 0;
+    if (s[0] < '0' || s[0] > '9')
+        return err_set(err, errlen, name, "'%s' is not a whole number", s);
+    const unsigned long long v = strtoull(s, &end, 10);
+    if (*end != '\0' || errno == ERANGE)
+        return err_set(err, errlen, name, "'%s' is not a whole number", s);
+    if (v > hi)
+        return err_set(err, errlen, name, "%s is more than %llu", s, hi);
+    *out = v;
+    return 0;
+}
+
+/* argv[i] is exactly --name or starts with --name= */
+static int cli_is(const char *arg, const char *name)
+{
+    const size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t errlen)
+{
+    int i = 1;
+    if (i < argc && strcmp(argv[i], "train") == 0)
+        ++i;
+    for (; i < argc; ++i) {
+        const char *arg = argv[i];
+        const char *v;
+        double d = 0.0;
+        unsigned long long u = 0;
+        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            o->command = CLI_HELP;
+        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            o->quiet = 1;
+        } else if (cli_is(arg, "--rate")) {
+            if (!(v = cli_value(argc, argv, &i, "--rate", err, errlen)))
+                return -1;
+            if (cli_number(v, "--rate", 1e-12, 1e6, &d, err, errlen))
+                return -1;
+            o->rate = d;
+        } else if (cli_is(arg, "--epochs")) {
+            if (!(v = cli_value(argc, argv, &i, "--epochs", err, errlen)))
+                return -1;
+            if (cli_unsigned(v, "--epochs", 1000000, &u, err, errlen))
+                return -1;
+            if (u == 0)
+                return err_set(err, errlen, "--epochs", "must be at least 1");
+            o->epochs = (unsigned)u;
+        } else if (cli_is(arg, "--seed")) {
+            if (!(v = cli_value(argc, argv, &i, "--seed", err, errlen)))
+                return -1;
+            if (cli_unsigned(v, "--seed", UINT64_MAX, &u, err, errlen))
+                return -1;
+            o->seed = (uint64_t)u;
+        } else if (cli_is(arg, "--data")) {
+            if (!(v = cli_value(argc, argv, &i, "--data", err, errlen)))
+                return -1;
+            if (v[0] == '\0')
+                return err_set(err, errlen, "--data", "needs a directory");
+            o->data_dir = v;
+        } else if (arg[0] == '-') {
+            return err_set(err, errlen, arg, "unknown option; see --help");
+        } else {
+            return err_set(err, errlen, arg, "unexpected argument; see --help");
+        }
+    }
+    return 0;
+}
+
+void cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
+{
+    snprintf(buf, len,
+             "usage: %s [train] [options]\n"
+             "\n"
+             "Train the network on MNIST with SGD and report the test accuracy.\n"
+             "\n"
+             "options:\n"
+             "  --epochs N    passes over the training set (default %u)\n"
+             "  --rate R      learning rate (default %g)\n"
+             "  --seed S      seed for the initial weights and the shuffles (default %llu)\n"
+             "  --data DIR    folder with the four MNIST IDX files, raw or .gz\n"
+             "                (default %s; MNIST_DIR sets it too)\n"
+             "  -q, --quiet   print only the final accuracy\n"
+             "  -h, --help    show this help\n"
+             "\n"
+             "examples:\n"
+             "  %s --epochs 3\n"
+             "  %s --rate 0.05 --seed 2 --data tests/data\n",
+             prog, d->epochs, d->rate, (unsigned long long)d->seed, d->data_dir, prog, prog);
+}

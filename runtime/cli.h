@@ -1,0 +1,27 @@
+/* cli.h: the trainer's command line, parsed without global state so that it
+ * can be tested and fuzzed like any other input. */
+#ifndef CONSTNET_CLI_H
+#define CONSTNET_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { CLI_TRAIN, CLI_HELP } cli_command;
+
+typedef struct {
+    cli_command command;
+    double rate;          /* defaults come from the spec */
+    unsigned epochs;
+    uint64_t seed;
+    const char *data_dir; /* points into argv or at the default */
+    int quiet;
+} cli_options;
+
+/* Parse argv[1..argc). o must hold the defaults on entry. Returns 0 on
+ * success and -1 with a one-line message on a bad flag or value. */
+int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t errlen);
+
+/* The --help text for a trainer called prog. */
+void cli_usage(const char *prog, const cli_options *defaults, char *buf, size_t len);
+
+#endif
