@@ -76,6 +76,7 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   parser:option("-o --out", "Directory for the generated files (default: out/NAME).")
   parser:flag("--check", "Validate the spec only; write nothing.")
   parser:flag("-q --quiet", "Print nothing on success.")
+  parser:option("--name", "Override the network's name, the prefix of every C identifier.")
   parser:option("--unroll", "Override the spec's unroll setting: auto, full or loops.")
     :choices(spec_mod.UNROLLS)
   local parsed, args = parser:pparse(argv)
@@ -95,7 +96,17 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   local spec, problems = spec_mod.load(path, source)
   for _, p in ipairs(problems) do io.stderr:write(spec_mod.format(path, p), "\n") end
   if not spec or spec_mod.has_error(problems) then return 1 end
-  if args.unroll then spec.unroll = args.unroll end
+  if args.unroll then
+    spec.unroll = args.unroll
+    for _, L in ipairs(spec.layers) do L.unroll = nil end
+  end
+  if args.name then
+    if not args.name:match("^[%a_][%w_]*$") or #args.name > 32 then
+      io.stderr:write(string.format("constnet: error: --name '%s' must be a C identifier of at most 32 characters\n", args.name))
+      return 2
+    end
+    spec.name = args.name
+  end
 
   local model = model_mod.build(spec, path)
   if args.check then

@@ -62,6 +62,7 @@ end
 
 local function show(v)
   if type(v) == "string" then return "'" .. v .. "'" end
+  if type(v) ~= "number" then return "a " .. type(v) end
   if math.type(v) == "float" then return string.format("%.17g", v) end
   return tostring(v)
 end
@@ -143,7 +144,7 @@ function M.load(path, source)
     return nil, M.sorted(problems)
   end
   if type(result) ~= "table" or result.kind ~= "network" then
-    err(#lines > 0 and #lines or 1, "a spec must end with: return network \"NAME\" { ... }")
+    err(1, "a spec must return its network: return network \"NAME\" { ... }")
     return nil, M.sorted(problems)
   end
 
@@ -241,7 +242,9 @@ function M.load(path, source)
       else
         L.activation = check_enum(lf.activation, M.ACTIVATIONS, "dense: unknown activation", ll)
       end
-      L.init = check_enum(lf.init, M.INITS, "dense: unknown init", ll)
+      if type(lf.init) ~= "table" then
+        L.init = check_enum(lf.init, M.INITS, "dense: unknown init", ll)
+      end
       if lf.init == "uniform" then
         err(ll, "dense: init 'uniform' needs bounds; write init = { \"uniform\", -0.05, 0.05 }")
       end
@@ -363,6 +366,19 @@ function M.load(path, source)
   end
   if tr.min_rate ~= nil and T.schedule ~= "cosine" then
     err(tl("min_rate"), "train: min_rate applies only to schedule 'cosine'")
+  end
+
+  -- Settings this version parses but does not generate code for yet are
+  -- refused, never silently ignored.
+  local unsupported = {
+    { T.optimizer ~= "sgd", "optimizer", "optimizer '" .. T.optimizer .. "'" },
+    { T.batch ~= 1, "batch", "batch " .. tostring(T.batch) },
+    { T.schedule ~= "constant", "schedule", "schedule '" .. T.schedule .. "'" },
+    { T.validation ~= 0, "validation", "a validation split" },
+    { T.weight_decay ~= 0, "weight_decay", "weight_decay" },
+  }
+  for _, u in ipairs(unsupported) do
+    if u[1] then err(tl(u[2]), "train: %s is not supported yet (only plain sgd, batch 1)", u[3]) end
   end
 
   -- Combinations that make no sense.

@@ -17,9 +17,9 @@ static $(m.T) $(m.name)_sigmoid($(m.T) z) { return $(m.ONE) / ($(m.ONE) + exp$(m
 @   elseif a == "tanh" then
 static $(m.T) $(m.name)_tanh($(m.T) z) { return tanh$(m.fsuf)(z); }
 @   elseif a == "relu" then
-static $(m.T) $(m.name)_relu($(m.T) z) { return z > $(m.ZERO) ? z : $(m.ZERO); }
+static $(m.T) $(m.name)_relu($(m.T) z) { return z < $(m.ZERO) ? $(m.ZERO) : z; } /* NaN stays NaN */
 @   elseif a == "leaky_relu" then
-static $(m.T) $(m.name)_leaky_relu($(m.T) z, $(m.T) slope) { return z > $(m.ZERO) ? z : slope * z; }
+static $(m.T) $(m.name)_leaky_relu($(m.T) z, $(m.T) slope) { return z < $(m.ZERO) ? slope * z : z; }
 @   end
 @ end
 

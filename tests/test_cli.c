@@ -1,0 +1,109 @@
+/* test_cli.c: the trainer's command line.
+ *   core:   every flag in both spellings, defaults kept when absent, help;
+ *   limits: unknown flags, missing values, bad numbers, out-of-range values,
+ *           each with a message naming the flag. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "err.h"
+
+static cli_options defaults(void)
+{
+    return (cli_options){.command = CLI_TRAIN, .rate = 0.1, .epochs = 3, .seed = 1,
+                         .data_dir = "data/mnist"};
+}
+
+static int parse(cli_options *o, char *err, int argc, char **argv)
+{
+    *o = defaults();
+    return cli_parse(argc, argv, o, err, ERR_MAX);
+}
+
+START_TEST(test_flags)
+{
+    char err[ERR_MAX];
+    cli_options o;
+    char *a1[] = {"net", "train", "--epochs", "7", "--rate=0.25", "--seed", "18446744073709551615",
+                  "--data=tests/data", "-q"};
+    ck_assert_int_eq(parse(&o, err, 9, a1), 0);
+    ck_assert_uint_eq(o.epochs, 7);
+    ck_assert_double_eq(o.rate, 0.25);
+    ck_assert_uint_eq(o.seed, UINT64_MAX);
+    ck_assert_str_eq(o.data_dir, "tests/data");
+    ck_assert_int_eq(o.quiet, 1);
+    ck_assert_int_eq(o.command, CLI_TRAIN);
+
+    char *a2[] = {"net"};
+    ck_assert_int_eq(parse(&o, err, 1, a2), 0);
+    ck_assert_uint_eq(o.epochs, 3);
+    ck_assert_double_eq(o.rate, 0.1);
+    ck_assert_str_eq(o.data_dir, "data/mnist");
+
+    char *a3[] = {"net", "--help"};
+    ck_assert_int_eq(parse(&o, err, 2, a3), 0);
+    ck_assert_int_eq(o.command, CLI_HELP);
+}
+END_TEST
+
+START_TEST(test_usage_names_every_flag_and_default)
+{
+    char buf[4096];
+    cli_options o = defaults();
+    cli_usage("out/mnist/mnist", &o, buf, sizeof buf);
+    const char *want[] = {"usage: out/mnist/mnist", "--epochs N", "(default 3)", "--rate R",
+                          "(default 0.1)", "--seed S", "--data DIR", "MNIST_DIR", "--quiet",
+                          "--help", "examples:"};
+    for (size_t k = 0; k < sizeof want / sizeof *want; ++k)
+        ck_assert_msg(strstr(buf, want[k]) != NULL, "usage lacks '%s'", want[k]);
+}
+END_TEST
+
+static void refused(int argc, char **argv, const char *want)
+{
+    char err[ERR_MAX];
+    cli_options o;
+    ck_assert_int_eq(parse(&o, err, argc, argv), -1);
+    ck_assert_msg(strstr(err, want) != NULL, "message '%s' lacks '%s'", err, want);
+}
+
+START_TEST(test_bad_flags)
+{
+    char *a[][3] = {
+        {"net", "--epoch", "3"},     {"net", "--rate", "fast"},   {"net", "--rate", "-1"},
+        {"net", "--rate", "nan"},    {"net", "--epochs", "0"},    {"net", "--epochs", "2.5"},
+        {"net", "--seed", "-4"},     {"net", "--epochs", "1e99"}, {"net", "--rate", "1e999"},
+        {"net", "stray", "x"},       {"net", "--data", ""},       {"net", "--epochs", "99999999"},
+    };
+    const char *want[] = {
+        "--epoch: error: unknown option; see --help", "--rate: error: 'fast' is not a number",
+        "--rate: error: -1 is out of range",          "--rate: error: 'nan' is not a number",
+        "--epochs: error: must be at least 1",        "--epochs: error: '2.5' is not a whole number",
+        "--seed: error: '-4' is not a whole number",  "--epochs: error: '1e99' is not a whole number",
+        "--rate: error: '1e999' is not a number",     "stray: error: unexpected argument",
+        "--data: error: needs a directory",           "--epochs: error: 99999999 is more than 1000000",
+    };
+    for (size_t k = 0; k < sizeof want / sizeof *want; ++k)
+        refused(3, a[k], want[k]);
+    char *b[] = {"net", "--rate"};
+    refused(2, b, "--rate: error: needs a value");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, test_flags);
+    tcase_add_test(core, test_usage_names_every_flag_and_default);
+    suite_add_tcase(s, core);
+    TCase *limits = tcase_create("limits");
+    tcase_add_test(limits, test_bad_flags);
+    suite_add_tcase(s, limits);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,115 @@
+/* test_compile.c: the compiler as the shape checker.
+ *
+ *   core:   generated code compiles clean with -Werror under gcc and clang,
+ *           and correct use of the API (misuse.c, case 0) compiles;
+ *   limits: each wrong wiring in tests/compile_fail/misuse.c is rejected by
+ *           both compilers with a type error.
+ *
+ * Runs from CONSTNET_ROOT (default "."). */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static char tmp[256];
+static const char *root = ".";
+static const char *const compilers[] = {"gcc", "clang"};
+enum { N_MISUSE = 6 };
+
+static int sh(const char *cmd)
+{
+    const int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void setup(void)
+{
+    const char *r = getenv("CONSTNET_ROOT");
+    if (r && r[0])
+        root = r;
+    snprintf(tmp, sizeof tmp, "/tmp/constnet-compile-XXXXXX");
+    ck_assert(mkdtemp(tmp) != NULL);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && lua5.4 gen/constnet.lua -q tests/specs/tiny.lua -o '%s' && "
+             "lua5.4 gen/constnet.lua -q nets/mnist.lua -o '%s'",
+             root, tmp, tmp);
+    ck_assert_int_eq(sh(cmd), 0);
+}
+
+static void teardown(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ck_assert_int_eq(sh(cmd), 0);
+}
+
+/* Compile misuse.c with CASE; returns the status, compiler output in log. */
+static int compile_case(const char *cc, int which, char *log, size_t loglen)
+{
+    char cmd[4096], path[512];
+    snprintf(path, sizeof path, "%s/log", tmp);
+    snprintf(cmd, sizeof cmd,
+             "%s -std=c11 -Wall -Wextra -Werror -I'%s' -DCASE=%d -c '%s/tests/compile_fail/misuse.c' "
+             "-o '%s/misuse.o' >'%s' 2>&1",
+             cc, tmp, which, root, tmp, path);
+    const int status = sh(cmd);
+    FILE *f = fopen(path, "r");
+    ck_assert(f != NULL);
+    const size_t n = fread(log, 1, loglen - 1, f);
+    log[n] = '\0';
+    fclose(f);
+    return status;
+}
+
+START_TEST(test_generated_code_compiles_clean)
+{
+    const char *cc = compilers[_i];
+    const char *nets[] = {"tiny", "mnist"};
+    for (int k = 0; k < 2; ++k) {
+        char cmd[4096];
+        snprintf(cmd, sizeof cmd,
+                 "%s -std=c11 -Wall -Wextra -Werror -O1 -DCONSTNET_RUNTIME -I'%s/runtime' -c '%s/%s.c' "
+                 "-o '%s/%s.o'",
+                 cc, root, tmp, nets[k], tmp, nets[k]);
+        ck_assert_msg(sh(cmd) == 0, "%s: %s.c does not compile clean", cc, nets[k]);
+    }
+    char log[4096];
+    ck_assert_msg(compile_case(cc, 0, log, sizeof log) == 0, "%s: correct use rejected:\n%s", cc, log);
+}
+END_TEST
+
+START_TEST(test_misuse_is_a_compile_error)
+{
+    const char *cc = compilers[_i % 2];
+    const int which = 1 + _i / 2;
+    char log[4096];
+    ck_assert_msg(compile_case(cc, which, log, sizeof log) != 0, "%s: misuse case %d compiled", cc,
+                  which);
+    ck_assert_msg(strstr(log, "incompatible") != NULL, "%s: case %d: not a type error:\n%s", cc,
+                  which, log);
+    ck_assert_msg(strstr(log, "misuse.c") != NULL, "%s: case %d:\n%s", cc, which, log);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("compile");
+    TCase *core = tcase_create("core");
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_set_timeout(core, 120);
+    tcase_add_loop_test(core, test_generated_code_compiles_clean, 0, 2);
+    suite_add_tcase(s, core);
+    TCase *limits = tcase_create("limits");
+    tcase_add_checked_fixture(limits, setup, teardown);
+    tcase_set_timeout(limits, 120);
+    tcase_add_loop_test(limits, test_misuse_is_a_compile_error, 0, 2 * N_MISUSE);
+    suite_add_tcase(s, limits);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,68 @@
+# tests/tests.mk: build and run every Check suite. Called by `make test`
+# (and `make golden`) from the top-level Makefile; run from the repo root.
+
+LUA   ?= lua5.4
+CC    ?= cc
+OPT   ?= -O2
+CSTD  := -std=c11 -Wall -Wextra -Werror
+T     := out/tests$(if $(findstring sanitize,$(OPT)),-san)
+G     := $(T)/gen
+CHECK := $(shell pkg-config --cflags --libs check)
+LIBS  := -lz -lm
+
+RT_SRC  := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c
+RT_OBJ  := $(RT_SRC:runtime/%.c=$(T)/rt/%.o)
+RT_HDR  := $(wildcard runtime/*.h)
+GEN_SRC := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
+GOLDEN  := tiny
+
+GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
+SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_spec \
+          $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll \
+          $(T)/train_xor $(T)/train_mnist
+
+.PHONY: run-tests golden
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+run-tests: $(SUITES)
+	@bash tests/run.sh $(SUITES)
+
+golden:
+	@for n in $(GOLDEN); do \
+	  $(LUA) gen/constnet.lua -q tests/specs/$$n.lua -o tests/golden && echo "golden: tests/golden/$$n.{h,c}"; \
+	done
+
+$(T)/rt/%.o: runtime/%.c $(RT_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(OPT) -c $< -o $@
+
+# generated code for the test nets
+$(G)/%.c: tests/specs/%.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $< -o $(G)
+$(G)/mnist.c: nets/mnist.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $< -o $(G)
+$(G)/ufull.c: tests/specs/unroll.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $< --name ufull --unroll full -o $(G)
+$(G)/uloops.c: tests/specs/unroll.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $< --name uloops --unroll loops -o $(G)
+
+# suites of runtime modules
+$(T)/test_%: tests/test_%.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) -Iruntime $< $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+
+# suites that run the generator and compilers (they depend on everything)
+$(T)/test_spec $(T)/test_compile: $(GEN_SRC) $(wildcard tests/specs/bad/*.lua) \
+                                  $(wildcard tests/golden/*) tests/compile_fail/misuse.c
+
+# the generic per-net suite, once per gradient-check spec
+$(T)/net_%: tests/test_net.c $(G)/%.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/$*.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+
+$(T)/test_unroll: tests/test_unroll.c $(G)/ufull.c $(G)/uloops.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+
+$(T)/train_xor: tests/test_train.c $(G)/xor.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) -DTRAIN_XOR -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/xor.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+$(T)/train_mnist: tests/test_train.c $(G)/mnist.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) -DTRAIN_MNIST -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
