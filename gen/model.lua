@@ -12,9 +12,14 @@ local M = {}
 -- unrolling of a 784x128 layer takes gcc minutes and gigabytes.
 M.UNROLL_MAX_WEIGHTS = 256
 
--- C literal for a Lua number, exact for doubles ("%.17g" round-trips).
+-- C literal for a Lua number: the shortest decimal that reads back as the
+-- same double.
 local function lit(x, T)
-  local s = string.format("%.17g", x)
+  local s
+  for digits = 15, 17 do
+    s = string.format("%." .. digits .. "g", x)
+    if tonumber(s) == x then break end
+  end
   if not s:find("[%.eEn]") then s = s .. ".0" end
   return T == "float" and (s .. "f") or s
 end
@@ -78,6 +83,10 @@ function M.build(spec, spec_path)
     L.out_type = L.last and (m.name .. "_output") or (m.name .. "_l" .. i .. "_act")
     L.delta_type = m.name .. "_l" .. i .. "_delta"
     L.params_type = m.name .. "_l" .. i .. "_params"
+    L.opt_type = m.name .. "_l" .. i .. "_opt"
+    L.batch_out_type = L.last and (m.name .. "_batch_output") or (m.name .. "_l" .. i .. "_batch_act")
+    L.batch_in_type = (i == 1) and (m.name .. "_batch_input") or m.layers[i - 1].batch_out_type
+    L.batch_delta_type = m.name .. "_l" .. i .. "_batch_delta"
     L.grads_type = m.name .. "_l" .. i .. "_grads"
     L.n_weights = L.n_in * L.n_out
     L.n_params = L.n_weights + L.n_out
@@ -167,10 +176,34 @@ function M.build(spec, spec_path)
   for _, L in ipairs(m.layers) do m.acts_bytes = m.acts_bytes + L.n_out * m.real_size end
   if m.keep_logits then m.acts_bytes = m.acts_bytes + m.n_out * m.real_size end
 
+  -- the optimizer and its literals
+  local tr = m.train
+  m.opt = tr.optimizer
+  m.opt_slots = ({ sgd = {}, momentum = { "v" }, nesterov = { "v" }, adam = { "m", "v" } })[m.opt]
+  m.wd = tr.weight_decay ~= 0 and lit(tr.weight_decay, T) or nil
+  m.mu, m.b1, m.b2 = lit(tr.momentum, T), lit(tr.beta1, "double"), lit(tr.beta2, "double")
+  m.one_minus_b1, m.one_minus_b2 = lit(1 - tr.beta1, T), lit(1 - tr.beta2, T)
+  m.beta1_lit, m.beta2_lit = lit(tr.beta1, T), lit(tr.beta2, T)
+  m.eps = lit(tr.epsilon, T)
+  local desc = ({ sgd = "plain SGD", momentum = "SGD with momentum " .. tr.momentum,
+                  nesterov = "SGD with Nesterov momentum " .. tr.momentum,
+                  adam = string.format("Adam, beta1 %s, beta2 %s, epsilon %s", tr.beta1, tr.beta2,
+                                       tr.epsilon) })[m.opt]
+  if m.wd then desc = desc .. ", L2 weight decay " .. tr.weight_decay end
+  m.opt_desc = desc
+  -- the per-sample step fuses plain SGD into the backward pass
+  m.fused = (m.opt == "sgd" and not m.wd)
+  m.opt_enum = ({ sgd = "TRAIN_SGD", momentum = "TRAIN_MOMENTUM", nesterov = "TRAIN_NESTEROV",
+                  adam = "TRAIN_ADAM" })[m.opt]
+  m.schedule_enum = ({ constant = "TRAIN_CONSTANT", step = "TRAIN_STEP", cosine = "TRAIN_COSINE" })[tr.schedule]
+
   -- the chain of layers, for the banner: "784 -> 128 sigmoid -> ..."
   local chain = { tostring(m.n_in) }
   for _, L in ipairs(m.layers) do chain[#chain + 1] = L.n_out .. " " .. L.activation end
   m.chain = table.concat(chain, " -> ")
+  local sizes = { tostring(m.n_in) }
+  for _, L in ipairs(m.layers) do sizes[#sizes + 1] = tostring(L.n_out) end
+  m.sizes_list = table.concat(sizes, ", ")
   return m
 end
 

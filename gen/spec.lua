@@ -368,19 +368,6 @@ function M.load(path, source)
     err(tl("min_rate"), "train: min_rate applies only to schedule 'cosine'")
   end
 
-  -- Settings this version parses but does not generate code for yet are
-  -- refused, never silently ignored.
-  local unsupported = {
-    { T.optimizer ~= "sgd", "optimizer", "optimizer '" .. T.optimizer .. "'" },
-    { T.batch ~= 1, "batch", "batch " .. tostring(T.batch) },
-    { T.schedule ~= "constant", "schedule", "schedule '" .. T.schedule .. "'" },
-    { T.validation ~= 0, "validation", "a validation split" },
-    { T.weight_decay ~= 0, "weight_decay", "weight_decay" },
-  }
-  for _, u in ipairs(unsupported) do
-    if u[1] then err(tl(u[2]), "train: %s is not supported yet (only plain sgd, batch 1)", u[3]) end
-  end
-
   -- Combinations that make no sense.
   local last = spec.layers[n]
   for i, L in ipairs(spec.layers) do

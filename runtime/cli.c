@@ -55,6 +55,19 @@ static int cli_unsigned(const char *s, const char *name, unsigned long long hi,
     return 0;
 }
 
+/* A file name after --name; empty names are refused. */
+static int cli_path(int argc, char *const *argv, int *i, const char *name, const char **dest, char *err,
+                    size_t errlen)
+{
+    const char *v = cli_value(argc, argv, i, name, err, errlen);
+    if (v == NULL)
+        return -1;
+    if (v[0] == '\0')
+        return err_set(err, errlen, name, "needs a file name");
+    *dest = v;
+    return 0;
+}
+
 /* argv[i] is exactly --name or starts with --name= */
 static int cli_is(const char *arg, const char *name)
 {
@@ -65,15 +78,25 @@ static int cli_is(const char *arg, const char *name)
 int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t errlen)
 {
     int i = 1;
-    if (i < argc && strcmp(argv[i], "train") == 0)
+    if (i < argc && argv[i][0] != '-') {
+        if (strcmp(argv[i], "train") == 0)
+            o->command = CLI_TRAIN;
+        else if (strcmp(argv[i], "eval") == 0)
+            o->command = CLI_EVAL;
+        else if (strcmp(argv[i], "export") == 0)
+            o->command = CLI_EXPORT;
+        else
+            return err_set(err, errlen, argv[i], "unknown command (train, eval, export); see --help");
         ++i;
+    }
+    int help = 0;
     for (; i < argc; ++i) {
         const char *arg = argv[i];
         const char *v;
         double d = 0.0;
         unsigned long long u = 0;
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-            o->command = CLI_HELP;
+            help = 1;
         } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
             o->quiet = 1;
         } else if (cli_is(arg, "--rate")) {
@@ -96,6 +119,23 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             if (cli_unsigned(v, "--seed", UINT64_MAX, &u, err, errlen))
                 return -1;
             o->seed = (uint64_t)u;
+        } else if (cli_is(arg, "--validation")) {
+            if (!(v = cli_value(argc, argv, &i, "--validation", err, errlen)))
+                return -1;
+            if (cli_number(v, "--validation", 0.0, 0.9, &d, err, errlen))
+                return -1;
+            o->validation = d;
+        } else if (cli_is(arg, "--save")) {
+            if (cli_path(argc, argv, &i, "--save", &o->save_path, err, errlen))
+                return -1;
+        } else if (cli_is(arg, "--load")) {
+            if (cli_path(argc, argv, &i, "--load", &o->load_path, err, errlen))
+                return -1;
+        } else if (cli_is(arg, "--out") || cli_is(arg, "-o")) {
+            if (cli_path(argc, argv, &i, arg[1] == 'o' ? "-o" : "--out", &o->out_path, err, errlen))
+                return -1;
+        } else if (strcmp(arg, "--no-save") == 0) {
+            o->save_path = NULL;
         } else if (cli_is(arg, "--data")) {
             if (!(v = cli_value(argc, argv, &i, "--data", err, errlen)))
                 return -1;
@@ -108,27 +148,40 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             return err_set(err, errlen, arg, "unexpected argument; see --help");
         }
     }
+    if (help)
+        o->command = CLI_HELP;
+    else if (o->command != CLI_TRAIN && o->load_path == NULL)
+        return err_set(err, errlen, o->command == CLI_EVAL ? "eval" : "export", "needs --load MODEL");
     return 0;
 }
 
 void cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
 {
     snprintf(buf, len,
-             "usage: %s [train] [options]\n"
-             "\n"
-             "Train the network on MNIST with SGD and report the test accuracy.\n"
+             "usage: %s [train] [options]       train, evaluate on the test set, save the model\n"
+             "       %s eval --load MODEL [--data DIR]   evaluate a saved model\n"
+             "       %s export --load MODEL [-o FILE]    write the model's weights as C source\n"
              "\n"
              "options:\n"
-             "  --epochs N    passes over the training set (default %u)\n"
-             "  --rate R      learning rate (default %g)\n"
-             "  --seed S      seed for the initial weights and the shuffles (default %llu)\n"
-             "  --data DIR    folder with the four MNIST IDX files, raw or .gz\n"
-             "                (default %s; MNIST_DIR sets it too)\n"
-             "  -q, --quiet   print only the final accuracy\n"
-             "  -h, --help    show this help\n"
+             "  --epochs N        passes over the training set (default %u)\n"
+             "  --rate R          learning rate (default %g)\n"
+             "  --seed S          seed for the initial weights and the shuffles (default %llu)\n"
+             "  --validation F    hold out this fraction of the training set and keep the\n"
+             "                    epoch that does best on it (default %g)\n"
+             "  --data DIR        folder with the four MNIST IDX files, raw or .gz\n"
+             "                    (default %s; MNIST_DIR sets it too)\n"
+             "  --save FILE       where to save the trained model (default %s)\n"
+             "  --no-save         do not save\n"
+             "  --load FILE       start from (train) or use (eval, export) a saved model\n"
+             "  -o, --out FILE    export: the C file to write (default %s)\n"
+             "  -q, --quiet       print only the final accuracy\n"
+             "  -h, --help        show this help\n"
              "\n"
              "examples:\n"
              "  %s --epochs 3\n"
-             "  %s --rate 0.05 --seed 2 --data tests/data\n",
-             prog, d->epochs, d->rate, (unsigned long long)d->seed, d->data_dir, prog, prog);
+             "  %s --rate 0.05 --seed 2 --data tests/data --no-save\n"
+             "  %s eval --load %s\n",
+             prog, prog, prog, d->epochs, d->rate, (unsigned long long)d->seed, d->validation,
+             d->data_dir, d->save_path ? d->save_path : "none", d->out_path ? d->out_path : "-", prog,
+             prog, prog, d->save_path ? d->save_path : "MODEL");
 }

@@ -6,14 +6,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { CLI_TRAIN, CLI_HELP } cli_command;
+typedef enum { CLI_TRAIN, CLI_EVAL, CLI_EXPORT, CLI_HELP } cli_command;
 
 typedef struct {
     cli_command command;
-    double rate;          /* defaults come from the spec */
+    double rate;           /* defaults come from the spec */
     unsigned epochs;
     uint64_t seed;
-    const char *data_dir; /* points into argv or at the default */
+    double validation;     /* fraction of the training set held out */
+    const char *data_dir;  /* the strings point into argv or at defaults */
+    const char *save_path; /* where training saves the model; NULL: nowhere */
+    const char *load_path; /* model to start from (train) or to use (eval, export) */
+    const char *out_path;  /* export: the C file to write */
     int quiet;
 } cli_options;
 

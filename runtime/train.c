@@ -1,8 +1,10 @@
 /* train.c: the network-independent training loop. */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* M_PI */
 #include "train.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -54,36 +56,104 @@ int train_check_data(const train_net *net, const idx_dataset *d, const char *wha
     return 0;
 }
 
-int train_epoch(const train_net *net, void *params, const idx_dataset *d, const uint32_t *order,
-                double rate, unsigned epoch, train_stats *st, char *err, size_t errlen)
+int train_state_init(train_state *s, const train_net *net, uint64_t seed, char *err, size_t errlen)
 {
-    float *t = calloc(2 * (size_t)net->n_out, sizeof *t);
-    if (t == NULL)
-        return err_set(err, errlen, net->name, "out of memory");
-    float *out = t + net->n_out;
+    memset(s, 0, sizeof *s);
+    s->params = train_new_params(net, seed, err, errlen);
+    s->opt = calloc(1, net->opt_bytes);
+    s->work = calloc(1, net->work_bytes);
+    s->x = calloc((size_t)net->batch * net->n_in, sizeof *s->x);
+    s->t = calloc((size_t)net->batch * net->n_out, sizeof *s->t);
+    s->out = calloc((size_t)net->batch * net->n_out, sizeof *s->out);
+    if (!s->params || !s->opt || !s->work || !s->x || !s->t || !s->out) {
+        const int had_params = s->params != NULL;
+        train_state_free(s);
+        return had_params ? err_set(err, errlen, net->name, "out of memory") : -1;
+    }
+    return 0;
+}
+
+void train_state_free(train_state *s)
+{
+    free(s->params);
+    free(s->opt);
+    free(s->work);
+    free(s->x);
+    free(s->t);
+    free(s->out);
+    memset(s, 0, sizeof *s);
+}
+
+double train_rate(const train_net *net, double rate, unsigned epoch, unsigned epochs)
+{
+    switch (net->schedule) {
+    case TRAIN_STEP:
+        return rate * pow(net->gamma, (double)((epoch - 1) / net->step_size));
+    case TRAIN_COSINE:
+        if (epochs <= 1)
+            return rate;
+        return net->min_rate +
+               0.5 * (rate - net->min_rate) * (1.0 + cos(M_PI * (double)(epoch - 1) / (double)(epochs - 1)));
+    case TRAIN_CONSTANT:
+    default:
+        return rate;
+    }
+}
+
+int train_params_finite(const train_net *net, const void *params, unsigned long *where)
+{
+    for (unsigned long k = 0; k < net->n_params; ++k) {
+        const double v = net->real_size == sizeof(float) ? (double)((const float *)params)[k]
+                                                         : ((const double *)params)[k];
+        if (!isfinite(v)) {
+            *where = k;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int train_epoch(const train_net *net, train_state *s, const idx_dataset *d, const uint32_t *order,
+                size_t n, double rate, unsigned epoch, train_stats *st, char *err, size_t errlen)
+{
+    const unsigned B = net->batch, I = net->n_in, O = net->n_out;
     double loss_sum = 0.0;
     size_t right = 0;
     const double start = train_now();
-    for (size_t s = 0; s < d->n; ++s) {
-        const size_t k = order[s];
-        const unsigned label = d->y[k];
-        t[label] = 1.0f;
-        const double loss = net->train_step(params, d->x + k * d->dim, t, rate, out);
-        t[label] = 0.0f;
+    memset(s->t, 0, (size_t)B * O * sizeof *s->t);
+    for (size_t first = 0; first < n; first += B) {
+        const unsigned rows = (unsigned)(n - first < B ? n - first : B);
+        for (unsigned r = 0; r < rows; ++r) {
+            const size_t k = order[first + r];
+            memcpy(s->x + (size_t)r * I, d->x + k * d->dim, I * sizeof *s->x);
+            s->t[(size_t)r * O + d->y[k]] = 1.0f;
+        }
+        const double loss = net->train_batch(s->params, s->opt, s->work, s->x, s->t, rows, rate, s->out);
+        for (unsigned r = 0; r < rows; ++r) {
+            const unsigned label = d->y[order[first + r]];
+            s->t[(size_t)r * O + label] = 0.0f;
+            right += (train_argmax(s->out + (size_t)r * O, O) == label);
+        }
         if (!isfinite(loss)) {
-            free(t);
-            return err_set(err, errlen, net->name,
-                           "loss became %s at epoch %u, sample %zu; try a lower --rate (now %g)",
-                           isnan(loss) ? "NaN" : "infinite", epoch, s + 1, rate);
+            char where[64];
+            if (rows == 1)
+                snprintf(where, sizeof where, "sample %zu", first + 1);
+            else
+                snprintf(where, sizeof where, "samples %zu-%zu", first + 1, first + rows);
+            return err_set(err, errlen, net->name, "loss became %s at epoch %u, %s; try a lower --rate (now %g)",
+                           isnan(loss) ? "NaN" : "infinite", epoch, where, rate);
         }
         loss_sum += loss;
-        right += (train_argmax(out, net->n_out) == label);
     }
-    free(t);
+    unsigned long where;
+    if (train_params_finite(net, s->params, &where) != 0)
+        return err_set(err, errlen, net->name,
+                       "parameter %lu became NaN or infinite in epoch %u; try a lower --rate (now %g)",
+                       where, epoch, rate);
     st->seconds = train_now() - start;
-    st->loss = loss_sum / (double)d->n;
-    st->accuracy = (double)right / (double)d->n;
-    st->samples_per_s = st->seconds > 0 ? (double)d->n / st->seconds : 0.0;
+    st->loss = loss_sum / (double)n;
+    st->accuracy = (double)right / (double)n;
+    st->samples_per_s = st->seconds > 0 ? (double)n / st->seconds : 0.0;
     return 0;
 }
 

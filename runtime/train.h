@@ -12,22 +12,48 @@
 
 #include "idx.h"
 
+typedef enum { TRAIN_CONSTANT, TRAIN_STEP, TRAIN_COSINE } train_schedule;
+typedef enum { TRAIN_SGD, TRAIN_MOMENTUM, TRAIN_NESTEROV, TRAIN_ADAM } train_optimizer;
+
 typedef struct train_net {
     const char *name;        /* the spec's network name */
     const char *spec;        /* the spec file it was generated from */
     unsigned n_in, n_out;    /* input and output sizes */
     unsigned batch;          /* batch size fixed in the spec */
-    unsigned long n_params;  /* parameter count; params are n_params reals, no padding */
+    unsigned n_layers;       /* dense layers */
+    const unsigned *sizes;   /* n_layers + 1 sizes: input, then each layer's outputs */
+    unsigned long n_params;  /* parameter count; params are n_params reals, no padding:
+                              * per layer, w[n_in][n_out] then b[n_out] */
     unsigned real_size;      /* sizeof(float) or sizeof(double) */
     uint32_t fingerprint;    /* FNV-1a of the shapes, for model files */
-    double rate;             /* the spec's training defaults */
+    size_t opt_bytes;        /* optimizer state, zeroed before the first step */
+    size_t work_bytes;       /* scratch for train_batch and gradient */
+    const char *optimizer;   /* description, for messages */
+    train_optimizer opt_kind; /* and its settings, as generated into update() */
+    double momentum, beta1, beta2, epsilon, weight_decay;
+
+    /* the spec's training defaults */
+    double rate;
     unsigned epochs;
     uint64_t seed;
+    train_schedule schedule;
+    unsigned step_size;      /* TRAIN_STEP: epochs between decays */
+    double gamma;            /* TRAIN_STEP: factor per decay */
+    double min_rate;         /* TRAIN_COSINE: the rate at the end */
+    double validation;       /* fraction of the training set held out */
+
     void (*init)(void *params, double (*uniform01)(void *ctx), void *ctx);
-    /* one SGD step on one sample; writes the forward output, returns the loss */
-    double (*train_step)(void *params, const float *x, const float *t, double rate, float *out);
-    /* sets grads (same layout as params) to dL/dparams at (x, t); returns the loss */
-    double (*gradient)(void *grads, const void *params, const float *x, const float *t);
+    /* One training step on n samples (1..batch): x is n rows of n_in, t n rows
+     * of n_out. Writes the n forward outputs to out, returns the summed loss. */
+    double (*train_batch)(void *params, void *opt, void *work, const float *x, const float *t,
+                          unsigned n, double rate, float *out);
+    /* grads (laid out like params) = mean gradient over n rows (1..batch)
+     * through the batched path; returns the summed loss */
+    double (*gradient)(void *grads, const void *params, void *work, const float *x, const float *t,
+                       unsigned n);
+    /* the same for one sample through the per-sample path */
+    double (*sample_gradient)(void *grads, const void *params, const float *x, const float *t);
+    void (*update)(void *params, void *opt, const void *grads, double rate);
     double (*loss)(const void *params, const float *x, const float *t);
     void (*predict)(const void *params, const float *x, float *out);
 } train_net;
@@ -45,17 +71,36 @@ typedef struct {
 /* Index of the largest of v[0..n). */
 unsigned train_argmax(const float *v, unsigned n);
 
+/* What training changes: parameters, optimizer state, scratch. */
+typedef struct {
+    void *params; /* n_params reals */
+    void *opt;    /* opt_bytes, zeroed at the start */
+    void *work;   /* work_bytes */
+    float *x, *t, *out; /* one batch of inputs, one-hot targets and outputs */
+} train_state;
+
+/* Allocate a state and fill the parameters by net->init from seed. */
+int train_state_init(train_state *s, const train_net *net, uint64_t seed, char *err, size_t errlen);
+void train_state_free(train_state *s);
+
 /* Allocate params for net and fill them by net->init from seed. NULL on failure. */
 void *train_new_params(const train_net *net, uint64_t seed, char *err, size_t errlen);
+
+/* The learning rate for epoch (1-based) of epochs under the net's schedule. */
+double train_rate(const train_net *net, double rate, unsigned epoch, unsigned epochs);
 
 /* Check that a dataset fits the network: sample size n_in, labels < n_out. */
 int train_check_data(const train_net *net, const idx_dataset *d, const char *what, char *err,
                      size_t errlen);
 
-/* One epoch of SGD over d in the order order[0..d->n). Stops with an error
- * naming the epoch and sample when the loss stops being finite. */
-int train_epoch(const train_net *net, void *params, const idx_dataset *d, const uint32_t *order,
-                double rate, unsigned epoch, train_stats *st, char *err, size_t errlen);
+/* One epoch over the samples order[0..n) of d, in batches of net->batch
+ * (the last one partial). Stops with an error naming the epoch and sample
+ * when the loss or a parameter stops being finite. */
+int train_epoch(const train_net *net, train_state *s, const idx_dataset *d, const uint32_t *order,
+                size_t n, double rate, unsigned epoch, train_stats *st, char *err, size_t errlen);
+
+/* 0 when every parameter is finite; otherwise -1 and the index in *where. */
+int train_params_finite(const train_net *net, const void *params, unsigned long *where);
 
 /* Sets *accuracy to the fraction of d classified right; counts go to
  * confusion (n_out x n_out, row = true class) when it is not NULL. */

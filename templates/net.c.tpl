@@ -129,9 +129,6 @@ $(m.T) $(m.name)_loss(const $(m.name)_acts *restrict a, const $(m.name)_target *
 
 #ifndef $(m.NAME)_INFERENCE_ONLY
 /* ----------------------------------------------------------------- backward */
-@ for _, L in ipairs(m.layers) do
-typedef struct { $(m.T) v[$(L.out_const)]; } $(L.delta_type); /* dL/dz of $(L.id) */
-@ end
 
 /* output delta, d = dL/dz of $(m.last.id):
 @ if m.loss == "squared_error" and m.last.activation == "softmax" then
@@ -269,6 +266,156 @@ $(pad(m.T .. " " .. m.name .. "_train_step"))const $(m.name)_target *restrict t,
 @ end
     return $(m.name)_loss(a, t);
 }
+
+/* ---------------------------------------------------------------- optimizer */
+/* $(m.opt_desc):
+@ local gexpr = m.wd and ("(g + " .. m.wd .. " * p)") or "g"
+@ if m.opt == "sgd" then
+ *   p -= rate * $(gexpr) */
+@ elseif m.opt == "momentum" then
+ *   v = $(m.mu) v + $(gexpr);  p -= rate * v */
+@ elseif m.opt == "nesterov" then
+ *   v = $(m.mu) v + $(gexpr);  p -= rate * ($(gexpr) + $(m.mu) v) */
+@ else
+ *   m = b1 m + (1 - b1) g';  v = b2 v + (1 - b2) g'^2,  g' = $(gexpr)
+ *   p -= rate * (m / (1 - b1^step)) / (sqrt(v / (1 - b2^step)) + epsilon) */
+@ end
+void $(m.name)_update($(m.name)_params *restrict p, $(m.name)_opt *restrict o, const $(m.name)_grads *restrict g, $(m.T) rate)
+{
+    o->step += 1;
+@ if m.opt == "adam" then
+    const $(m.T) c1 = ($(m.T))(1.0 / (1.0 - pow($(m.b1), (double)o->step)));
+    const $(m.T) c2 = ($(m.T))(1.0 / (1.0 - pow($(m.b2), (double)o->step)));
+@ end
+@ for _, L in ipairs(m.layers) do
+@   for _, part in ipairs({ { "w", "[i][j]", true }, { "b", "[j]", false } }) do
+@     local P = "p->" .. L.id .. "." .. part[1] .. part[2]
+@     local G = "g->" .. L.id .. "." .. part[1] .. part[2]
+@     local V = "o->" .. L.id .. ".v_" .. part[1] .. part[2]
+@     local M = "o->" .. L.id .. ".m_" .. part[1] .. part[2]
+@     local GG = m.wd and ("(" .. G .. " + " .. m.wd .. " * " .. P .. ")") or G
+@     local ind = part[3] and "        " or "    "
+@     if part[3] then
+    for (int i = 0; i < $(L.n_in); ++i)
+@     end
+$(ind)for (int j = 0; j < $(L.n_out); ++j) {
+@     if m.opt == "sgd" then
+$(ind)    $(P) -= rate * $(GG);
+@     elseif m.opt == "momentum" then
+$(ind)    $(V) = $(m.mu) * $(V) + $(GG);
+$(ind)    $(P) -= rate * $(V);
+@     elseif m.opt == "nesterov" then
+$(ind)    const $(m.T) gj = $(GG);
+$(ind)    $(V) = $(m.mu) * $(V) + gj;
+$(ind)    $(P) -= rate * (gj + $(m.mu) * $(V));
+@     else
+$(ind)    const $(m.T) gj = $(GG);
+$(ind)    $(M) = $(m.beta1_lit) * $(M) + $(m.one_minus_b1) * gj;
+$(ind)    $(V) = $(m.beta2_lit) * $(V) + $(m.one_minus_b2) * gj * gj;
+$(ind)    $(P) -= rate * ($(M) * c1) / (sqrt$(m.fsuf)($(V) * c2) + $(m.eps));
+@     end
+$(ind)}
+@   end
+@ end
+}
+@ if m.batch > 1 then
+
+/* ------------------------------------------------------------------ batches */
+/* Row s of every batch tensor is sample s; the forward pass runs each row
+ * through the per-sample layer functions above, so a batch row computes
+ * exactly what the per-sample path computes. */
+void $(m.name)_batch_forward($(m.name)_batch_acts *restrict a, const $(m.name)_params *restrict p, const $(m.name)_batch_input *restrict x)
+{
+    for (int s = 0; s < $(m.batch); ++s) {
+@   for _, L in ipairs(m.layers) do
+        $(m.name)_$(L.id)_forward(&$(L.out_ref:sub(2)).row[s], $(L.keeps_logits and "&a->logits.row[s], " or "")&p->$(L.id), $(L.first and "&x->row[s]" or ("&" .. L.in_ref:sub(2) .. ".row[s]")));
+@   end
+    }
+}
+
+$(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_target *restrict t, int n)
+{
+    $(m.T) loss = $(m.ZERO);
+    for (int s = 0; s < $(m.batch); ++s) {
+        if (s >= n)
+            break;
+        $(m.name)_acts row; /* the loss reads the output (and logits) only */
+        row.out = a->out.row[s];
+@   if m.keep_logits then
+        row.logits = a->logits.row[s];
+@   end
+        loss += $(m.name)_loss(&row, &t->row[s]);
+    }
+    return loss;
+}
+
+@   for li = #m.layers, 1, -1 do
+@     local L = m.layers[li]
+@     local P = L.prev
+@     local head = "static void " .. m.name .. "_" .. L.id .. "_batch_backward"
+
+/* $(L.id) batch backward: the per-sample backward pass of $(L.id), summed over the rows
+ *   db[j] = sum_s d[s][j];  dw[i][j] = sum_s x[s][i] * d[s][j]
+@     if P then
+ *   dx[s][i] = (sum_j w[i][j] * d[s][j]) * $(P.activation)'(x[s][i]) */
+@     else
+ *   first layer: no gradient for the network input */
+@     end
+$(head)($(L.grads_type) *restrict g, $(P and (P.batch_delta_type .. " *restrict dx, const " .. L.params_type .. " *restrict p, ") or "")
+$(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d)
+{
+    for (int j = 0; j < $(L.n_out); ++j)
+        g->b[j] = $(m.ZERO);
+    for (int i = 0; i < $(L.n_in); ++i)
+        for (int j = 0; j < $(L.n_out); ++j)
+            g->w[i][j] = $(m.ZERO);
+    for (int s = 0; s < $(m.batch); ++s) {
+        const $(m.T) *restrict ds = d->row[s].v;
+        for (int j = 0; j < $(L.n_out); ++j)
+            g->b[j] += ds[j];
+        for (int i = 0; i < $(L.n_in); ++i) {
+            const $(m.T) xi = x->row[s].v[i];
+@     if P then
+            $(m.T) sum = $(m.ZERO);
+@     end
+            for (int j = 0; j < $(L.n_out); ++j) {
+@     if P then
+                sum += p->w[i][j] * ds[j];
+@     end
+                g->w[i][j] += xi * ds[j];
+            }
+@     if P then
+            dx->row[s].v[i] = sum * ($(P.deriv("xi")));
+@     end
+        }
+    }
+}
+@   end
+
+$(m.T) $(m.name)_batch_backward($(m.name)_grads *restrict g, $(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p,
+$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
+$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *restrict t, int n)
+{
+    /* output deltas, scaled by 1/n so that the gradient is the mean over the n real rows */
+    const $(m.T) scale = $(m.ONE) / ($(m.T))n;
+    for (int s = 0; s < $(m.batch); ++s) {
+        $(m.T) *restrict ds = d->$(m.last.id).row[s].v;
+        if (s < n) {
+            $(m.name)_output_delta(&d->$(m.last.id).row[s], &a->out.row[s], &t->row[s]);
+            for (int j = 0; j < $(m.n_out); ++j)
+                ds[j] *= scale;
+        } else {
+            for (int j = 0; j < $(m.n_out); ++j)
+                ds[j] = $(m.ZERO);
+        }
+    }
+@   for li = #m.layers, 1, -1 do
+@     local L = m.layers[li]
+    $(m.name)_$(L.id)_batch_backward(&g->$(L.id), $(L.prev and ("&d->" .. L.prev.id .. ", &p->" .. L.id .. ", ") or "")$(L.first and "x" or ("&a->" .. L.prev.id)), &d->$(L.id));
+@   end
+    return $(m.name)_batch_loss(a, t, n);
+}
+@ end
 #endif /* $(m.NAME)_INFERENCE_ONLY */
 
 /* --------------------------------------------------------------------- init */

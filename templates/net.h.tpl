@@ -28,6 +28,7 @@ enum {
 @   end
 @ end
     $(m.NAME)_OUT = $(m.n_out), /* $(m.last.id): dense, $(m.last.activation) */
+    $(m.NAME)_BATCH = $(m.batch), /* samples per training step, fixed by the spec */
     $(m.NAME)_N_PARAMS = $(m.n_params),
     $(m.NAME)_PARAMS_BYTES = $(m.params_bytes),
     $(m.NAME)_ACTS_BYTES = $(m.acts_bytes)
@@ -80,6 +81,63 @@ typedef struct {
     $(L.grads_type) $(L.id);
 @ end
 } $(m.name)_grads;
+
+/* Deltas, dL/dz of each layer: the backward pass's intermediate results */
+@ for _, L in ipairs(m.layers) do
+typedef struct { $(m.T) v[$(L.out_const)]; } $(L.delta_type);
+@ end
+
+/* Optimizer state ($(m.opt_desc)), one type per layer */
+@ for _, L in ipairs(m.layers) do
+@   if #m.opt_slots > 0 then
+typedef struct {
+@     for _, slot in ipairs(m.opt_slots) do
+    $(m.T) $(slot)_w[$(L.in_const)][$(L.out_const)];
+    $(m.T) $(slot)_b[$(L.out_const)];
+@     end
+} $(L.opt_type);
+@   end
+@ end
+typedef struct {
+@ if #m.opt_slots > 0 then
+@   for _, L in ipairs(m.layers) do
+    $(L.opt_type) $(L.id);
+@   end
+@ end
+    unsigned long step; /* updates so far */
+} $(m.name)_opt;
+@ if m.batch > 1 then
+
+/* Batches of $(m.NAME)_BATCH samples, one row per sample */
+typedef struct { $(m.name)_input row[$(m.NAME)_BATCH]; } $(m.name)_batch_input;
+@   for _, L in ipairs(m.layers) do
+typedef struct { $(L.out_type) row[$(m.NAME)_BATCH]; } $(L.batch_out_type);
+@   end
+typedef struct { $(m.name)_target row[$(m.NAME)_BATCH]; } $(m.name)_batch_target;
+@   if m.keep_logits then
+typedef struct { $(m.name)_logits row[$(m.NAME)_BATCH]; } $(m.name)_batch_logits;
+@   end
+typedef struct {
+@   for _, L in ipairs(m.layers) do
+@     if L.last then
+@       if m.keep_logits then
+    $(m.name)_batch_logits logits;
+@       end
+    $(L.batch_out_type) out;
+@     else
+    $(L.batch_out_type) $(L.id);
+@     end
+@   end
+} $(m.name)_batch_acts;
+@   for _, L in ipairs(m.layers) do
+typedef struct { $(L.delta_type) row[$(m.NAME)_BATCH]; } $(L.batch_delta_type);
+@   end
+typedef struct {
+@   for _, L in ipairs(m.layers) do
+    $(L.batch_delta_type) $(L.id);
+@   end
+} $(m.name)_batch_deltas; /* scratch for the batched backward pass */
+@ end
 #endif
 
 /* Sizes pinned at compile time: no padding anywhere */
@@ -95,6 +153,11 @@ typedef struct {
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_input) == $(m.n_in) * sizeof($(m.T)), "$(m.name)_input has padding");
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_output) == $(m.n_out) * sizeof($(m.T)), "$(m.name)_output has padding");
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_params) == $(m.n_params) * sizeof($(m.T)), "$(m.name)_params has padding");
+@ if m.batch > 1 then
+#ifndef $(m.NAME)_INFERENCE_ONLY
+$(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_batch_input) == $(m.batch) * $(m.n_in) * sizeof($(m.T)), "$(m.name)_batch_input has padding");
+#endif
+@ end
 
 /* Fill p: weights from each layer's init (drawing from uniform01, which
  * returns numbers in [0, 1)), biases zero. */
@@ -124,6 +187,21 @@ void $(m.name)_sgd($(m.name)_params *p, const $(m.name)_grads *g, $(m.T) rate);
  * same numbers as forward, backward and sgd in turn. */
 $(m.T) $(m.name)_train_step($(m.name)_params *p, $(m.name)_acts *a, const $(m.name)_input *x,
 $(pad(m.T .. " " .. m.name .. "_train_step"))const $(m.name)_target *t, $(m.T) rate);
+
+/* The optimizer's update ($(m.opt_desc)): p and its state o move one step
+ * along the gradient g. Zero o before the first step. */
+void $(m.name)_update($(m.name)_params *p, $(m.name)_opt *o, const $(m.name)_grads *g, $(m.T) rate);
+@ if m.batch > 1 then
+
+/* Batched passes: row s of each batch is sample s. Only the first n rows
+ * (1..$(m.NAME)_BATCH) count: the gradient is the mean over them, the loss
+ * their sum; the other rows are ignored, so a last partial batch is exact. */
+void $(m.name)_batch_forward($(m.name)_batch_acts *a, const $(m.name)_params *p, const $(m.name)_batch_input *x);
+$(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *a, const $(m.name)_batch_target *t, int n);
+$(m.T) $(m.name)_batch_backward($(m.name)_grads *g, $(m.name)_batch_deltas *d, const $(m.name)_params *p,
+$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_acts *a, const $(m.name)_batch_input *x,
+$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *t, int n);
+@ end
 #endif
 
 #ifdef __cplusplus

@@ -6,6 +6,8 @@
  * structs above. Left out unless built with -DCONSTNET_RUNTIME. */
 #include "train.h"
 
+#include <string.h>
+
 static void $(m.name)_rt_input($(m.name)_input *in, const float *x)
 {
     for (int i = 0; i < $(m.n_in); ++i)
@@ -24,24 +26,94 @@ static void $(m.name)_rt_output(float *out, const $(m.name)_output *y)
         out[j] = (float)y->v[j];
 }
 
+/* scratch the runtime allocates (work_bytes) */
+typedef struct {
+@ if m.batch > 1 then
+    $(m.name)_batch_input x;
+    $(m.name)_batch_target t;
+    $(m.name)_batch_acts a;
+    $(m.name)_batch_deltas d;
+@ else
+    $(m.name)_input x;
+    $(m.name)_target t;
+    $(m.name)_acts a;
+@ end
+    $(m.name)_grads g;
+} $(m.name)_rt_work;
+
 static void $(m.name)_rt_init(void *params, double (*uniform01)(void *ctx), void *ctx)
 {
     $(m.name)_init(($(m.name)_params *)params, uniform01, ctx);
 }
 
-static double $(m.name)_rt_train_step(void *params, const float *x, const float *t, double rate, float *out)
+@ if m.batch > 1 then
+/* Copy n rows in, zero the rest; the batched passes ignore rows past n. */
+static void $(m.name)_rt_rows($(m.name)_rt_work *w, const float *x, const float *t, unsigned n)
 {
-    $(m.name)_input in;
-    $(m.name)_target tg;
-    $(m.name)_acts a;
-    $(m.name)_rt_input(&in, x);
-    $(m.name)_rt_target(&tg, t);
-    const $(m.T) loss = $(m.name)_train_step(($(m.name)_params *)params, &a, &in, &tg, ($(m.T))rate);
-    $(m.name)_rt_output(out, &a.out);
-    return loss;
+    for (unsigned s = 0; s < $(m.batch); ++s) {
+        if (s < n) {
+            $(m.name)_rt_input(&w->x.row[s], x + (size_t)s * $(m.n_in));
+            $(m.name)_rt_target(&w->t.row[s], t + (size_t)s * $(m.n_out));
+        } else {
+            memset(&w->x.row[s], 0, sizeof w->x.row[s]);
+            memset(&w->t.row[s], 0, sizeof w->t.row[s]);
+        }
+    }
 }
 
-static double $(m.name)_rt_gradient(void *grads, const void *params, const float *x, const float *t)
+static double $(m.name)_rt_gradient(void *grads, const void *params, void *work, const float *x, const float *t,
+                              unsigned n)
+{
+    $(m.name)_rt_work *w = ($(m.name)_rt_work *)work;
+    $(m.name)_rt_rows(w, x, t, n);
+    $(m.name)_batch_forward(&w->a, (const $(m.name)_params *)params, &w->x);
+    return $(m.name)_batch_backward(($(m.name)_grads *)grads, &w->d, (const $(m.name)_params *)params, &w->a, &w->x,
+                              &w->t, (int)n);
+}
+
+static double $(m.name)_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,
+                                 unsigned n, double rate, float *out)
+{
+    $(m.name)_rt_work *w = ($(m.name)_rt_work *)work;
+    const double loss = $(m.name)_rt_gradient(&w->g, params, work, x, t, n);
+    $(m.name)_update(($(m.name)_params *)params, ($(m.name)_opt *)opt, &w->g, ($(m.T))rate);
+    for (unsigned s = 0; s < n; ++s)
+        $(m.name)_rt_output(out + (size_t)s * $(m.n_out), &w->a.out.row[s]);
+    return loss;
+}
+@ else
+static double $(m.name)_rt_gradient(void *grads, const void *params, void *work, const float *x, const float *t,
+                              unsigned n)
+{
+    $(m.name)_rt_work *w = ($(m.name)_rt_work *)work;
+    (void)n; /* always 1 */
+    $(m.name)_rt_input(&w->x, x);
+    $(m.name)_rt_target(&w->t, t);
+    $(m.name)_forward(&w->a, (const $(m.name)_params *)params, &w->x);
+    return $(m.name)_backward(($(m.name)_grads *)grads, (const $(m.name)_params *)params, &w->a, &w->x, &w->t);
+}
+
+static double $(m.name)_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,
+                                 unsigned n, double rate, float *out)
+{
+    $(m.name)_rt_work *w = ($(m.name)_rt_work *)work;
+@   if m.fused then
+    /* plain SGD: the update is fused into the backward pass */
+    (void)opt;
+    (void)n;
+    $(m.name)_rt_input(&w->x, x);
+    $(m.name)_rt_target(&w->t, t);
+    const double loss = $(m.name)_train_step(($(m.name)_params *)params, &w->a, &w->x, &w->t, ($(m.T))rate);
+@   else
+    const double loss = $(m.name)_rt_gradient(&w->g, params, work, x, t, n);
+    $(m.name)_update(($(m.name)_params *)params, ($(m.name)_opt *)opt, &w->g, ($(m.T))rate);
+@   end
+    $(m.name)_rt_output(out, &w->a.out);
+    return loss;
+}
+@ end
+
+static double $(m.name)_rt_sample_gradient(void *grads, const void *params, const float *x, const float *t)
 {
     $(m.name)_input in;
     $(m.name)_target tg;
@@ -50,6 +122,11 @@ static double $(m.name)_rt_gradient(void *grads, const void *params, const float
     $(m.name)_rt_target(&tg, t);
     $(m.name)_forward(&a, (const $(m.name)_params *)params, &in);
     return $(m.name)_backward(($(m.name)_grads *)grads, (const $(m.name)_params *)params, &a, &in, &tg);
+}
+
+static void $(m.name)_rt_update(void *params, void *opt, const void *grads, double rate)
+{
+    $(m.name)_update(($(m.name)_params *)params, ($(m.name)_opt *)opt, (const $(m.name)_grads *)grads, ($(m.T))rate);
 }
 
 static double $(m.name)_rt_loss(const void *params, const float *x, const float *t)
@@ -72,21 +149,41 @@ static void $(m.name)_rt_predict(const void *params, const float *x, float *out)
     $(m.name)_rt_output(out, &y);
 }
 
+static const unsigned $(m.name)_rt_sizes[] = {$(m.sizes_list)};
+
 const train_net train_net_desc = {
     .name = "$(m.name)",
     .spec = "$(m.spec_path)",
     .n_in = $(m.n_in),
     .n_out = $(m.n_out),
     .batch = $(m.batch),
+    .n_layers = $(#m.layers),
+    .sizes = $(m.name)_rt_sizes,
     .n_params = $(m.n_params),
     .real_size = sizeof($(m.T)),
     .fingerprint = $(m.NAME)_FINGERPRINT,
+    .opt_bytes = sizeof($(m.name)_opt),
+    .work_bytes = sizeof($(m.name)_rt_work),
+    .optimizer = "$(m.opt_desc)",
+    .opt_kind = $(m.opt_enum),
+    .momentum = $(lit(m.train.momentum, "double")),
+    .beta1 = $(lit(m.train.beta1, "double")),
+    .beta2 = $(lit(m.train.beta2, "double")),
+    .epsilon = $(lit(m.train.epsilon, "double")),
+    .weight_decay = $(lit(m.train.weight_decay, "double")),
     .rate = $(lit(m.train.rate, "double")),
     .epochs = $(m.train.epochs),
     .seed = $(m.train.seed)u,
+    .schedule = $(m.schedule_enum),
+    .step_size = $(m.train.step_size),
+    .gamma = $(lit(m.train.gamma, "double")),
+    .min_rate = $(lit(m.train.min_rate, "double")),
+    .validation = $(lit(m.train.validation, "double")),
     .init = $(m.name)_rt_init,
-    .train_step = $(m.name)_rt_train_step,
+    .train_batch = $(m.name)_rt_train_batch,
     .gradient = $(m.name)_rt_gradient,
+    .sample_gradient = $(m.name)_rt_sample_gradient,
+    .update = $(m.name)_rt_update,
     .loss = $(m.name)_rt_loss,
     .predict = $(m.name)_rt_predict,
 };

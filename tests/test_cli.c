@@ -44,6 +44,21 @@ START_TEST(test_flags)
     char *a3[] = {"net", "--help"};
     ck_assert_int_eq(parse(&o, err, 2, a3), 0);
     ck_assert_int_eq(o.command, CLI_HELP);
+
+    char *a4[] = {"net", "eval", "--load", "m.model", "--data", "d"};
+    ck_assert_int_eq(parse(&o, err, 6, a4), 0);
+    ck_assert_int_eq(o.command, CLI_EVAL);
+    ck_assert_str_eq(o.load_path, "m.model");
+
+    char *a5[] = {"net", "export", "--load=m.model", "-o", "w.c"};
+    ck_assert_int_eq(parse(&o, err, 5, a5), 0);
+    ck_assert_int_eq(o.command, CLI_EXPORT);
+    ck_assert_str_eq(o.out_path, "w.c");
+
+    char *a6[] = {"net", "--validation", "0.1", "--save", "a.model", "--no-save"};
+    ck_assert_int_eq(parse(&o, err, 6, a6), 0);
+    ck_assert_double_eq(o.validation, 0.1);
+    ck_assert_ptr_null(o.save_path);
 }
 END_TEST
 
@@ -51,10 +66,12 @@ START_TEST(test_usage_names_every_flag_and_default)
 {
     char buf[4096];
     cli_options o = defaults();
+    o.save_path = "out/mnist/mnist.model";
     cli_usage("out/mnist/mnist", &o, buf, sizeof buf);
     const char *want[] = {"usage: out/mnist/mnist", "--epochs N", "(default 3)", "--rate R",
                           "(default 0.1)", "--seed S", "--data DIR", "MNIST_DIR", "--quiet",
-                          "--help", "examples:"};
+                          "--validation F", "--save FILE", "(default out/mnist/mnist.model)",
+                          "--load FILE", "eval --load MODEL", "export --load MODEL", "--help", "examples:"};
     for (size_t k = 0; k < sizeof want / sizeof *want; ++k)
         ck_assert_msg(strstr(buf, want[k]) != NULL, "usage lacks '%s'", want[k]);
 }
@@ -81,13 +98,20 @@ START_TEST(test_bad_flags)
         "--rate: error: -1 is out of range",          "--rate: error: 'nan' is not a number",
         "--epochs: error: must be at least 1",        "--epochs: error: '2.5' is not a whole number",
         "--seed: error: '-4' is not a whole number",  "--epochs: error: '1e99' is not a whole number",
-        "--rate: error: '1e999' is not a number",     "stray: error: unexpected argument",
+        "--rate: error: '1e999' is not a number",     "stray: error: unknown command",
         "--data: error: needs a directory",           "--epochs: error: 99999999 is more than 1000000",
     };
     for (size_t k = 0; k < sizeof want / sizeof *want; ++k)
         refused(3, a[k], want[k]);
     char *b[] = {"net", "--rate"};
     refused(2, b, "--rate: error: needs a value");
+    char *c[][2] = {{"net", "eval"}, {"net", "export"}, {"net", "--validation=0.95"}, {"net", "--save="}};
+    const char *cwant[] = {"eval: error: needs --load MODEL", "export: error: needs --load MODEL",
+                           "--validation: error: 0.95 is out of range", "--save: error: needs a file name"};
+    for (size_t k = 0; k < sizeof cwant / sizeof *cwant; ++k)
+        refused(2, c[k], cwant[k]);
+    char *d[] = {"net", "train", "extra"};
+    refused(3, d, "extra: error: unexpected argument");
 }
 END_TEST
 

@@ -4,7 +4,10 @@
  * central differences can be tight.
  *
  *   core:   backward pass = central differences, and not all zero;
- *           fused train step = backward then sgd, bit for bit;
+ *           the batched gradient (full and partial batches) = the mean of the
+ *           per-sample gradients, and = central differences of the mean loss;
+ *           a training step = gradient then the optimizer's update, bit for
+ *           bit, and the update follows the optimizer's formula over steps;
  *           init is a function of the seed.
  *   limits: a NaN in the data stops training with the epoch and sample. */
 #include <check.h>
@@ -43,7 +46,7 @@ START_TEST(test_gradient_matches_central_differences)
     ck_assert(g && x && t);
     sample(&r, x, t);
 
-    const double loss = net->gradient(g, p, x, t);
+    const double loss = net->sample_gradient(g, p, x, t);
     ck_assert(isfinite(loss));
     ck_assert_double_eq_tol(loss, net->loss(p, x, t), 1e-12);
 
@@ -79,35 +82,153 @@ START_TEST(test_gradient_matches_central_differences)
 }
 END_TEST
 
-START_TEST(test_fused_step_equals_backward_then_sgd)
+/* n random samples, rows of x and t */
+static void samples(rng_state *r, unsigned n, float **x, float **t)
+{
+    *x = calloc((size_t)n * net->n_in, sizeof **x);
+    *t = calloc((size_t)n * net->n_out, sizeof **t);
+    ck_assert(*x && *t);
+    for (unsigned s = 0; s < n; ++s)
+        sample(r, *x + (size_t)s * net->n_in, *t + (size_t)s * net->n_out);
+}
+
+START_TEST(test_batch_gradient_is_the_mean_of_sample_gradients)
+{
+    const size_t n = net->n_params;
+    const unsigned rows = (_i == 0) ? net->batch : (net->batch + 1) / 2; /* full, then partial */
+    char err[ERR_MAX];
+    rng_state r;
+    rng_seed(&r, 300 + (uint64_t)_i);
+    double *p = train_new_params(net, 9, err, sizeof err);
+    double *g = calloc(n, sizeof *g), *mean = calloc(n, sizeof *mean), *one = calloc(n, sizeof *one);
+    void *work = calloc(1, net->work_bytes);
+    float *x, *t;
+    ck_assert(p && g && mean && one && work);
+    samples(&r, rows, &x, &t);
+    double loss_sum = 0.0;
+    for (unsigned s = 0; s < rows; ++s) {
+        loss_sum += net->sample_gradient(one, p, x + (size_t)s * net->n_in, t + (size_t)s * net->n_out);
+        for (size_t k = 0; k < n; ++k)
+            mean[k] += one[k] / rows;
+    }
+    const double loss = net->gradient(g, p, work, x, t, rows);
+    ck_assert_double_eq_tol(loss, loss_sum, 1e-12 * (1.0 + fabs(loss_sum)));
+    double max_abs = 0.0;
+    for (size_t k = 0; k < n; ++k) {
+        ck_assert_msg(fabs(g[k] - mean[k]) <= 1e-12 * (1.0 + fabs(mean[k])),
+                      "%s: %u rows: parameter %zu: batch %.15g, mean of samples %.15g", net->name, rows, k,
+                      g[k], mean[k]);
+        max_abs = fmax(max_abs, fabs(g[k]));
+    }
+    ck_assert_msg(max_abs > 1e-6, "%s: batch gradient is all zero", net->name);
+    /* and directly: central differences of the mean batch loss */
+    const double h = 1e-6;
+    for (size_t k = 0; k < n; k += 1 + n / 40) {
+        const double keep = p[k];
+        p[k] = keep + h;
+        const double up = net->gradient(one, p, work, x, t, rows) / rows;
+        p[k] = keep - h;
+        const double down = net->gradient(one, p, work, x, t, rows) / rows;
+        p[k] = keep;
+        const double numeric = (up - down) / (2.0 * h);
+        ck_assert_msg(fabs(numeric - g[k]) <= 1e-6 * fmax(1e-3, fabs(numeric) + fabs(g[k])),
+                      "%s: parameter %zu: batch %.12g, central difference %.12g", net->name, k, g[k], numeric);
+    }
+    free(p);
+    free(g);
+    free(mean);
+    free(one);
+    free(work);
+    free(x);
+    free(t);
+}
+END_TEST
+
+START_TEST(test_train_step_is_gradient_then_update)
 {
     const size_t n = net->n_params;
     char err[ERR_MAX];
     rng_state r;
     rng_seed(&r, 7);
-    double *p1 = train_new_params(net, 5, err, sizeof err);
-    double *p2 = train_new_params(net, 5, err, sizeof err);
+    train_state a, b;
+    ck_assert(train_state_init(&a, net, 5, err, sizeof err) == 0);
+    ck_assert(train_state_init(&b, net, 5, err, sizeof err) == 0);
     double *g = calloc(n, sizeof *g);
-    float *x = calloc(net->n_in, sizeof *x), *t = calloc(net->n_out, sizeof *t);
-    float *out = calloc(net->n_out, sizeof *out);
-    ck_assert(p1 && p2 && g && x && t && out);
-    const double rate = 0.25;
+    ck_assert(g != NULL);
+    const double rate = 0.05;
     for (int step = 0; step < 20; ++step) {
-        sample(&r, x, t);
-        const double l1 = net->train_step(p1, x, t, rate, out);
-        const double l2 = net->gradient(g, p2, x, t);
-        for (size_t k = 0; k < n; ++k)
-            p2[k] -= rate * g[k];
+        const unsigned rows = 1 + (unsigned)step % net->batch;
+        float *x, *t;
+        samples(&r, rows, &x, &t);
+        const double l1 = net->train_batch(a.params, a.opt, a.work, x, t, rows, rate, a.out);
+        const double l2 = net->gradient(g, b.params, b.work, x, t, rows);
+        net->update(b.params, b.opt, g, rate);
         ck_assert(l1 == l2);
-        ck_assert_msg(memcmp(p1, p2, n * sizeof *p1) == 0, "%s: step %d: fused and unfused differ",
-                      net->name, step);
+        ck_assert_msg(memcmp(a.params, b.params, n * net->real_size) == 0,
+                      "%s: step %d: train_batch and gradient + update differ", net->name, step);
+        free(x);
+        free(t);
     }
-    free(p1);
-    free(p2);
     free(g);
-    free(x);
-    free(t);
-    free(out);
+    train_state_free(&a);
+    train_state_free(&b);
+}
+END_TEST
+
+/* The optimizer's formula, written out here independently of the generator. */
+START_TEST(test_update_follows_the_formula)
+{
+    const size_t n = net->n_params;
+    char err[ERR_MAX];
+    rng_state r;
+    rng_seed(&r, 21);
+    train_state s;
+    ck_assert(train_state_init(&s, net, 3, err, sizeof err) == 0);
+    double *p = s.params;
+    double *want = malloc(n * sizeof *want), *g = calloc(n, sizeof *g);
+    double *m = calloc(n, sizeof *m), *v = calloc(n, sizeof *v);
+    ck_assert(want && g && m && v);
+    memcpy(want, p, n * sizeof *want);
+    const double rate = 0.01, mu = net->momentum, wd = net->weight_decay;
+    for (int step = 1; step <= 5; ++step) {
+        float *x, *t;
+        samples(&r, 1, &x, &t);
+        net->sample_gradient(g, p, x, t);
+        net->update(p, s.opt, g, rate);
+        for (size_t k = 0; k < n; ++k) {
+            const double gk = g[k] + wd * want[k];
+            switch (net->opt_kind) {
+            case TRAIN_SGD:
+                want[k] -= rate * gk;
+                break;
+            case TRAIN_MOMENTUM:
+                v[k] = mu * v[k] + gk;
+                want[k] -= rate * v[k];
+                break;
+            case TRAIN_NESTEROV:
+                v[k] = mu * v[k] + gk;
+                want[k] -= rate * (gk + mu * v[k]);
+                break;
+            case TRAIN_ADAM:
+                m[k] = net->beta1 * m[k] + (1 - net->beta1) * gk;
+                v[k] = net->beta2 * v[k] + (1 - net->beta2) * gk * gk;
+                want[k] -= rate * (m[k] / (1 - pow(net->beta1, step))) /
+                           (sqrt(v[k] / (1 - pow(net->beta2, step))) + net->epsilon);
+                break;
+            }
+        }
+        for (size_t k = 0; k < n; ++k)
+            ck_assert_msg(fabs(p[k] - want[k]) <= 1e-12 * (1.0 + fabs(want[k])),
+                          "%s (%s): step %d, parameter %zu: %.15g, formula %.15g", net->name, net->optimizer,
+                          step, k, p[k], want[k]);
+        free(x);
+        free(t);
+    }
+    free(want);
+    free(g);
+    free(m);
+    free(v);
+    train_state_free(&s);
 }
 END_TEST
 
@@ -137,13 +258,21 @@ START_TEST(test_nan_input_stops_training_with_epoch_and_sample)
     uint32_t order[N] = {0, 1, 2, 3, 4, 5};
     ck_assert(d.x && d.y);
     d.x[3 * net->n_in] = NAN; /* the fourth sample */
-    void *p = train_new_params(net, 1, err, sizeof err);
-    ck_assert(p != NULL);
+    train_state s;
+    ck_assert(train_state_init(&s, net, 1, err, sizeof err) == 0);
     train_stats st;
-    ck_assert_int_eq(train_epoch(net, p, &d, order, 0.1, 2, &st, err, sizeof err), -1);
-    ck_assert_msg(strstr(err, "NaN at epoch 2, sample 4") != NULL, "message: %s", err);
+    ck_assert_int_eq(train_epoch(net, &s, &d, order, N, 0.1, 2, &st, err, sizeof err), -1);
+    char want[64];
+    if (net->batch == 1)
+        snprintf(want, sizeof want, "NaN at epoch 2, sample 4;");
+    else {
+        const unsigned first = (3 / net->batch) * net->batch; /* the batch holding sample 4 */
+        const unsigned last = first + net->batch < N ? first + net->batch : N;
+        snprintf(want, sizeof want, "NaN at epoch 2, samples %u-%u;", first + 1, last);
+    }
+    ck_assert_msg(strstr(err, want) != NULL, "message: %s, want %s", err, want);
     ck_assert_msg(strstr(err, "lower --rate") != NULL, "message: %s", err);
-    free(p);
+    train_state_free(&s);
     free(d.x);
     free(d.y);
 }
@@ -170,7 +299,9 @@ int main(void)
     Suite *s = suite_create(name);
     TCase *core = tcase_create("core");
     tcase_add_loop_test(core, test_gradient_matches_central_differences, 0, 5);
-    tcase_add_test(core, test_fused_step_equals_backward_then_sgd);
+    tcase_add_loop_test(core, test_batch_gradient_is_the_mean_of_sample_gradients, 0, 2);
+    tcase_add_test(core, test_train_step_is_gradient_then_update);
+    tcase_add_test(core, test_update_follows_the_formula);
     tcase_add_test(core, test_init_is_a_function_of_the_seed);
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("limits");

@@ -67,8 +67,8 @@ enum { EPOCHS = 8 };
 static void *run(uint64_t seed, double rate, double *acc, double *first_loss, double *last_loss)
 {
     char err[ERR_MAX];
-    void *p = train_new_params(net, seed, err, sizeof err);
-    ck_assert_msg(p != NULL, "%s", err);
+    train_state s;
+    ck_assert_msg(train_state_init(&s, net, seed, err, sizeof err) == 0, "%s", err);
     uint32_t *order = malloc(train_set.n * sizeof *order);
     ck_assert(order != NULL);
     for (size_t k = 0; k < train_set.n; ++k)
@@ -78,14 +78,18 @@ static void *run(uint64_t seed, double rate, double *acc, double *first_loss, do
     for (unsigned e = 1; e <= EPOCHS; ++e) {
         train_stats st;
         rng_shuffle(&r, order, train_set.n);
-        ck_assert_msg(train_epoch(net, p, &train_set, order, rate, e, &st, err, sizeof err) == 0, "%s",
-                      err);
+        ck_assert_msg(train_epoch(net, &s, &train_set, order, train_set.n, train_rate(net, rate, e, EPOCHS), e,
+                                  &st, err, sizeof err) == 0,
+                      "%s", err);
         if (e == 1)
             *first_loss = st.loss;
         *last_loss = st.loss;
     }
-    ck_assert_msg(train_evaluate(net, p, &test_set, acc, NULL, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(train_evaluate(net, s.params, &test_set, acc, NULL, err, sizeof err) == 0, "%s", err);
     free(order);
+    void *p = s.params;
+    s.params = NULL;
+    train_state_free(&s);
     return p;
 }
 

@@ -19,7 +19,7 @@ GOLDEN  := tiny
 GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
 SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_spec \
           $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll \
-          $(T)/train_xor $(T)/train_mnist
+          $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam
 
 .PHONY: run-tests golden
 .DELETE_ON_ERROR:
@@ -64,5 +64,7 @@ $(T)/test_unroll: tests/test_unroll.c $(G)/ufull.c $(G)/uloops.c $(RT_OBJ)
 
 $(T)/train_xor: tests/test_train.c $(G)/xor.c $(RT_OBJ)
 	$(CC) $(CSTD) $(OPT) -DTRAIN_XOR -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/xor.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+$(T)/train_mnist_adam: tests/test_train.c $(G)/mnist_adam.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) -DTRAIN_MNIST -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist_adam.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
 $(T)/train_mnist: tests/test_train.c $(G)/mnist.c $(RT_OBJ)
 	$(CC) $(CSTD) $(OPT) -DTRAIN_MNIST -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@

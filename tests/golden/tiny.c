@@ -81,8 +81,6 @@ double tiny_loss(const tiny_acts *restrict a, const tiny_target *restrict t)
 
 #ifndef TINY_INFERENCE_ONLY
 /* ----------------------------------------------------------------- backward */
-typedef struct { double v[TINY_L1]; } tiny_l1_delta; /* dL/dz of l1 */
-typedef struct { double v[TINY_OUT]; } tiny_l2_delta; /* dL/dz of l2 */
 
 /* output delta, d = dL/dz of l2:
  *   d[j] = 2 (y[j] - t[j]) * sigmoid'(z[j]),  sigmoid' = y * (1.0 - y) */
@@ -221,16 +219,38 @@ double tiny_train_step(tiny_params *restrict p, tiny_acts *restrict a, const tin
     tiny_l1_step(&p->l1, x, &d1, rate);
     return tiny_loss(a, t);
 }
+
+/* ---------------------------------------------------------------- optimizer */
+/* plain SGD:
+ *   p -= rate * g */
+void tiny_update(tiny_params *restrict p, tiny_opt *restrict o, const tiny_grads *restrict g, double rate)
+{
+    o->step += 1;
+    for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 4; ++j) {
+            p->l1.w[i][j] -= rate * g->l1.w[i][j];
+        }
+    for (int j = 0; j < 4; ++j) {
+        p->l1.b[j] -= rate * g->l1.b[j];
+    }
+    for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 2; ++j) {
+            p->l2.w[i][j] -= rate * g->l2.w[i][j];
+        }
+    for (int j = 0; j < 2; ++j) {
+        p->l2.b[j] -= rate * g->l2.b[j];
+    }
+}
 #endif /* TINY_INFERENCE_ONLY */
 
 /* --------------------------------------------------------------------- init */
 
 void tiny_init(tiny_params *p, double (*uniform01)(void *ctx), void *ctx)
 {
-    /* l1: glorot_uniform, w ~ U(-0.92582009977255142, 0.92582009977255142), b = 0 */
+    /* l1: glorot_uniform, w ~ U(-0.9258200997725514, 0.9258200997725514), b = 0 */
     for (int i = 0; i < 3; ++i)
         for (int j = 0; j < 4; ++j)
-            p->l1.w[i][j] = (double)(-0.92582009977255142 + 1.8516401995451028 * uniform01(ctx));
+            p->l1.w[i][j] = (double)(-0.9258200997725514 + 1.8516401995451028 * uniform01(ctx));
     for (int j = 0; j < 4; ++j)
         p->l1.b[j] = 0.0;
     /* l2: glorot_uniform, w ~ U(-1.0, 1.0), b = 0 */
@@ -247,6 +267,8 @@ void tiny_init(tiny_params *p, double (*uniform01)(void *ctx), void *ctx)
  * passes samples as float arrays; these wrappers copy them into the typed
  * structs above. Left out unless built with -DCONSTNET_RUNTIME. */
 #include "train.h"
+
+#include <string.h>
 
 static void tiny_rt_input(tiny_input *in, const float *x)
 {
@@ -266,24 +288,45 @@ static void tiny_rt_output(float *out, const tiny_output *y)
         out[j] = (float)y->v[j];
 }
 
+/* scratch the runtime allocates (work_bytes) */
+typedef struct {
+    tiny_input x;
+    tiny_target t;
+    tiny_acts a;
+    tiny_grads g;
+} tiny_rt_work;
+
 static void tiny_rt_init(void *params, double (*uniform01)(void *ctx), void *ctx)
 {
     tiny_init((tiny_params *)params, uniform01, ctx);
 }
 
-static double tiny_rt_train_step(void *params, const float *x, const float *t, double rate, float *out)
+static double tiny_rt_gradient(void *grads, const void *params, void *work, const float *x, const float *t,
+                              unsigned n)
 {
-    tiny_input in;
-    tiny_target tg;
-    tiny_acts a;
-    tiny_rt_input(&in, x);
-    tiny_rt_target(&tg, t);
-    const double loss = tiny_train_step((tiny_params *)params, &a, &in, &tg, (double)rate);
-    tiny_rt_output(out, &a.out);
+    tiny_rt_work *w = (tiny_rt_work *)work;
+    (void)n; /* always 1 */
+    tiny_rt_input(&w->x, x);
+    tiny_rt_target(&w->t, t);
+    tiny_forward(&w->a, (const tiny_params *)params, &w->x);
+    return tiny_backward((tiny_grads *)grads, (const tiny_params *)params, &w->a, &w->x, &w->t);
+}
+
+static double tiny_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,
+                                 unsigned n, double rate, float *out)
+{
+    tiny_rt_work *w = (tiny_rt_work *)work;
+    /* plain SGD: the update is fused into the backward pass */
+    (void)opt;
+    (void)n;
+    tiny_rt_input(&w->x, x);
+    tiny_rt_target(&w->t, t);
+    const double loss = tiny_train_step((tiny_params *)params, &w->a, &w->x, &w->t, (double)rate);
+    tiny_rt_output(out, &w->a.out);
     return loss;
 }
 
-static double tiny_rt_gradient(void *grads, const void *params, const float *x, const float *t)
+static double tiny_rt_sample_gradient(void *grads, const void *params, const float *x, const float *t)
 {
     tiny_input in;
     tiny_target tg;
@@ -292,6 +335,11 @@ static double tiny_rt_gradient(void *grads, const void *params, const float *x, 
     tiny_rt_target(&tg, t);
     tiny_forward(&a, (const tiny_params *)params, &in);
     return tiny_backward((tiny_grads *)grads, (const tiny_params *)params, &a, &in, &tg);
+}
+
+static void tiny_rt_update(void *params, void *opt, const void *grads, double rate)
+{
+    tiny_update((tiny_params *)params, (tiny_opt *)opt, (const tiny_grads *)grads, (double)rate);
 }
 
 static double tiny_rt_loss(const void *params, const float *x, const float *t)
@@ -314,21 +362,41 @@ static void tiny_rt_predict(const void *params, const float *x, float *out)
     tiny_rt_output(out, &y);
 }
 
+static const unsigned tiny_rt_sizes[] = {3, 4, 2};
+
 const train_net train_net_desc = {
     .name = "tiny",
     .spec = "tests/specs/tiny.lua",
     .n_in = 3,
     .n_out = 2,
     .batch = 1,
+    .n_layers = 2,
+    .sizes = tiny_rt_sizes,
     .n_params = 26,
     .real_size = sizeof(double),
     .fingerprint = TINY_FINGERPRINT,
+    .opt_bytes = sizeof(tiny_opt),
+    .work_bytes = sizeof(tiny_rt_work),
+    .optimizer = "plain SGD",
+    .opt_kind = TRAIN_SGD,
+    .momentum = 0.9,
+    .beta1 = 0.9,
+    .beta2 = 0.999,
+    .epsilon = 1e-08,
+    .weight_decay = 0.0,
     .rate = 0.5,
     .epochs = 1,
     .seed = 7u,
+    .schedule = TRAIN_CONSTANT,
+    .step_size = 1,
+    .gamma = 0.1,
+    .min_rate = 0.0,
+    .validation = 0.0,
     .init = tiny_rt_init,
-    .train_step = tiny_rt_train_step,
+    .train_batch = tiny_rt_train_batch,
     .gradient = tiny_rt_gradient,
+    .sample_gradient = tiny_rt_sample_gradient,
+    .update = tiny_rt_update,
     .loss = tiny_rt_loss,
     .predict = tiny_rt_predict,
 };

@@ -24,6 +24,7 @@ enum {
     TINY_IN = 3,
     TINY_L1 = 4, /* l1: dense, tanh */
     TINY_OUT = 2, /* l2: dense, sigmoid */
+    TINY_BATCH = 1, /* samples per training step, fixed by the spec */
     TINY_N_PARAMS = 26,
     TINY_PARAMS_BYTES = 208,
     TINY_ACTS_BYTES = 48
@@ -60,6 +61,15 @@ typedef struct {
     tiny_l1_grads l1;
     tiny_l2_grads l2;
 } tiny_grads;
+
+/* Deltas, dL/dz of each layer: the backward pass's intermediate results */
+typedef struct { double v[TINY_L1]; } tiny_l1_delta;
+typedef struct { double v[TINY_OUT]; } tiny_l2_delta;
+
+/* Optimizer state (plain SGD), one type per layer */
+typedef struct {
+    unsigned long step; /* updates so far */
+} tiny_opt;
 #endif
 
 /* Sizes pinned at compile time: no padding anywhere */
@@ -104,6 +114,10 @@ void tiny_sgd(tiny_params *p, const tiny_grads *g, double rate);
  * same numbers as forward, backward and sgd in turn. */
 double tiny_train_step(tiny_params *p, tiny_acts *a, const tiny_input *x,
                        const tiny_target *t, double rate);
+
+/* The optimizer's update (plain SGD): p and its state o move one step
+ * along the gradient g. Zero o before the first step. */
+void tiny_update(tiny_params *p, tiny_opt *o, const tiny_grads *g, double rate);
 #endif
 
 #ifdef __cplusplus
