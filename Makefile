@@ -11,7 +11,7 @@ NAME      := $(basename $(notdir $(SPEC)))
 OUT       := out/$(NAME)
 LUA       ?= lua5.4
 CC        ?= cc
-OPT       ?= -O2 -march=native
+OPT       ?= -O3 -march=native
 CSTD      := -std=c11 -Wall -Wextra -Werror
 MNIST_DIR ?= data/mnist
 ARGS      ?=
@@ -24,11 +24,12 @@ endif
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
-RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c
+RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
+               runtime/export.c
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
 GEN_SRC     := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
 
-.PHONY: all run gen build data deps test golden clean help
+.PHONY: all run gen build data deps test golden bench clean help
 .DELETE_ON_ERROR:
 
 all: run
@@ -74,13 +75,17 @@ $(OUT)/$(NAME): $(OUT)/$(NAME).o $(OUT)/main.o $(RUNTIME_OBJ)
 test: deps
 	@$(MAKE) --no-print-directory -f tests/tests.mk OPT="$(OPT)" CC="$(CC)" LUA="$(LUA)" run-tests
 
+## bench: one epoch of MNIST side by side with FANN and plain C (writes bench/RESULTS.md)
+bench: deps data
+	CC="$(CC)" LUA="$(LUA)" MNIST_DIR="$(MNIST_DIR)" bash bench/run.sh
+
 ## golden: regenerate tests/golden/ on purpose, after a reviewed generator change
 golden:
 	@$(MAKE) --no-print-directory -f tests/tests.mk LUA="$(LUA)" golden
 
 ## clean: remove out/ (generated code, binaries, models)
 clean:
-	rm -rf out/runtime out/tests $(filter-out out/README.md,$(wildcard out/*))
+	rm -rf out/runtime out/tests bench/work $(filter-out out/README.md,$(wildcard out/*))
 
 ## help: list targets and variables
 help:
@@ -93,5 +98,5 @@ help:
 	@echo "  NET=mnist.lua   spec in nets/ (or a path); now $(SPEC)"
 	@echo "  ARGS='...'      extra trainer flags, e.g. ARGS='--epochs 3 --rate 0.05'"
 	@echo "  MNIST_DIR=DIR   MNIST folder (default data/mnist)"
-	@echo "  CC, OPT         compiler and optimisation flags (default: cc, -O2 -march=native)"
+	@echo "  CC, OPT         compiler and optimisation flags (default: cc, -O3 -march=native)"
 	@echo "  SANITIZE=1      build with AddressSanitizer and UBSan"
