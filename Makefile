@@ -21,11 +21,11 @@ ifeq ($(SANITIZE),1)
 OPT       := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
-CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
+PNG_CFLAGS = $(shell pkg-config --cflags libpng 2>/dev/null)
+PNG_LIBS   = $(shell pkg-config --libs libpng 2>/dev/null)
 
 RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
-               runtime/export.c
+               runtime/export.c runtime/image.c
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
 GEN_SRC     := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
 
@@ -60,7 +60,7 @@ $(OUT)/$(NAME).h: $(OUT)/$(NAME).c
 
 out/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
 	@mkdir -p out/runtime
-	$(CC) $(CSTD) $(OPT) -c $< -o $@
+	$(CC) $(CSTD) $(OPT) $(PNG_CFLAGS) -c $< -o $@
 
 $(OUT)/$(NAME).o: $(OUT)/$(NAME).c $(OUT)/$(NAME).h runtime/train.h
 	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -c $< -o $@
@@ -69,7 +69,7 @@ $(OUT)/main.o: runtime/main.c $(wildcard runtime/*.h)
 	$(CC) $(CSTD) $(OPT) -Iruntime -c $< -o $@
 
 $(OUT)/$(NAME): $(OUT)/$(NAME).o $(OUT)/main.o $(RUNTIME_OBJ)
-	$(CC) $(OPT) $^ -lz -lm -o $@
+	$(CC) $(OPT) $^ $(PNG_LIBS) -lz -lm -o $@
 
 ## test: build and run every Check suite (SANITIZE=1 for ASan/UBSan builds)
 test: deps

@@ -44,6 +44,10 @@ $(pad("static void " .. m.name .. "_" .. L.id .. "_forward"))const $(L.in_type) 
         $(L.z)[j] = p->b[j];
     for (int i = 0; i < $(L.n_in); ++i) {
         const $(m.T) xi = x->v[i];
+@     if L.skip_zero then
+        if (xi == $(m.ZERO))
+            continue; /* a zero input adds nothing to z */
+@     end
         for (int j = 0; j < $(L.n_out); ++j)
             $(L.z)[j] += xi * p->w[i][j];
     }
@@ -205,22 +209,36 @@ $(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(t
 @         end
 @       end
 @     else
+@       if P then
+    /* dx, $(L.dx_rows) rows at a time from the weights before any update; each sum
+     * still runs over j in order, the rows only interleave */
+@         for _, blk in ipairs(L.dx_blocks) do
+    for (int i0 = $(blk.start); i0 < $(blk.start + blk.count * blk.rows); i0 += $(blk.rows)) {
+@           for r = 0, blk.rows - 1 do
+        $(m.T) s$(r) = $(m.ZERO);
+@           end
+        for (int j = 0; j < $(L.n_out); ++j) {
+            const $(m.T) dj = d->v[j];
+@           for r = 0, blk.rows - 1 do
+            s$(r) += p->w[i0 + $(r)][j] * dj;
+@           end
+        }
+@           for r = 0, blk.rows - 1 do
+        dx->v[i0 + $(r)] = s$(r) * ($(P.deriv("x->v[i0 + " .. r .. "]")));
+@           end
+    }
+@         end
+@       end
     for (int j = 0; j < $(L.n_out); ++j)
         $(upd:format("b[j]", "d->v[j]"))
     for (int i = 0; i < $(L.n_in); ++i) {
         const $(m.T) xi = x->v[i];
-@       if P then
-        $(m.T) s = $(m.ZERO);
+@       if mode == "step" and L.skip_zero then
+        if (xi == $(m.ZERO))
+            continue; /* a zero input leaves row i unchanged */
 @       end
-        for (int j = 0; j < $(L.n_out); ++j) {
-@       if P then
-            s += p->w[i][j] * d->v[j];
-@       end
+        for (int j = 0; j < $(L.n_out); ++j)
             $(upd:format("w[i][j]", "xi * d->v[j]"))
-        }
-@       if P then
-        dx->v[i] = s * ($(P.deriv("xi")));
-@       end
     }
 @     end
 }
@@ -321,16 +339,84 @@ $(ind)}
 @ if m.batch > 1 then
 
 /* ------------------------------------------------------------------ batches */
-/* Row s of every batch tensor is sample s; the forward pass runs each row
- * through the per-sample layer functions above, so a batch row computes
- * exactly what the per-sample path computes. */
+/* Row s of every batch tensor is sample s. The batched layers are blocked
+ * matrix products: $(m.sb) rows at a time against a block of output columns
+ * held in accumulators, so each weight loaded serves $(m.sb) samples. Each
+ * output still sums b[j] + x[0] w[0][j] + x[1] w[1][j] + ... in the same
+ * order as the per-sample path, so a batch row computes exactly what the
+ * per-sample forward pass computes. */
+@   for _, L in ipairs(m.layers) do
+@     local Z = L.keeps_logits and "zo->row" or "y->row"
+@     local head = "static void " .. m.name .. "_" .. L.id .. "_batch_forward"
+
+/* $(L.id) batch forward: dense $(L.n_in) -> $(L.n_out), $(L.activation), $(m.batch) rows */
+$(head)($(L.batch_out_type) *restrict y, $(L.keeps_logits and (m.name .. "_batch_logits *restrict zo, ") or "")const $(L.params_type) *restrict p,
+$(pad(head))const $(L.batch_in_type) *restrict x)
+{
+    for (int s0 = 0; s0 < $(m.batch); s0 += $(m.sb)) {
+@     for _, blk in ipairs(L.jblocks) do
+@       local loop = blk.count > 1
+@       if loop then
+        for (int j0 = $(blk.start); j0 < $(blk.start + blk.count * blk.width); j0 += $(blk.width)) {
+@       else
+        {
+            const int j0 = $(blk.start);
+@       end
+@       for r = 0, m.sb - 1 do
+            $(m.T) acc$(r)[$(blk.width)];
+@       end
+            for (int j = 0; j < $(blk.width); ++j) {
+@       for r = 0, m.sb - 1 do
+                acc$(r)[j] = p->b[j0 + j];
+@       end
+            }
+            for (int i = 0; i < $(L.n_in); ++i) {
+                const $(m.T) *restrict w = &p->w[i][j0];
+@       for r = 0, m.sb - 1 do
+                const $(m.T) x$(r) = x->row[s0 + $(r)].v[i];
+@       end
+                for (int j = 0; j < $(blk.width); ++j) {
+@       for r = 0, m.sb - 1 do
+                    acc$(r)[j] += x$(r) * w[j];
+@       end
+                }
+            }
+            for (int j = 0; j < $(blk.width); ++j) {
+@       for r = 0, m.sb - 1 do
+                $(Z)[s0 + $(r)].v[j0 + j] = acc$(r)[j];
+@       end
+            }
+        }
+@     end
+    }
+@     if L.activation == "softmax" then
+    for (int s = 0; s < $(m.batch); ++s) {
+        const $(m.T) *restrict z = zo->row[s].v;
+        $(m.T) *restrict ys = y->row[s].v;
+        $(m.T) zmax = z[0];
+        for (int j = 1; j < $(L.n_out); ++j)
+            zmax = z[j] > zmax ? z[j] : zmax;
+        $(m.T) sum = $(m.ZERO);
+        for (int j = 0; j < $(L.n_out); ++j) {
+            ys[j] = exp$(m.fsuf)(z[j] - zmax);
+            sum += ys[j];
+        }
+        for (int j = 0; j < $(L.n_out); ++j)
+            ys[j] /= sum;
+    }
+@     elseif L.activation ~= "identity" or L.keeps_logits then
+    for (int s = 0; s < $(m.batch); ++s)
+        for (int j = 0; j < $(L.n_out); ++j)
+            y->row[s].v[j] = $(act(L, Z .. "[s].v[j]"));
+@     end
+}
+@   end
+
 void $(m.name)_batch_forward($(m.name)_batch_acts *restrict a, const $(m.name)_params *restrict p, const $(m.name)_batch_input *restrict x)
 {
-    for (int s = 0; s < $(m.batch); ++s) {
 @   for _, L in ipairs(m.layers) do
-        $(m.name)_$(L.id)_forward(&$(L.out_ref:sub(2)).row[s], $(L.keeps_logits and "&a->logits.row[s], " or "")&p->$(L.id), $(L.first and "&x->row[s]" or ("&" .. L.in_ref:sub(2) .. ".row[s]")));
+    $(m.name)_$(L.id)_batch_forward($(L.out_ref), $(L.keeps_logits and "&a->logits, " or "")&p->$(L.id), $(L.in_ref));
 @   end
-    }
 }
 
 $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_target *restrict t, int n)
@@ -355,9 +441,9 @@ $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *restrict a, const $(m.na
 @     local head = "static void " .. m.name .. "_" .. L.id .. "_batch_backward"
 
 /* $(L.id) batch backward: the per-sample backward pass of $(L.id), summed over the rows
- *   db[j] = sum_s d[s][j];  dw[i][j] = sum_s x[s][i] * d[s][j]
+ *   db[j] = sum_s d[s][j];  dw[i][j] = sum_s x[s][i] * d[s][j]   ($(L.ib) rows of dw at a time)
 @     if P then
- *   dx[s][i] = (sum_j w[i][j] * d[s][j]) * $(P.activation)'(x[s][i]) */
+ *   dx[s][i] = (sum_j w[i][j] * d[s][j]) * $(P.activation)'(x[s][i])   (16 partial sums) */
 @     else
  *   first layer: no gradient for the network input */
 @     end
@@ -366,29 +452,59 @@ $(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *r
 {
     for (int j = 0; j < $(L.n_out); ++j)
         g->b[j] = $(m.ZERO);
-    for (int i = 0; i < $(L.n_in); ++i)
+    for (int s = 0; s < $(m.batch); ++s)
         for (int j = 0; j < $(L.n_out); ++j)
-            g->w[i][j] = $(m.ZERO);
-    for (int s = 0; s < $(m.batch); ++s) {
-        const $(m.T) *restrict ds = d->row[s].v;
-        for (int j = 0; j < $(L.n_out); ++j)
-            g->b[j] += ds[j];
-        for (int i = 0; i < $(L.n_in); ++i) {
-            const $(m.T) xi = x->row[s].v[i];
-@     if P then
-            $(m.T) sum = $(m.ZERO);
-@     end
+            g->b[j] += d->row[s].v[j];
+@     for _, blk in ipairs(L.iblocks) do
+    for (int i0 = $(blk.start); i0 < $(blk.start + blk.count * blk.rows); i0 += $(blk.rows)) {
+@       for r = 0, blk.rows - 1 do
+        $(m.T) *restrict g$(r) = g->w[i0 + $(r)];
+@       end
+        for (int j = 0; j < $(L.n_out); ++j) {
+@       for r = 0, blk.rows - 1 do
+            g$(r)[j] = $(m.ZERO);
+@       end
+        }
+        for (int s = 0; s < $(m.batch); ++s) {
+            const $(m.T) *restrict ds = d->row[s].v;
+@       for r = 0, blk.rows - 1 do
+            const $(m.T) x$(r) = x->row[s].v[i0 + $(r)];
+@       end
             for (int j = 0; j < $(L.n_out); ++j) {
-@     if P then
-                sum += p->w[i][j] * ds[j];
-@     end
-                g->w[i][j] += xi * ds[j];
+@       for r = 0, blk.rows - 1 do
+                g$(r)[j] += x$(r) * ds[j];
+@       end
             }
-@     if P then
-            dx->row[s].v[i] = sum * ($(P.deriv("xi")));
-@     end
         }
     }
+@     end
+@     if P then
+    for (int s = 0; s < $(m.batch); ++s) {
+        const $(m.T) *restrict ds = d->row[s].v;
+        for (int i = 0; i < $(L.n_in); ++i) {
+            const $(m.T) *restrict w = p->w[i];
+@       if L.n_out >= 16 then
+            $(m.T) part[16] = {$(m.ZERO)};
+            for (int j0 = 0; j0 < $(L.n_out16); j0 += 16)
+                for (int k = 0; k < 16; ++k)
+                    part[k] += w[j0 + k] * ds[j0 + k];
+            $(m.T) sum = $(m.ZERO);
+            for (int k = 0; k < 16; ++k)
+                sum += part[k];
+@         if L.n_out16 < L.n_out then
+            for (int j = $(L.n_out16); j < $(L.n_out); ++j)
+                sum += w[j] * ds[j];
+@         end
+@       else
+            $(m.T) sum = $(m.ZERO);
+            for (int j = 0; j < $(L.n_out); ++j)
+                sum += w[j] * ds[j];
+@       end
+            const $(m.T) xi = x->row[s].v[i];
+            dx->row[s].v[i] = sum * ($(P.deriv("xi")));
+        }
+    }
+@     end
 }
 @   end
 
@@ -411,7 +527,7 @@ $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *r
     }
 @   for li = #m.layers, 1, -1 do
 @     local L = m.layers[li]
-    $(m.name)_$(L.id)_batch_backward(&g->$(L.id), $(L.prev and ("&d->" .. L.prev.id .. ", &p->" .. L.id .. ", ") or "")$(L.first and "x" or ("&a->" .. L.prev.id)), &d->$(L.id));
+    $(m.name)_$(L.id)_batch_backward(&g->$(L.id), $(L.prev and ("&d->" .. L.prev.id .. ", &p->" .. L.id .. ", ") or "")$(L.in_ref), &d->$(L.id));
 @   end
     return $(m.name)_batch_loss(a, t, n);
 }

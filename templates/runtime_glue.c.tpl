@@ -164,6 +164,7 @@ const train_net train_net_desc = {
     .fingerprint = $(m.NAME)_FINGERPRINT,
     .opt_bytes = sizeof($(m.name)_opt),
     .work_bytes = sizeof($(m.name)_rt_work),
+    .out_activation = "$(m.last.activation)",
     .optimizer = "$(m.opt_desc)",
     .opt_kind = $(m.opt_enum),
     .momentum = $(lit(m.train.momentum, "double")),

@@ -377,6 +377,7 @@ const train_net train_net_desc = {
     .fingerprint = TINY_FINGERPRINT,
     .opt_bytes = sizeof(tiny_opt),
     .work_bytes = sizeof(tiny_rt_work),
+    .out_activation = "sigmoid",
     .optimizer = "plain SGD",
     .opt_kind = TRAIN_SGD,
     .momentum = 0.9,
