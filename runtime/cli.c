@@ -85,8 +85,10 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             o->command = CLI_EVAL;
         else if (strcmp(argv[i], "export") == 0)
             o->command = CLI_EXPORT;
+        else if (strcmp(argv[i], "predict") == 0)
+            o->command = CLI_PREDICT;
         else
-            return err_set(err, errlen, argv[i], "unknown command (train, eval, export); see --help");
+            return err_set(err, errlen, argv[i], "unknown command (train, eval, export, predict); see --help");
         ++i;
     }
     int help = 0;
@@ -99,6 +101,16 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             help = 1;
         } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
             o->quiet = 1;
+        } else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+            o->verbose = 1;
+        } else if (strcmp(arg, "--show") == 0) {
+            o->show = 1;
+        } else if (cli_is(arg, "--csv")) {
+            if (cli_path(argc, argv, &i, "--csv", &o->csv_path, err, errlen))
+                return -1;
+        } else if (cli_is(arg, "--gallery")) {
+            if (cli_path(argc, argv, &i, "--gallery", &o->gallery_path, err, errlen))
+                return -1;
         } else if (cli_is(arg, "--rate")) {
             if (!(v = cli_value(argc, argv, &i, "--rate", err, errlen)))
                 return -1;
@@ -142,25 +154,34 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             if (v[0] == '\0')
                 return err_set(err, errlen, "--data", "needs a directory");
             o->data_dir = v;
-        } else if (arg[0] == '-') {
+        } else if (arg[0] == '-' && arg[1] != '\0') {
             return err_set(err, errlen, arg, "unknown option; see --help");
+        } else if (o->command == CLI_PREDICT) {
+            if (o->files == NULL)
+                o->files = argv + i;
+            else if (o->files + o->n_files != argv + i)
+                return err_set(err, errlen, arg, "image files must come together, after the options");
+            o->n_files++;
         } else {
             return err_set(err, errlen, arg, "unexpected argument; see --help");
         }
     }
     if (help)
         o->command = CLI_HELP;
-    else if (o->command != CLI_TRAIN && o->load_path == NULL)
-        return err_set(err, errlen, o->command == CLI_EVAL ? "eval" : "export", "needs --load MODEL");
+    else if (o->command == CLI_PREDICT && o->n_files == 0)
+        return err_set(err, errlen, "predict", "needs at least one image file (PGM or PNG)");
+    if (o->quiet && o->verbose)
+        return err_set(err, errlen, "--quiet", "cannot be combined with --verbose");
     return 0;
 }
 
 void cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
 {
     snprintf(buf, len,
-             "usage: %s [train] [options]       train, evaluate on the test set, save the model\n"
-             "       %s eval --load MODEL [--data DIR]   evaluate a saved model\n"
-             "       %s export --load MODEL [-o FILE]    write the model's weights as C source\n"
+             "usage: %s [train] [options]           train, evaluate on the test set, save the model\n"
+             "       %s eval [--load MODEL]         evaluate a saved model on the test set\n"
+             "       %s predict [--show] FILE...    classify 28x28 PGM or PNG images (any size is resized)\n"
+             "       %s export [--load MODEL]       write the model's weights as C source\n"
              "\n"
              "options:\n"
              "  --epochs N        passes over the training set (default %u)\n"
@@ -170,18 +191,28 @@ void cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              "                    epoch that does best on it (default %g)\n"
              "  --data DIR        folder with the four MNIST IDX files, raw or .gz\n"
              "                    (default %s; MNIST_DIR sets it too)\n"
-             "  --save FILE       where to save the trained model (default %s)\n"
+             "  --save FILE       where training saves the model (default %s)\n"
              "  --no-save         do not save\n"
-             "  --load FILE       start from (train) or use (eval, export) a saved model\n"
+             "  --load FILE       start from (train) or use (eval, predict, export) a saved\n"
+             "                    model (default for eval, predict, export: the --save default)\n"
+             "  --csv FILE        per-epoch log (default %s)\n"
+             "  --gallery FILE    PNG of misclassified test digits (default %s)\n"
              "  -o, --out FILE    export: the C file to write (default %s)\n"
+             "  --show            predict: draw each image as ASCII art\n"
              "  -q, --quiet       print only the final accuracy\n"
+             "  -v, --verbose     print the rate and timings of each epoch too\n"
              "  -h, --help        show this help\n"
+             "\n"
+             "On a terminal, a progress bar shows each epoch; in a pipe or a log, only\n"
+             "one line per epoch is printed.\n"
              "\n"
              "examples:\n"
              "  %s --epochs 3\n"
              "  %s --rate 0.05 --seed 2 --data tests/data --no-save\n"
-             "  %s eval --load %s\n",
-             prog, prog, prog, d->epochs, d->rate, (unsigned long long)d->seed, d->validation,
-             d->data_dir, d->save_path ? d->save_path : "none", d->out_path ? d->out_path : "-", prog,
-             prog, prog, d->save_path ? d->save_path : "MODEL");
+             "  %s eval\n"
+             "  %s predict --show digit.png\n",
+             prog, prog, prog, prog, d->epochs, d->rate, (unsigned long long)d->seed, d->validation,
+             d->data_dir, d->save_path ? d->save_path : "none", d->csv_path ? d->csv_path : "none",
+             d->gallery_path ? d->gallery_path : "none", d->out_path ? d->out_path : "-", prog, prog, prog,
+             prog);
 }

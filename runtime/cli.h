@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { CLI_TRAIN, CLI_EVAL, CLI_EXPORT, CLI_HELP } cli_command;
+typedef enum { CLI_TRAIN, CLI_EVAL, CLI_EXPORT, CLI_PREDICT, CLI_HELP } cli_command;
 
 typedef struct {
     cli_command command;
@@ -18,7 +18,12 @@ typedef struct {
     const char *save_path; /* where training saves the model; NULL: nowhere */
     const char *load_path; /* model to start from (train) or to use (eval, export) */
     const char *out_path;  /* export: the C file to write */
-    int quiet;
+    const char *csv_path;  /* train: the per-epoch log; NULL: none */
+    const char *gallery_path; /* train, eval: PNG of misclassified test digits; NULL: none */
+    char *const *files;    /* predict: the image files */
+    int n_files;
+    int show;              /* predict: draw each input as ASCII art */
+    int quiet, verbose;
 } cli_options;
 
 /* Parse argv[1..argc). o must hold the defaults on entry. Returns 0 on

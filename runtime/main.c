@@ -1,10 +1,22 @@
-/* main.c: the trainer, out/<net>/<net>. The only place that exits. */
+/* main.c: the trainer, out/<net>/<net>. The only place that exits.
+ *
+ *   <net> [train] [flags]     train, report test accuracy, save the model
+ *   <net> eval                evaluate a saved model on the test set
+ *   <net> predict FILE...     classify images
+ *   <net> export              write the model's weights as C source */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "err.h"
+#include "export.h"
 #include "idx.h"
+#include "image.h"
+#include "model.h"
 #include "rng.h"
 #include "train.h"
 
@@ -12,99 +24,398 @@
  * epochs never changes the initial weights. */
 #define MAIN_SHUFFLE_STREAM 0x9e3779b97f4a7c15u
 
-static int main_fail(const char *msg)
+static const train_net *net = &train_net_desc;
+
+/* "DIR/<stem><suffix>" where DIR is the folder of the program itself. */
+static char *main_beside_program(const char *argv0, const char *stem, const char *suffix)
 {
-    fprintf(stderr, "%s\n", msg);
-    return 1;
+    const char *slash = strrchr(argv0, '/');
+    const size_t dir = slash ? (size_t)(slash - argv0 + 1) : 0;
+    const size_t len = dir + strlen(stem) + strlen(suffix) + 1;
+    char *p = malloc(len);
+    if (p)
+        snprintf(p, len, "%.*s%s%s", (int)dir, argv0, stem, suffix);
+    return p;
+}
+
+static model_info main_model_info(void)
+{
+    return (model_info){.name = net->name, .fingerprint = net->fingerprint,
+                        .real_size = net->real_size, .n_params = net->n_params};
+}
+
+static void main_print_confusion(const unsigned long *conf)
+{
+    const unsigned n = net->n_out;
+    printf("confusion matrix (rows: true class, columns: predicted)\n%9s", "");
+    for (unsigned j = 0; j < n; ++j)
+        printf("%6u", j);
+    printf("    recall\n");
+    for (unsigned i = 0; i < n; ++i) {
+        unsigned long row = 0;
+        printf("%9u", i);
+        for (unsigned j = 0; j < n; ++j) {
+            printf("%6lu", conf[i * n + j]);
+            row += conf[i * n + j];
+        }
+        printf("   %6.2f%%\n", row ? 100.0 * (double)conf[i * n + i] / (double)row : 0.0);
+    }
+    printf("precision");
+    for (unsigned j = 0; j < n; ++j) {
+        unsigned long col = 0;
+        for (unsigned i = 0; i < n; ++i)
+            col += conf[i * n + j];
+        printf("%5.0f%%", col ? 100.0 * (double)conf[j * n + j] / (double)col : 0.0);
+    }
+    printf("\n");
+}
+
+/* The progress bar: one line on stderr, redrawn a few times a second. */
+typedef struct {
+    unsigned epoch, epochs;
+    double start, last_draw;
+} main_progress;
+
+static void main_draw_progress(void *ctx, size_t done, size_t total, double loss_sum)
+{
+    main_progress *p = ctx;
+    const double now = train_now();
+    if (now - p->last_draw < 0.25 && done < total)
+        return;
+    p->last_draw = now;
+    const double rate = (double)done / fmax(now - p->start, 1e-9);
+    const double eta = (double)(total - done) / fmax(rate, 1e-9);
+    enum { WIDTH = 24 };
+    char bar[WIDTH + 1];
+    const size_t filled = total ? done * WIDTH / total : WIDTH;
+    for (size_t k = 0; k < WIDTH; ++k)
+        bar[k] = k < filled ? '#' : '.';
+    bar[WIDTH] = '\0';
+    fprintf(stderr, "\repoch %u/%u [%s] %zu/%zu  %.0f samples/s  ETA %d:%02d  loss %.4f\033[K", p->epoch,
+            p->epochs, bar, done, total, rate, (int)eta / 60, (int)eta % 60, loss_sum / (double)done);
+    fflush(stderr);
+}
+
+/* Write a PNG of up to 100 misclassified test digits. */
+static int main_gallery(const char *path, const void *params, const idx_dataset *test, int quiet, char *err,
+                        size_t errlen)
+{
+    enum { MAX = 100 };
+    const size_t side = (size_t)sqrt((double)test->dim);
+    if (side * side != test->dim || side != 28 || net->n_out > 10)
+        return err_set(err, errlen, path, "a gallery needs 28x28 images and at most 10 classes");
+    uint8_t *pix = malloc(MAX * test->dim);
+    float *out = malloc(net->n_out * sizeof *out);
+    const uint8_t *digits[MAX];
+    unsigned char truth[MAX], pred[MAX];
+    size_t n = 0;
+    if (pix == NULL || out == NULL) {
+        free(pix);
+        free(out);
+        return err_set(err, errlen, path, "out of memory");
+    }
+    for (size_t k = 0; k < test->n && n < MAX; ++k) {
+        const float *x = test->x + k * test->dim;
+        net->predict(params, x, out);
+        const unsigned p = train_argmax(out, net->n_out);
+        if (p == test->y[k])
+            continue;
+        for (size_t i = 0; i < test->dim; ++i)
+            pix[n * test->dim + i] = (uint8_t)lrintf(x[i] * 255.0f);
+        digits[n] = pix + n * test->dim;
+        truth[n] = test->y[k];
+        pred[n] = (unsigned char)p;
+        ++n;
+    }
+    int status = 0;
+    if (n > 0)
+        status = image_write_gallery_png(path, digits, truth, pred, n, 10, err, errlen);
+    if (status == 0 && !quiet)
+        printf("gallery: %zu misclassified test digits in %s (true>predicted)\n", n, path);
+    free(pix);
+    free(out);
+    return status;
+}
+
+/* Test accuracy of params, with the confusion matrix unless quiet. */
+static int main_report(const void *params, const idx_dataset *test, int quiet, const char *what,
+                       char *err, size_t errlen)
+{
+    unsigned long *conf = calloc((size_t)net->n_out * net->n_out, sizeof *conf);
+    double acc = 0.0;
+    if (conf == NULL)
+        return err_set(err, errlen, net->name, "out of memory");
+    if (train_evaluate(net, params, test, &acc, conf, err, errlen) != 0) {
+        free(conf);
+        return -1;
+    }
+    if (!quiet)
+        main_print_confusion(conf);
+    printf("test accuracy: %.2f%% (%.0f/%zu)%s\n", 100.0 * acc, acc * (double)test->n, test->n, what);
+    free(conf);
+    return 0;
+}
+
+static int main_train(const cli_options *o, const idx_dataset *train, const idx_dataset *test, char *err,
+                      size_t errlen)
+{
+    train_state s;
+    if (train_state_init(&s, net, o->seed, err, errlen) != 0)
+        return -1;
+    const model_info info = main_model_info();
+    if (o->load_path && model_load(o->load_path, &info, s.params, err, errlen) != 0) {
+        train_state_free(&s);
+        return -1;
+    }
+
+    /* the validation split: the last samples of the training file */
+    const size_t n_val = (size_t)(o->validation * (double)train->n);
+    const size_t n_train = train->n - n_val;
+    const idx_dataset val = {.n = n_val, .dim = train->dim, .x = train->x + n_train * train->dim,
+                             .y = train->y + n_train};
+    const size_t bytes = net->n_params * net->real_size;
+    uint32_t *order = malloc(n_train * sizeof *order);
+    void *best = n_val ? malloc(bytes) : NULL;
+    if (order == NULL || (n_val && best == NULL)) {
+        free(order);
+        free(best);
+        train_state_free(&s);
+        return err_set(err, errlen, net->name, "out of memory");
+    }
+    for (size_t k = 0; k < n_train; ++k)
+        order[k] = (uint32_t)k;
+    rng_state shuffle;
+    rng_seed(&shuffle, o->seed ^ MAIN_SHUFFLE_STREAM);
+
+    if (!o->quiet) {
+        printf("%s: from %s, %lu parameters (%s), %s, batch %u\n", net->name, net->spec, net->n_params,
+               net->real_size == 4 ? "float" : "double", net->optimizer, net->batch);
+        printf("data: %zu training%s, %zu test images from %s\n", n_train,
+               n_val ? " + validation" : "", test->n, o->data_dir);
+        if (n_val)
+            printf("validation: the last %zu training images\n", n_val);
+        printf("training: %u epochs, rate %g, seed %llu\n", o->epochs, o->rate, (unsigned long long)o->seed);
+        fflush(stdout);
+    }
+
+    int status = 0;
+    double acc = 0.0, best_val = -1.0;
+    unsigned best_epoch = 0;
+    const double t0 = train_now();
+    train_log_row *log = calloc(o->epochs, sizeof *log);
+    main_progress bar = {.epochs = o->epochs};
+    if (log == NULL) {
+        status = err_set(err, errlen, net->name, "out of memory");
+    } else if (!o->quiet && isatty(STDERR_FILENO)) {
+        s.progress = main_draw_progress;
+        s.progress_ctx = &bar;
+    }
+    for (unsigned e = 1; e <= o->epochs && status == 0; ++e) {
+        train_stats st;
+        const double rate = train_rate(net, o->rate, e, o->epochs);
+        rng_shuffle(&shuffle, order, n_train);
+        double vacc = 0.0;
+        bar.epoch = e;
+        bar.start = train_now();
+        bar.last_draw = 0.0;
+        const int failed = train_epoch(net, &s, train, order, n_train, rate, e, &st, err, errlen);
+        if (s.progress) {
+            fprintf(stderr, "\r\033[K");
+            fflush(stderr);
+        }
+        if (failed ||
+            (n_val && train_evaluate(net, s.params, &val, &vacc, NULL, err, errlen) != 0) ||
+            train_evaluate(net, s.params, test, &acc, NULL, err, errlen) != 0) {
+            status = -1;
+            break;
+        }
+        if (n_val && vacc > best_val) {
+            best_val = vacc;
+            best_epoch = e;
+            memcpy(best, s.params, bytes);
+        }
+        log[e - 1] = (train_log_row){.epoch = e, .loss = st.loss, .train_acc = st.accuracy,
+                                     .val_acc = n_val ? vacc : NAN, .test_acc = acc,
+                                     .samples_per_s = st.samples_per_s, .seconds = train_now() - t0};
+        if (o->csv_path && train_log_write(o->csv_path, log, e, err, errlen) != 0) {
+            status = -1;
+            break;
+        }
+        if (!o->quiet) {
+            char vtext[32] = "", rtext[32] = "";
+            if (n_val)
+                snprintf(vtext, sizeof vtext, "  val %6.2f%%", 100.0 * vacc);
+            if (o->verbose)
+                snprintf(rtext, sizeof rtext, "  rate %.3g  %.1f s train", rate, st.seconds);
+            printf("epoch %*u/%u  loss %.4f  train %6.2f%%%s  test %6.2f%%  %8.0f samples/s  %6.1f s%s\n",
+                   o->epochs >= 10 ? 2 : 1, e, o->epochs, st.loss, 100.0 * st.accuracy, vtext, 100.0 * acc,
+                   st.samples_per_s, train_now() - t0, rtext);
+            fflush(stdout);
+        }
+    }
+    if (status == 0) {
+        char what[96];
+        snprintf(what, sizeof what, " after %u epochs, %.1f s", o->epochs, train_now() - t0);
+        if (n_val) {
+            memcpy(s.params, best, bytes);
+            snprintf(what, sizeof what, " at epoch %u, the best on validation (%.2f%%)", best_epoch,
+                     100.0 * best_val);
+        }
+        status = main_report(s.params, test, o->quiet, what, err, errlen);
+    }
+    if (status == 0 && o->save_path) {
+        status = model_save(o->save_path, &info, s.params, err, errlen);
+        if (status == 0 && !o->quiet)
+            printf("model: saved to %s\n", o->save_path);
+    }
+    if (status == 0 && o->csv_path && !o->quiet)
+        printf("log: %s\n", o->csv_path);
+    if (status == 0 && o->gallery_path)
+        status = main_gallery(o->gallery_path, s.params, test, o->quiet, err, errlen);
+    free(log);
+    free(order);
+    free(best);
+    train_state_free(&s);
+    return status;
+}
+
+/* Classify each image; a bad file gets a one-line error and the rest go on. */
+static int main_predict(const cli_options *o)
+{
+    char err[ERR_MAX];
+    const unsigned side = (unsigned)sqrt((double)net->n_in);
+    if (side * side != net->n_in) {
+        fprintf(stderr, "%s: error: predict needs a network with square image inputs; this one takes %u\n",
+                net->name, net->n_in);
+        return 1;
+    }
+    const model_info info = main_model_info();
+    void *params = malloc(net->n_params * net->real_size);
+    float *x = malloc(net->n_in * sizeof *x), *out = malloc(net->n_out * sizeof *out);
+    char *art = malloc(image_ascii_size(side, side));
+    if (!params || !x || !out || !art || model_load(o->load_path, &info, params, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", params && x && out && art ? err : "out of memory");
+        free(params);
+        free(x);
+        free(out);
+        free(art);
+        return 1;
+    }
+    const int softmax = strcmp(net->out_activation, "softmax") == 0;
+    int failed = 0;
+    for (int f = 0; f < o->n_files; ++f) {
+        const char *path = o->files[f];
+        if (image_load_gray(path, side, side, x, err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", err);
+            failed = 1;
+            continue;
+        }
+        net->predict(params, x, out);
+        double sum = 0.0;
+        for (unsigned j = 0; j < net->n_out; ++j)
+            sum += softmax ? out[j] : fmax(out[j], 0.0);
+        printf("%s: %u  (%s", path, train_argmax(out, net->n_out), softmax ? "probabilities" : "outputs, normalized");
+        for (unsigned j = 0; j < net->n_out; ++j)
+            printf(" %u:%.3f", j, sum > 0 ? (softmax ? out[j] : fmax(out[j], 0.0)) / sum : 0.0);
+        printf(")\n");
+        if (o->show && image_ascii(x, side, side, art, image_ascii_size(side, side)) == 0)
+            fputs(art, stdout);
+    }
+    free(params);
+    free(x);
+    free(out);
+    free(art);
+    return failed;
 }
 
 int main(int argc, char **argv)
 {
-    const train_net *net = &train_net_desc;
     char err[ERR_MAX];
     const char *env_dir = getenv("MNIST_DIR");
+    char *model_path = main_beside_program(argv[0], net->name, ".model");
+    char *weights_path = main_beside_program(argv[0], net->name, "_weights.c");
+    char *csv_path = main_beside_program(argv[0], "train", ".csv");
+    char *gallery_path = main_beside_program(argv[0], "errors", ".png");
+    if (model_path == NULL || weights_path == NULL || csv_path == NULL || gallery_path == NULL) {
+        fprintf(stderr, "%s: error: out of memory\n", net->name);
+        return 1;
+    }
     cli_options o = {
         .command = CLI_TRAIN,
         .rate = net->rate,
         .epochs = net->epochs,
         .seed = net->seed,
+        .validation = net->validation,
         .data_dir = (env_dir && env_dir[0]) ? env_dir : "data/mnist",
+        .save_path = model_path,
+        .out_path = weights_path,
+        .csv_path = csv_path,
+        .gallery_path = gallery_path,
     };
+    int status = 0;
     if (cli_parse(argc, argv, &o, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
-        return 2;
+        status = 2;
+    } else if ((o.command != CLI_TRAIN) && o.load_path == NULL) {
+        o.load_path = model_path;
     }
-    if (o.command == CLI_HELP) {
-        char usage[2048];
-        cli_usage(argv[0], &o, usage, sizeof usage);
+    if (status != 0) {
+        /* the usage error is printed */
+    } else if (o.command == CLI_HELP) {
+        char usage[4096];
+        cli_options shown = o;
+        shown.save_path = model_path;
+        shown.out_path = weights_path;
+        shown.csv_path = csv_path;
+        shown.gallery_path = gallery_path;
+        cli_usage(argv[0], &shown, usage, sizeof usage);
         fputs(usage, stdout);
-        return 0;
-    }
-
-    idx_dataset train = {0}, test = {0};
-    if (idx_load_mnist(&train, o.data_dir, "train", net->n_out, err, sizeof err) != 0 ||
-        train_check_data(net, &train, o.data_dir, err, sizeof err) != 0 ||
-        idx_load_mnist(&test, o.data_dir, "t10k", net->n_out, err, sizeof err) != 0 ||
-        train_check_data(net, &test, o.data_dir, err, sizeof err) != 0) {
-        idx_dataset_free(&train);
-        idx_dataset_free(&test);
-        return main_fail(err);
-    }
-    if (train.n > UINT32_MAX) {
-        idx_dataset_free(&train);
-        idx_dataset_free(&test);
-        return main_fail("constnet: error: more than 2^32 training samples");
-    }
-
-    void *params = train_new_params(net, o.seed, err, sizeof err);
-    uint32_t *order = malloc(train.n * sizeof *order);
-    if (params == NULL || order == NULL) {
-        free(params);
-        free(order);
-        idx_dataset_free(&train);
-        idx_dataset_free(&test);
-        return main_fail(params ? "constnet: error: out of memory" : err);
-    }
-    for (size_t k = 0; k < train.n; ++k)
-        order[k] = (uint32_t)k;
-    rng_state shuffle;
-    rng_seed(&shuffle, o.seed ^ MAIN_SHUFFLE_STREAM);
-
-    if (!o.quiet) {
-        printf("%s: from %s, %lu parameters (%s)\n", net->name, net->spec, net->n_params,
-               net->real_size == 4 ? "float" : "double");
-        printf("data: %zu training and %zu test images from %s\n", train.n, test.n, o.data_dir);
-        printf("training: %u epochs, rate %g, seed %llu\n", o.epochs, o.rate,
-               (unsigned long long)o.seed);
-        fflush(stdout);
-    }
-
-    int status = 0;
-    double acc = 0.0;
-    const double t0 = train_now();
-    for (unsigned e = 1; e <= o.epochs; ++e) {
-        train_stats st;
-        rng_shuffle(&shuffle, order, train.n);
-        if (train_epoch(net, params, &train, order, o.rate, e, &st, err, sizeof err) != 0 ||
-            train_evaluate(net, params, &test, &acc, NULL, err, sizeof err) != 0) {
-            fprintf(stderr, "%s\n", err);
+    } else if (o.command == CLI_EXPORT) {
+        const model_info info = main_model_info();
+        void *params = malloc(net->n_params * net->real_size);
+        if (params == NULL || model_load(o.load_path, &info, params, err, sizeof err) != 0 ||
+            export_c_weights(o.out_path, net, params, err, sizeof err) != 0) {
+            fprintf(stderr, "%s\n", params ? err : "out of memory");
             status = 1;
-            break;
+        } else if (!o.quiet) {
+            printf("export: %s -> %s\n", o.load_path, o.out_path);
         }
-        if (!o.quiet) {
-            printf("epoch %*u/%u  loss %.4f  train %6.2f%%  test %6.2f%%  %8.0f samples/s  %6.1f s\n",
-                   o.epochs >= 10 ? 2 : 1, e, o.epochs, st.loss, 100.0 * st.accuracy, 100.0 * acc,
-                   st.samples_per_s, train_now() - t0);
-            fflush(stdout);
+        free(params);
+    } else if (o.command == CLI_PREDICT) {
+        status = main_predict(&o);
+    } else {
+        idx_dataset train = {0}, test = {0};
+        const int need_train = (o.command == CLI_TRAIN);
+        if ((need_train && (idx_load_mnist(&train, o.data_dir, "train", net->n_out, err, sizeof err) != 0 ||
+                            train_check_data(net, &train, o.data_dir, err, sizeof err) != 0)) ||
+            idx_load_mnist(&test, o.data_dir, "t10k", net->n_out, err, sizeof err) != 0 ||
+            train_check_data(net, &test, o.data_dir, err, sizeof err) != 0) {
+            status = 1;
+        } else if (need_train && (train.n > UINT32_MAX || train.n - (size_t)(o.validation * (double)train.n) == 0)) {
+            err_set(err, sizeof err, o.data_dir, "%zu training images leave none to train on", train.n);
+            status = 1;
+        } else if (need_train) {
+            status = main_train(&o, &train, &test, err, sizeof err) != 0;
+        } else {
+            const model_info info = main_model_info();
+            void *params = malloc(net->n_params * net->real_size);
+            char what[600];
+            snprintf(what, sizeof what, " of %s", o.load_path);
+            status = params == NULL || model_load(o.load_path, &info, params, err, sizeof err) != 0 ||
+                     main_report(params, &test, o.quiet, what, err, sizeof err) != 0 ||
+                     (o.gallery_path && main_gallery(o.gallery_path, params, &test, o.quiet, err, sizeof err) != 0);
+            if (params == NULL)
+                err_set(err, sizeof err, net->name, "out of memory");
+            free(params);
         }
+        if (status)
+            fprintf(stderr, "%s\n", err);
+        idx_dataset_free(&train);
+        idx_dataset_free(&test);
     }
-    if (status == 0)
-        printf("test accuracy: %.2f%% (%.0f/%zu) after %u epochs, %.1f s\n", 100.0 * acc,
-               acc * (double)test.n, test.n, o.epochs, train_now() - t0);
-
-    free(order);
-    free(params);
-    idx_dataset_free(&train);
-    idx_dataset_free(&test);
+    free(model_path);
+    free(weights_path);
+    free(csv_path);
+    free(gallery_path);
     return status;
 }

@@ -3,6 +3,7 @@
 #define _DEFAULT_SOURCE /* M_PI */
 #include "train.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,8 @@ int train_epoch(const train_net *net, train_state *s, const idx_dataset *d, cons
                            isnan(loss) ? "NaN" : "infinite", epoch, where, rate);
         }
         loss_sum += loss;
+        if (s->progress && (first / TRAIN_PROGRESS_EVERY != (first + rows) / TRAIN_PROGRESS_EVERY))
+            s->progress(s->progress_ctx, first + rows, n, loss_sum);
     }
     unsigned long where;
     if (train_params_finite(net, s->params, &where) != 0)
@@ -175,5 +178,38 @@ int train_evaluate(const train_net *net, const void *params, const idx_dataset *
     }
     free(out);
     *accuracy = (double)right / (double)d->n;
+    return 0;
+}
+
+int train_log_write(const char *path, const train_log_row *rows, size_t n, char *err, size_t errlen)
+{
+    const size_t len = strlen(path) + 16;
+    char *tmp = malloc(len);
+    if (tmp == NULL)
+        return err_set(err, errlen, path, "out of memory");
+    snprintf(tmp, len, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        err_set(err, errlen, path, "cannot write: %s", strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    fprintf(f, "epoch,loss,train_acc,val_acc,test_acc,samples_per_s,seconds\n");
+    for (size_t k = 0; k < n; ++k) {
+        const train_log_row *r = &rows[k];
+        char val[32] = "";
+        if (!isnan(r->val_acc))
+            snprintf(val, sizeof val, "%.4f", 100.0 * r->val_acc);
+        fprintf(f, "%u,%.6f,%.4f,%s,%.4f,%.0f,%.3f\n", r->epoch, r->loss, 100.0 * r->train_acc, val,
+                100.0 * r->test_acc, r->samples_per_s, r->seconds);
+    }
+    const int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        err_set(err, errlen, path, "cannot write: %s", strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
     return 0;
 }

@@ -28,6 +28,7 @@ typedef struct train_net {
     uint32_t fingerprint;    /* FNV-1a of the shapes, for model files */
     size_t opt_bytes;        /* optimizer state, zeroed before the first step */
     size_t work_bytes;       /* scratch for train_batch and gradient */
+    const char *out_activation; /* the last layer's activation */
     const char *optimizer;   /* description, for messages */
     train_optimizer opt_kind; /* and its settings, as generated into update() */
     double momentum, beta1, beta2, epsilon, weight_decay;
@@ -71,13 +72,30 @@ typedef struct {
 /* Index of the largest of v[0..n). */
 unsigned train_argmax(const float *v, unsigned n);
 
+/* Called during an epoch with the samples done so far and the summed loss. */
+typedef void (*train_progress_fn)(void *ctx, size_t done, size_t total, double loss_sum);
+
 /* What training changes: parameters, optimizer state, scratch. */
 typedef struct {
     void *params; /* n_params reals */
     void *opt;    /* opt_bytes, zeroed at the start */
     void *work;   /* work_bytes */
     float *x, *t, *out; /* one batch of inputs, one-hot targets and outputs */
+    train_progress_fn progress; /* optional, called every TRAIN_PROGRESS_EVERY samples */
+    void *progress_ctx;
 } train_state;
+
+enum { TRAIN_PROGRESS_EVERY = 1024 };
+
+/* One row of the per-epoch log. val_acc is NaN without a validation split. */
+typedef struct {
+    unsigned epoch;
+    double loss, train_acc, val_acc, test_acc, samples_per_s, seconds;
+} train_log_row;
+
+/* Write the log as CSV (header epoch,loss,train_acc,val_acc,test_acc,
+ * samples_per_s,seconds; accuracies in percent) to path, atomically. */
+int train_log_write(const char *path, const train_log_row *rows, size_t n, char *err, size_t errlen);
 
 /* Allocate a state and fill the parameters by net->init from seed. */
 int train_state_init(train_state *s, const train_net *net, uint64_t seed, char *err, size_t errlen);

@@ -4,15 +4,15 @@
 # names the missing packages and fails.
 set -euo pipefail
 
-pkgs=(lua5.4 lua-penlight lua-argparse check pkg-config zlib1g-dev gcc make "$@")
+pkgs=(lua5.4 lua-penlight lua-argparse check pkg-config zlib1g-dev libpng-dev gcc make "$@")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     # Not Debian: check for the tools themselves and say what is needed.
     if command -v lua5.4 >/dev/null && lua5.4 -e 'require "pl.template"; require "argparse"' 2>/dev/null \
-        && pkg-config --exists check zlib 2>/dev/null; then
+        && pkg-config --exists check zlib libpng 2>/dev/null; then
         exit 0
     fi
-    echo "deps: error: need Lua 5.4 with Penlight and argparse, Check, zlib and pkg-config" >&2
+    echo "deps: error: need Lua 5.4 with Penlight and argparse, Check, zlib, libpng and pkg-config" >&2
     exit 1
 fi
 

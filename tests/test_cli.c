@@ -55,6 +55,20 @@ START_TEST(test_flags)
     ck_assert_int_eq(o.command, CLI_EXPORT);
     ck_assert_str_eq(o.out_path, "w.c");
 
+    char *a7[] = {"net", "predict", "--show", "a.png", "b.pgm"};
+    ck_assert_int_eq(parse(&o, err, 5, a7), 0);
+    ck_assert_int_eq(o.command, CLI_PREDICT);
+    ck_assert_int_eq(o.n_files, 2);
+    ck_assert_str_eq(o.files[1], "b.pgm");
+    ck_assert_int_eq(o.show, 1);
+
+    char *a8[] = {"net", "eval", "--gallery", "g.png", "--csv=t.csv", "-v"};
+    ck_assert_int_eq(parse(&o, err, 6, a8), 0);
+    ck_assert_ptr_null(o.load_path);
+    ck_assert_str_eq(o.gallery_path, "g.png");
+    ck_assert_str_eq(o.csv_path, "t.csv");
+    ck_assert_int_eq(o.verbose, 1);
+
     char *a6[] = {"net", "--validation", "0.1", "--save", "a.model", "--no-save"};
     ck_assert_int_eq(parse(&o, err, 6, a6), 0);
     ck_assert_double_eq(o.validation, 0.1);
@@ -71,7 +85,8 @@ START_TEST(test_usage_names_every_flag_and_default)
     const char *want[] = {"usage: out/mnist/mnist", "--epochs N", "(default 3)", "--rate R",
                           "(default 0.1)", "--seed S", "--data DIR", "MNIST_DIR", "--quiet",
                           "--validation F", "--save FILE", "(default out/mnist/mnist.model)",
-                          "--load FILE", "eval --load MODEL", "export --load MODEL", "--help", "examples:"};
+                          "--load FILE", "eval [--load MODEL]", "export [--load MODEL]", "predict [--show] FILE",
+                          "--csv FILE", "--gallery FILE", "--verbose", "--help", "examples:"};
     for (size_t k = 0; k < sizeof want / sizeof *want; ++k)
         ck_assert_msg(strstr(buf, want[k]) != NULL, "usage lacks '%s'", want[k]);
 }
@@ -105,13 +120,17 @@ START_TEST(test_bad_flags)
         refused(3, a[k], want[k]);
     char *b[] = {"net", "--rate"};
     refused(2, b, "--rate: error: needs a value");
-    char *c[][2] = {{"net", "eval"}, {"net", "export"}, {"net", "--validation=0.95"}, {"net", "--save="}};
-    const char *cwant[] = {"eval: error: needs --load MODEL", "export: error: needs --load MODEL",
+    char *c[][2] = {{"net", "predict"}, {"net", "--csv"}, {"net", "--validation=0.95"}, {"net", "--save="}};
+    const char *cwant[] = {"predict: error: needs at least one image file", "--csv: error: needs a value",
                            "--validation: error: 0.95 is out of range", "--save: error: needs a file name"};
     for (size_t k = 0; k < sizeof cwant / sizeof *cwant; ++k)
         refused(2, c[k], cwant[k]);
     char *d[] = {"net", "train", "extra"};
     refused(3, d, "extra: error: unexpected argument");
+    char *e[] = {"net", "predict", "a.png", "--show", "b.png"};
+    refused(5, e, "b.png: error: image files must come together");
+    char *f[] = {"net", "-q", "-v"};
+    refused(3, f, "--quiet: error: cannot be combined with --verbose");
 }
 END_TEST
 

@@ -166,15 +166,18 @@ END_TEST
 static char *expected_errors(const char *text)
 {
     const char *tag = "-- expect: ";
-    char *want = calloc(strlen(text) + 1, 1);
+    char *want = calloc(strlen(text) + 2, 1);
+    size_t len = 0;
     ck_assert(want != NULL);
     for (const char *p = strstr(text, tag); p; p = strstr(p, tag)) {
         p += strlen(tag);
         const char *e = strchr(p, '\n');
         const size_t n = e ? (size_t)(e - p) : strlen(p);
-        strncat(want, p, n);
-        strcat(want, "\n");
+        memcpy(want + len, p, n);
+        len += n;
+        want[len++] = '\n';
     }
+    want[len] = '\0';
     return want;
 }
 

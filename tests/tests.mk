@@ -8,16 +8,18 @@ CSTD  := -std=c11 -Wall -Wextra -Werror
 T     := out/tests$(if $(findstring sanitize,$(OPT)),-san)
 G     := $(T)/gen
 CHECK := $(shell pkg-config --cflags --libs check)
-LIBS  := -lz -lm
+PNG   := $(shell pkg-config --cflags libpng)
+LIBS  := $(shell pkg-config --libs libpng) -lz -lm
 
-RT_SRC  := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c
+RT_SRC  := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
+           runtime/export.c runtime/image.c
 RT_OBJ  := $(RT_SRC:runtime/%.c=$(T)/rt/%.o)
 RT_HDR  := $(wildcard runtime/*.h)
 GEN_SRC := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
 GOLDEN  := tiny
 
 GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
-SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_spec \
+SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_image $(T)/test_spec \
           $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll \
           $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam
 
@@ -35,7 +37,7 @@ golden:
 
 $(T)/rt/%.o: runtime/%.c $(RT_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(OPT) -c $< -o $@
+	$(CC) $(CSTD) $(OPT) $(PNG) -c $< -o $@
 
 # generated code for the test nets
 $(G)/%.c: tests/specs/%.lua $(GEN_SRC)
@@ -49,7 +51,7 @@ $(G)/uloops.c: tests/specs/unroll.lua $(GEN_SRC)
 
 # suites of runtime modules
 $(T)/test_%: tests/test_%.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) -Iruntime $< $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+	$(CC) $(CSTD) $(OPT) $(PNG) -Iruntime $< $(RT_OBJ) $(CHECK) $(LIBS) -o $@
 
 # suites that run the generator and compilers (they depend on everything)
 $(T)/test_spec $(T)/test_compile: $(GEN_SRC) $(wildcard tests/specs/bad/*.lua) \
