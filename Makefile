@@ -16,6 +16,7 @@ CSTD      := -std=c11 -Wall -Wextra -Werror
 MNIST_DIR ?= data/mnist
 ARGS      ?=
 
+FUZZ_SECONDS ?= 60
 SANITIZE  ?=
 ifeq ($(SANITIZE),1)
 OPT       := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -25,11 +26,11 @@ PNG_CFLAGS = $(shell pkg-config --cflags libpng 2>/dev/null)
 PNG_LIBS   = $(shell pkg-config --libs libpng 2>/dev/null)
 
 RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
-               runtime/export.c runtime/image.c
+               runtime/export.c runtime/image.c runtime/ckpt.c
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
 GEN_SRC     := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
 
-.PHONY: all run gen build data deps test golden bench clean help
+.PHONY: all run gen build data deps test golden bench plot export memcheck fuzz fuzz-smoke clean help
 .DELETE_ON_ERROR:
 
 all: run
@@ -71,13 +72,42 @@ $(OUT)/main.o: runtime/main.c $(wildcard runtime/*.h)
 $(OUT)/$(NAME): $(OUT)/$(NAME).o $(OUT)/main.o $(RUNTIME_OBJ)
 	$(CC) $(OPT) $^ $(PNG_LIBS) -lz -lm -o $@
 
+## plot: PNG charts of loss and accuracy from out/NAME/train.csv, and the gallery of mistakes
+plot: build
+	@[ -f $(OUT)/train.csv ] || { echo "plot: error: $(OUT)/train.csv not found; train first: make NET=$(NET)" >&2; exit 1; }
+	@[ -f $(OUT)/$(NAME).model ] || { echo "plot: error: $(OUT)/$(NAME).model not found; train first: make NET=$(NET)" >&2; exit 1; }
+	@bash scripts/deps.sh gnuplot-nox
+	bash scripts/plot.sh $(OUT)/train.csv $(OUT)
+	./$(OUT)/$(NAME) eval -q --data $(MNIST_DIR) --gallery $(OUT)/errors.png
+
+## export: write the trained weights as C, out/NAME/NAME_weights.c (+ .h)
+export: build
+	@[ -f $(OUT)/$(NAME).model ] || { echo "export: error: $(OUT)/$(NAME).model not found; train first: make NET=$(NET)" >&2; exit 1; }
+	./$(OUT)/$(NAME) export
+
 ## test: build and run every Check suite (SANITIZE=1 for ASan/UBSan builds)
 test: deps
 	@$(MAKE) --no-print-directory -f tests/tests.mk OPT="$(OPT)" CC="$(CC)" LUA="$(LUA)" run-tests
+	$(if $(filter 1,$(SANITIZE)),,@$(MAKE) --no-print-directory fuzz-smoke)
+
+## fuzz: the libFuzzer targets (IDX, model files, flags), FUZZ_SECONDS each (default 60)
+fuzz:
+	@bash scripts/deps.sh clang libclang-rt-14-dev
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
+## fuzz-smoke: every fuzz target for about 10 s (part of make test)
+fuzz-smoke:
+	@bash scripts/deps.sh clang libclang-rt-14-dev
+	@bash scripts/fuzz.sh 10
 
 ## bench: one epoch of MNIST side by side with FANN and plain C (writes bench/RESULTS.md)
 bench: deps data
 	CC="$(CC)" LUA="$(LUA)" MNIST_DIR="$(MNIST_DIR)" bash bench/run.sh
+
+## memcheck: the trainer under valgrind on the committed MNIST subset (no errors, no leaks)
+memcheck: deps
+	@bash scripts/deps.sh valgrind
+	@LUA="$(LUA)" CC="$(CC)" bash tests/memcheck.sh
 
 ## golden: regenerate tests/golden/ on purpose, after a reviewed generator change
 golden:
@@ -100,3 +130,4 @@ help:
 	@echo "  MNIST_DIR=DIR   MNIST folder (default data/mnist)"
 	@echo "  CC, OPT         compiler and optimisation flags (default: cc, -O3 -march=native)"
 	@echo "  SANITIZE=1      build with AddressSanitizer and UBSan"
+	@echo "  FUZZ_SECONDS=N  seconds per target for make fuzz (default 60)"

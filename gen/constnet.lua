@@ -33,9 +33,11 @@ local function write_atomically(dir, files)
     if not ok then return nil, dir .. ": cannot create directory: " .. tostring(err) end
   end
   local tmps = {}
+  -- a name no other run writing into dir at the same time will pick
+  local unique = string.format(".tmp.%d.%s", os.time(), tostring(tmps):match("0x(%x+)") or "0")
   for _, f in ipairs(files) do
     local path = dir .. "/" .. f.name
-    local tmp = path .. ".tmp"
+    local tmp = path .. unique
     local h, err = io.open(tmp, "wb")
     local ok = h and h:write(f.text)
     if h then ok = h:close() and ok end

@@ -105,6 +105,12 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             o->verbose = 1;
         } else if (strcmp(arg, "--show") == 0) {
             o->show = 1;
+        } else if (cli_is(arg, "--checkpoint")) {
+            if (cli_path(argc, argv, &i, "--checkpoint", &o->checkpoint_path, err, errlen))
+                return -1;
+        } else if (cli_is(arg, "--resume")) {
+            if (cli_path(argc, argv, &i, "--resume", &o->resume_path, err, errlen))
+                return -1;
         } else if (cli_is(arg, "--csv")) {
             if (cli_path(argc, argv, &i, "--csv", &o->csv_path, err, errlen))
                 return -1;
@@ -196,6 +202,9 @@ void cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              "  --load FILE       start from (train) or use (eval, predict, export) a saved\n"
              "                    model (default for eval, predict, export: the --save default)\n"
              "  --csv FILE        per-epoch log (default %s)\n"
+             "  --checkpoint FILE save the whole training state after every epoch\n"
+             "  --resume FILE     continue a run from its checkpoint, exactly as if it had\n"
+             "                    never stopped (epochs, rate, seed and split come from it)\n"
              "  --gallery FILE    PNG of misclassified test digits (default %s)\n"
              "  -o, --out FILE    export: the C file to write (default %s)\n"
              "  --show            predict: draw each image as ASCII art\n"

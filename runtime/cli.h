@@ -19,6 +19,8 @@ typedef struct {
     const char *load_path; /* model to start from (train) or to use (eval, export) */
     const char *out_path;  /* export: the C file to write */
     const char *csv_path;  /* train: the per-epoch log; NULL: none */
+    const char *checkpoint_path; /* train: checkpoint after every epoch; NULL: none */
+    const char *resume_path;     /* train: continue from this checkpoint */
     const char *gallery_path; /* train, eval: PNG of misclassified test digits; NULL: none */
     char *const *files;    /* predict: the image files */
     int n_files;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ckpt.h"
 #include "cli.h"
 #include "err.h"
 #include "export.h"
@@ -156,63 +157,81 @@ static int main_report(const void *params, const idx_dataset *test, int quiet, c
     return 0;
 }
 
-static int main_train(const cli_options *o, const idx_dataset *train, const idx_dataset *test, char *err,
+static int main_train(const cli_options *opts, const idx_dataset *train, const idx_dataset *test, char *err,
                       size_t errlen)
 {
+    cli_options o = *opts; /* a resumed run takes its settings from the checkpoint */
     train_state s;
-    if (train_state_init(&s, net, o->seed, err, errlen) != 0)
+    if (train_state_init(&s, net, o.seed, err, errlen) != 0)
         return -1;
     const model_info info = main_model_info();
-    if (o->load_path && model_load(o->load_path, &info, s.params, err, errlen) != 0) {
-        train_state_free(&s);
-        return -1;
+    const size_t bytes = net->n_params * net->real_size;
+    void *best = malloc(bytes);
+    rng_state shuffle;
+    rng_seed(&shuffle, o.seed ^ MAIN_SHUFFLE_STREAM);
+    unsigned start = 1, best_epoch = 0;
+    double best_val = -1.0;
+    int status = 0;
+    if (best == NULL) {
+        status = err_set(err, errlen, net->name, "out of memory");
+    } else if (o.resume_path) {
+        ckpt_state ck = {.params = s.params, .opt = s.opt, .best = best};
+        status = ckpt_load(o.resume_path, net, &ck, err, errlen);
+        if (status == 0) {
+            start = ck.epoch + 1;
+            o.epochs = ck.epochs;
+            o.seed = ck.seed;
+            o.rate = ck.rate;
+            o.validation = ck.validation;
+            shuffle = ck.shuffle;
+            best_epoch = ck.best_epoch;
+            best_val = ck.best_epoch ? ck.best_val : -1.0;
+        }
+    } else if (o.load_path) {
+        status = model_load(o.load_path, &info, s.params, err, errlen);
     }
 
     /* the validation split: the last samples of the training file */
-    const size_t n_val = (size_t)(o->validation * (double)train->n);
+    const size_t n_val = (size_t)(o.validation * (double)train->n);
     const size_t n_train = train->n - n_val;
     const idx_dataset val = {.n = n_val, .dim = train->dim, .x = train->x + n_train * train->dim,
                              .y = train->y + n_train};
-    const size_t bytes = net->n_params * net->real_size;
     uint32_t *order = malloc(n_train * sizeof *order);
-    void *best = n_val ? malloc(bytes) : NULL;
-    if (order == NULL || (n_val && best == NULL)) {
-        free(order);
-        free(best);
-        train_state_free(&s);
-        return err_set(err, errlen, net->name, "out of memory");
-    }
-    for (size_t k = 0; k < n_train; ++k)
-        order[k] = (uint32_t)k;
-    rng_state shuffle;
-    rng_seed(&shuffle, o->seed ^ MAIN_SHUFFLE_STREAM);
+    train_log_row *log = calloc(o.epochs, sizeof *log);
+    if (status == 0 && (order == NULL || log == NULL))
+        status = err_set(err, errlen, net->name, "out of memory");
+    size_t logged = 0; /* rows of the log carried over from before a resume */
+    if (status == 0 && o.resume_path && o.csv_path &&
+        train_log_read(o.csv_path, log, start - 1, &logged) != 0 && !o.quiet)
+        printf("log: %s does not hold epochs 1-%u; it restarts at epoch %u\n", o.csv_path, start - 1, start);
 
-    if (!o->quiet) {
+    if (status == 0 && !o.quiet) {
         printf("%s: from %s, %lu parameters (%s), %s, batch %u\n", net->name, net->spec, net->n_params,
                net->real_size == 4 ? "float" : "double", net->optimizer, net->batch);
-        printf("data: %zu training%s, %zu test images from %s\n", n_train,
-               n_val ? " + validation" : "", test->n, o->data_dir);
+        printf("data: %zu training%s, %zu test images from %s\n", n_train, n_val ? " + validation" : "",
+               test->n, o.data_dir);
         if (n_val)
             printf("validation: the last %zu training images\n", n_val);
-        printf("training: %u epochs, rate %g, seed %llu\n", o->epochs, o->rate, (unsigned long long)o->seed);
+        printf("training: %u epoch%s, rate %g, seed %llu\n", o.epochs, o.epochs == 1 ? "" : "s", o.rate,
+               (unsigned long long)o.seed);
+        if (o.resume_path)
+            printf("resuming: from %s, after epoch %u\n", o.resume_path, start - 1);
         fflush(stdout);
     }
 
-    int status = 0;
-    double acc = 0.0, best_val = -1.0;
-    unsigned best_epoch = 0;
-    const double t0 = train_now();
-    train_log_row *log = calloc(o->epochs, sizeof *log);
-    main_progress bar = {.epochs = o->epochs};
-    if (log == NULL) {
-        status = err_set(err, errlen, net->name, "out of memory");
-    } else if (!o->quiet && isatty(STDERR_FILENO)) {
+    double acc = 0.0;
+    const double t0 = train_now() - (logged ? log[logged - 1].seconds : 0.0);
+    main_progress bar = {.epochs = o.epochs};
+    if (status == 0 && !o.quiet && isatty(STDERR_FILENO)) {
         s.progress = main_draw_progress;
         s.progress_ctx = &bar;
     }
-    for (unsigned e = 1; e <= o->epochs && status == 0; ++e) {
+    for (unsigned e = start; e <= o.epochs && status == 0; ++e) {
         train_stats st;
-        const double rate = train_rate(net, o->rate, e, o->epochs);
+        const double rate = train_rate(net, o.rate, e, o.epochs);
+        /* each epoch's order depends on the shuffle generator alone */
+        for (size_t k = 0; k < n_train; ++k)
+            order[k] = (uint32_t)k;
         rng_shuffle(&shuffle, order, n_train);
         double vacc = 0.0;
         bar.epoch = e;
@@ -223,8 +242,7 @@ static int main_train(const cli_options *o, const idx_dataset *train, const idx_
             fprintf(stderr, "\r\033[K");
             fflush(stderr);
         }
-        if (failed ||
-            (n_val && train_evaluate(net, s.params, &val, &vacc, NULL, err, errlen) != 0) ||
+        if (failed || (n_val && train_evaluate(net, s.params, &val, &vacc, NULL, err, errlen) != 0) ||
             train_evaluate(net, s.params, test, &acc, NULL, err, errlen) != 0) {
             status = -1;
             break;
@@ -234,44 +252,53 @@ static int main_train(const cli_options *o, const idx_dataset *train, const idx_
             best_epoch = e;
             memcpy(best, s.params, bytes);
         }
-        log[e - 1] = (train_log_row){.epoch = e, .loss = st.loss, .train_acc = st.accuracy,
-                                     .val_acc = n_val ? vacc : NAN, .test_acc = acc,
-                                     .samples_per_s = st.samples_per_s, .seconds = train_now() - t0};
-        if (o->csv_path && train_log_write(o->csv_path, log, e, err, errlen) != 0) {
+        log[logged++] = (train_log_row){.epoch = e, .loss = st.loss, .train_acc = st.accuracy,
+                                        .val_acc = n_val ? vacc : NAN, .test_acc = acc,
+                                        .samples_per_s = st.samples_per_s, .seconds = train_now() - t0};
+        if (o.csv_path && train_log_write(o.csv_path, log, logged, err, errlen) != 0) {
             status = -1;
             break;
         }
-        if (!o->quiet) {
+        if (o.checkpoint_path) {
+            const ckpt_state ck = {.epoch = e, .epochs = o.epochs, .best_epoch = best_epoch, .seed = o.seed,
+                                   .rate = o.rate, .validation = o.validation, .best_val = best_val,
+                                   .shuffle = shuffle, .params = s.params, .opt = s.opt, .best = best};
+            if (ckpt_save(o.checkpoint_path, net, &ck, err, errlen) != 0) {
+                status = -1;
+                break;
+            }
+        }
+        if (!o.quiet) {
             char vtext[32] = "", rtext[32] = "";
             if (n_val)
                 snprintf(vtext, sizeof vtext, "  val %6.2f%%", 100.0 * vacc);
-            if (o->verbose)
+            if (o.verbose)
                 snprintf(rtext, sizeof rtext, "  rate %.3g  %.1f s train", rate, st.seconds);
             printf("epoch %*u/%u  loss %.4f  train %6.2f%%%s  test %6.2f%%  %8.0f samples/s  %6.1f s%s\n",
-                   o->epochs >= 10 ? 2 : 1, e, o->epochs, st.loss, 100.0 * st.accuracy, vtext, 100.0 * acc,
+                   o.epochs >= 10 ? 2 : 1, e, o.epochs, st.loss, 100.0 * st.accuracy, vtext, 100.0 * acc,
                    st.samples_per_s, train_now() - t0, rtext);
             fflush(stdout);
         }
     }
     if (status == 0) {
         char what[96];
-        snprintf(what, sizeof what, " after %u epochs, %.1f s", o->epochs, train_now() - t0);
+        snprintf(what, sizeof what, " after %u epochs, %.1f s", o.epochs, train_now() - t0);
         if (n_val) {
             memcpy(s.params, best, bytes);
             snprintf(what, sizeof what, " at epoch %u, the best on validation (%.2f%%)", best_epoch,
                      100.0 * best_val);
         }
-        status = main_report(s.params, test, o->quiet, what, err, errlen);
+        status = main_report(s.params, test, o.quiet, what, err, errlen);
     }
-    if (status == 0 && o->save_path) {
-        status = model_save(o->save_path, &info, s.params, err, errlen);
-        if (status == 0 && !o->quiet)
-            printf("model: saved to %s\n", o->save_path);
+    if (status == 0 && o.save_path) {
+        status = model_save(o.save_path, &info, s.params, err, errlen);
+        if (status == 0 && !o.quiet)
+            printf("model: saved to %s\n", o.save_path);
     }
-    if (status == 0 && o->csv_path && !o->quiet)
-        printf("log: %s\n", o->csv_path);
-    if (status == 0 && o->gallery_path)
-        status = main_gallery(o->gallery_path, s.params, test, o->quiet, err, errlen);
+    if (status == 0 && o.csv_path && !o.quiet)
+        printf("log: %s\n", o.csv_path);
+    if (status == 0 && o.gallery_path)
+        status = main_gallery(o.gallery_path, s.params, test, o.quiet, err, errlen);
     free(log);
     free(order);
     free(best);

@@ -352,6 +352,25 @@ static FILE *open_temp(const char *tmp)
     return fp;
 }
 
+/* Make the rename itself durable: fsync the folder that holds path. Best
+ * effort: the file is complete either way, and some file systems refuse. */
+static void model_sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    const int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
 int model_save(const char *path, const model_info *info, const void *params, char *err,
                size_t errlen)
 {
@@ -429,5 +448,6 @@ int model_save(const char *path, const model_info *info, const void *params, cha
         return -1;
     }
     free(tmp);
+    model_sync_dir(path);
     return 0;
 }

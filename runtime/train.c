@@ -213,3 +213,37 @@ int train_log_write(const char *path, const train_log_row *rows, size_t n, char 
     free(tmp);
     return 0;
 }
+
+int train_log_read(const char *path, train_log_row *rows, size_t max, size_t *n)
+{
+    *n = 0;
+    if (max == 0)
+        return 0;
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    char line[512];
+    if (fgets(line, sizeof line, f) == NULL || strncmp(line, "epoch,loss,", 11) != 0) {
+        fclose(f);
+        return -1;
+    }
+    while (*n < max && fgets(line, sizeof line, f) != NULL) {
+        train_log_row r;
+        char val[64] = "";
+        double tr, te;
+        /* val_acc may be empty */
+        if (sscanf(line, "%u,%lf,%lf,%63[^,],%lf,%lf,%lf", &r.epoch, &r.loss, &tr, val, &te, &r.samples_per_s,
+                   &r.seconds) != 7 &&
+            sscanf(line, "%u,%lf,%lf,,%lf,%lf,%lf", &r.epoch, &r.loss, &tr, &te, &r.samples_per_s,
+                   &r.seconds) != 6)
+            break;
+        if (r.epoch != *n + 1)
+            break;
+        r.train_acc = tr / 100.0;
+        r.test_acc = te / 100.0;
+        r.val_acc = val[0] ? strtod(val, NULL) / 100.0 : NAN;
+        rows[(*n)++] = r;
+    }
+    fclose(f);
+    return *n == max ? 0 : -1;
+}

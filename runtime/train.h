@@ -97,6 +97,10 @@ typedef struct {
  * samples_per_s,seconds; accuracies in percent) to path, atomically. */
 int train_log_write(const char *path, const train_log_row *rows, size_t n, char *err, size_t errlen);
 
+/* Read back the rows for epochs 1..max of a log written by train_log_write;
+ * *n gets how many. -1 (no message) when the file lacks any of them. */
+int train_log_read(const char *path, train_log_row *rows, size_t max, size_t *n);
+
 /* Allocate a state and fill the parameters by net->init from seed. */
 int train_state_init(train_state *s, const train_net *net, uint64_t seed, char *err, size_t errlen);
 void train_state_free(train_state *s);

@@ -3,11 +3,12 @@
 # then total Check's summary lines. Exits non-zero if any suite failed.
 set -u
 export CONSTNET_ROOT="${CONSTNET_ROOT:-$PWD}"
-export UNROLL_GEN_DIR
+export UNROLL_GEN_DIR CONSTNET_TEST_DIR
 failed_suites=()
 checks=0 failures=0 errors=0
 for t in "$@"; do
-    case "$t" in out/tests-san/*) UNROLL_GEN_DIR=out/tests-san/gen ;; *) UNROLL_GEN_DIR=out/tests/gen ;; esac
+    CONSTNET_TEST_DIR=$(dirname "$t")
+    UNROLL_GEN_DIR=$CONSTNET_TEST_DIR/gen
     echo "== $t"
     log=$(mktemp)
     "./$t" 2>&1 | tee "$log"

@@ -12,7 +12,7 @@ PNG   := $(shell pkg-config --cflags libpng)
 LIBS  := $(shell pkg-config --libs libpng) -lz -lm
 
 RT_SRC  := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
-           runtime/export.c runtime/image.c
+           runtime/export.c runtime/image.c runtime/ckpt.c
 RT_OBJ  := $(RT_SRC:runtime/%.c=$(T)/rt/%.o)
 RT_HDR  := $(wildcard runtime/*.h)
 GEN_SRC := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
@@ -21,7 +21,8 @@ GOLDEN  := tiny
 GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
 SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_image $(T)/test_spec \
           $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll \
-          $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam
+          $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam $(T)/test_trainer \
+          $(T)/test_export $(T)/test_embed
 
 .PHONY: run-tests golden
 .DELETE_ON_ERROR:
@@ -52,6 +53,16 @@ $(G)/uloops.c: tests/specs/unroll.lua $(GEN_SRC)
 # suites of runtime modules
 $(T)/test_%: tests/test_%.c $(RT_OBJ)
 	$(CC) $(CSTD) $(OPT) $(PNG) -Iruntime $< $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+
+# the trainer binary, as make builds it for a user, and the suite that runs it
+$(T)/trainer_mnist: runtime/main.c $(G)/mnist.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(LIBS) -o $@
+$(T)/test_trainer: tests/test_trainer.c $(T)/trainer_mnist $(G)/mnist.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+
+# exported weights, and the embedding example built as a user would
+$(T)/test_export $(T)/test_embed: $(T)/test_%: tests/test_%.c $(G)/mnist.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
 
 # suites that run the generator and compilers (they depend on everything)
 $(T)/test_spec $(T)/test_compile: $(GEN_SRC) $(wildcard tests/specs/bad/*.lua) \

@@ -1,0 +1,605 @@
+/* test_export.c: trained weights exported as C (runtime/export.h).
+ * Built with -DCONSTNET_RUNTIME against nets/mnist.lua; runs the generator
+ * and gcc/clang, from CONSTNET_ROOT (default ".").
+ *
+ *   core:   the mnist net, trained for one epoch on the committed subset (with
+ *           awkward values planted in weights that only ever meet blank
+ *           pixels), is exported, compiled with the generated mnist.c and no
+ *           runtime, and run on the 500 test images: every prediction equals
+ *           the runtime's, and the compiled weights are the trained ones bit
+ *           for bit. The literals also parse back exactly with strtof/strtod,
+ *           a double net round-trips through the compiler, and the hex
+ *           formatter agrees with printf "%a";
+ *   limits: a path that cannot be written, NaN and infinities, and a bad
+ *           descriptor all give one-line errors and leave no file behind. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <check.h>
+#include <dirent.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "err.h"
+#include "export.h"
+#include "idx.h"
+#include "rng.h"
+#include "train.h"
+
+static const train_net *net = &train_net_desc;
+static char *root; /* CONSTNET_ROOT, absolute */
+static idx_dataset test_set;
+static float *trained; /* one epoch on the training subset, plus planted values */
+static char tmp[256];
+
+static int sh(const char *cmd)
+{
+    const int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    for (size_t got; buf && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
+        n += got;
+        if (n == cap) {
+            char *b = realloc(buf, 2 * cap + 1);
+            if (b == NULL)
+                free(buf);
+            buf = b;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = '\0';
+        if (len)
+            *len = n;
+    }
+    return buf;
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Entries of dir, besides . and .., as one space-separated string. */
+static void list_dir(const char *dir, char *out, size_t len)
+{
+    out[0] = '\0';
+    DIR *d = opendir(dir);
+    ck_assert(d != NULL);
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        strncat(out, e->d_name, len - strlen(out) - 2);
+        strncat(out, " ", len - strlen(out) - 1);
+    }
+    closedir(d);
+}
+
+static void setup(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/constnet-export-XXXXXX");
+    ck_assert(mkdtemp(tmp) != NULL);
+}
+
+static void teardown(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    ck_assert_int_eq(sh(cmd), 0);
+}
+
+/* Generate spec into tmp. */
+static void generate(const char *spec)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && lua5.4 gen/constnet.lua -q %s -o '%s'", root, spec, tmp);
+    ck_assert_msg(sh(cmd) == 0, "%s", cmd);
+}
+
+/* Read the literals of an exported initializer back with strtod/strtof into
+ * out (n reals of real_size bytes); returns how many were found. */
+static size_t parse_back(const char *text, unsigned real_size, void *out, size_t n)
+{
+    const char *p = strstr(text, "_weights = {");
+    ck_assert(p != NULL);
+    p += strlen("_weights = {") - 1;
+    size_t k = 0;
+    int depth = 0;
+    while (*p) {
+        if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            ck_assert(e != NULL);
+            p = e + 2;
+        } else if (*p == '{') {
+            ++depth, ++p;
+        } else if (*p == '}') {
+            ++p;
+            if (--depth == 0)
+                break;
+        } else if (*p == ',' || *p == ' ' || *p == '\n') {
+            ++p;
+        } else {
+            ck_assert_msg(*p == '-' || *p == '0', "unexpected text: %.40s", p);
+            ck_assert_msg(p[*p == '-'] == '0' && p[(*p == '-') + 1] == 'x', "not hex: %.40s", p);
+            char *end;
+            ck_assert(k < n);
+            if (real_size == 4) {
+                const float f = strtof(p, &end);
+                ck_assert_msg(*end == 'f', "no f suffix: %.40s", p);
+                memcpy((char *)out + k * 4, &f, 4);
+                ++end;
+            } else {
+                const double d = strtod(p, &end);
+                ck_assert_msg(end != p && (*end == ',' || *end == '\n'), "bad literal: %.40s", p);
+                memcpy((char *)out + k * 8, &d, 8);
+            }
+            ++k;
+            p = end;
+        }
+    }
+    ck_assert_int_eq(depth, 0);
+    ck_assert_msg(strncmp(p, ";\n", 2) == 0, "after the initializer: %.20s", p);
+    return k;
+}
+
+static const char driver_c[] =
+    "#include <stdio.h>\n"
+    "#include \"mnist.h\"\n"
+    "#include \"mnist_weights.h\"\n"
+    "/* driver IMAGES DUMP: one line per image: index, class, outputs as %a;\n"
+    " * then the compiled weights, raw, to DUMP */\n"
+    "int main(int argc, char **argv)\n"
+    "{\n"
+    "    static mnist_input x;\n"
+    "    mnist_output y;\n"
+    "    FILE *in, *out;\n"
+    "    unsigned k = 0;\n"
+    "    if (argc != 3 || (in = fopen(argv[1], \"rb\")) == NULL)\n"
+    "        return 2;\n"
+    "    while (fread(&x, sizeof x, 1, in) == 1) {\n"
+    "        int j, c = mnist_predict(&y, &mnist_weights, &x);\n"
+    "        printf(\"%u %d\", k++, c);\n"
+    "        for (j = 0; j < MNIST_OUT; ++j)\n"
+    "            printf(\" %a\", (double)y.v[j]);\n"
+    "        printf(\"\\n\");\n"
+    "    }\n"
+    "    fclose(in);\n"
+    "    if ((out = fopen(argv[2], \"wb\")) == NULL ||\n"
+    "        fwrite(&mnist_weights, sizeof mnist_weights, 1, out) != 1 || fclose(out) != 0)\n"
+    "        return 3;\n"
+    "    return 0;\n"
+    "}\n";
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "%s", path);
+    ck_assert(fwrite(data, 1, len, f) == len);
+    ck_assert(fclose(f) == 0);
+}
+
+START_TEST(test_exported_net_predicts_like_the_runtime)
+{
+    char err[ERR_MAX], path[512], cmd[4096];
+    generate("nets/mnist.lua");
+    snprintf(path, sizeof path, "%s/mnist_weights.c", tmp);
+    ck_assert_msg(export_c_weights(path, net, trained, err, sizeof err) == 0, "%s", err);
+
+    /* what an embedded user compiles: no runtime, inference only, pedantic */
+    snprintf(path, sizeof path, "%s/driver.c", tmp);
+    write_file(path, driver_c, strlen(driver_c));
+    snprintf(path, sizeof path, "%s/images.f32", tmp);
+    write_file(path, test_set.x, test_set.n * test_set.dim * sizeof(float));
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -O2 -DMNIST_INFERENCE_ONLY "
+             "mnist.c mnist_weights.c driver.c -lm -o driver && "
+             "./driver images.f32 weights.bin >pred.txt",
+             tmp);
+    ck_assert_msg(sh(cmd) == 0, "%s", cmd);
+
+    size_t len;
+    snprintf(path, sizeof path, "%s/weights.bin", tmp);
+    char *bin = slurp(path, &len);
+    ck_assert(bin != NULL);
+    ck_assert_uint_eq(len, net->n_params * sizeof(float));
+    ck_assert_msg(memcmp(bin, trained, len) == 0, "compiled weights differ from the trained ones");
+    free(bin);
+
+    snprintf(path, sizeof path, "%s/pred.txt", tmp);
+    char *pred = slurp(path, NULL);
+    ck_assert(pred != NULL);
+    char *p = pred;
+    unsigned bitwise = 0;
+    double worst = 0.0;
+    for (size_t k = 0; k < test_set.n; ++k) {
+        float out[10];
+        net->predict(trained, test_set.x + k * test_set.dim, out);
+        const unsigned want = train_argmax(out, net->n_out);
+        char *end;
+        ck_assert_uint_eq(strtoul(p, &end, 10), k);
+        const unsigned long got = strtoul(end, &end, 10);
+        ck_assert_msg(got == want, "image %zu: exported net says %lu, runtime says %u", k, got, want);
+        unsigned same = 1;
+        for (unsigned j = 0; j < net->n_out; ++j) {
+            const float y = strtof(end, &end);
+            same &= memcmp(&y, &out[j], sizeof y) == 0;
+            if (fabs((double)y - out[j]) > worst)
+                worst = fabs((double)y - out[j]);
+        }
+        bitwise += same;
+        ck_assert(*end == '\n');
+        p = end + 1;
+    }
+    ck_assert_msg(*p == '\0', "extra output: %.40s", p);
+    /* the same code and weights; only -ffp-contract or -march could differ */
+    ck_assert_msg(worst < 1e-5, "outputs differ by up to %g (%u of %zu bitwise equal)", worst,
+                  bitwise, test_set.n);
+    free(pred);
+
+    /* clang agrees the file is clean */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && clang -std=c99 -Wall -Wextra -Wpedantic -Werror -c mnist_weights.c -o w.o",
+             tmp);
+    ck_assert_msg(sh(cmd) == 0, "%s", cmd);
+}
+END_TEST
+
+START_TEST(test_literals_parse_back_exactly)
+{
+    char err[ERR_MAX], path[512];
+    snprintf(path, sizeof path, "%s/mnist_weights.c", tmp);
+    ck_assert_msg(export_c_weights(path, net, trained, err, sizeof err) == 0, "%s", err);
+    char *text = slurp(path, NULL);
+    ck_assert(text != NULL);
+    ck_assert(strstr(text, "generated by constnet from nets/mnist.lua") != NULL);
+    ck_assert(strstr(text, "const mnist_params mnist_weights = {") != NULL);
+    ck_assert(strstr(text, "-0x0p+0f") != NULL);   /* the planted negative zero */
+    ck_assert(strstr(text, "0x1p-149f") != NULL);  /* the smallest subnormal */
+    float *back = calloc(net->n_params + 1, sizeof *back);
+    ck_assert(back != NULL);
+    ck_assert_uint_eq(parse_back(text, 4, back, net->n_params + 1), net->n_params);
+    ck_assert(memcmp(back, trained, net->n_params * sizeof *back) == 0);
+    free(back);
+    free(text);
+
+    snprintf(path, sizeof path, "%s/mnist_weights.h", tmp);
+    text = slurp(path, NULL);
+    ck_assert(text != NULL);
+    ck_assert(strstr(text, "extern const mnist_params mnist_weights;") != NULL);
+    ck_assert(strstr(text, "#include \"mnist.h\"") != NULL);
+    free(text);
+}
+END_TEST
+
+START_TEST(test_double_net_round_trips_through_the_compiler)
+{
+    /* tests/specs/tiny.lua: 3 -> 4 -> 2, double; a descriptor made by hand */
+    generate("tests/specs/tiny.lua");
+    char path[512], cmd[4096], err[ERR_MAX];
+    snprintf(path, sizeof path, "%s/tiny.h", tmp);
+    char *h = slurp(path, NULL);
+    ck_assert(h != NULL);
+    const char *fp = strstr(h, "#define TINY_FINGERPRINT ");
+    ck_assert(fp != NULL);
+    const uint32_t fingerprint = (uint32_t)strtoul(fp + strlen("#define TINY_FINGERPRINT "), NULL, 16);
+    free(h);
+    static const unsigned sizes[] = {3, 4, 2};
+    const train_net tiny = {.name = "tiny", .spec = "tests/specs/tiny.lua", .n_in = 3, .n_out = 2,
+                            .n_layers = 2, .sizes = sizes, .n_params = 26, .real_size = 8,
+                            .fingerprint = fingerprint};
+    double v[26] = {-0.0, 0.0, 1.0, -1.0, DBL_MAX, -DBL_MAX, DBL_MIN, -DBL_MIN,
+                    0x1p-1074, -0x1p-1074, 0x0.fffffffffffffp-1022, 0.1, -1.0 / 3.0, 3.14159265358979323846,
+                    1e300, -1e-300, 0x1.fffffffffffffp+0, 0x1p+1023};
+    rng_state r;
+    rng_seed(&r, 7);
+    for (int k = 18; k < 26; ++k)
+        v[k] = (rng_uniform(&r) - 0.5) * ldexp(1.0, (int)(rng_uniform(&r) * 200) - 100);
+    snprintf(path, sizeof path, "%s/tiny_weights.c", tmp);
+    ck_assert_msg(export_c_weights(path, &tiny, v, err, sizeof err) == 0, "%s", err);
+
+    char *text = slurp(path, NULL);
+    ck_assert(text != NULL);
+    ck_assert(strstr(text, "-0x0p+0,") != NULL);
+    ck_assert(strstr(text, "f,") == NULL); /* no float suffix on a double net */
+    double back[27];
+    ck_assert_uint_eq(parse_back(text, 8, back, 27), 26);
+    ck_assert(memcmp(back, v, sizeof v) == 0);
+    free(text);
+
+    static const char dump_c[] =
+        "#include <stdio.h>\n#include \"tiny_weights.h\"\n"
+        "int main(void) { return fwrite(&tiny_weights, sizeof tiny_weights, 1, stdout) != 1; }\n";
+    snprintf(path, sizeof path, "%s/dump.c", tmp);
+    write_file(path, dump_c, strlen(dump_c));
+    const char *ccs[] = {"gcc", "clang"};
+    for (int c = 0; c < 2; ++c) {
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && %s -std=c99 -Wall -Wextra -Wpedantic -Werror -DTINY_INFERENCE_ONLY "
+                 "tiny.c tiny_weights.c dump.c -lm -o dump && ./dump >dump.bin",
+                 tmp, ccs[c]);
+        ck_assert_msg(sh(cmd) == 0, "%s", cmd);
+        size_t len;
+        snprintf(path, sizeof path, "%s/dump.bin", tmp);
+        char *bin = slurp(path, &len);
+        ck_assert(bin != NULL);
+        ck_assert_uint_eq(len, sizeof v);
+        ck_assert_msg(memcmp(bin, v, sizeof v) == 0, "%s: compiled weights differ", ccs[c]);
+        free(bin);
+    }
+
+    /* weights of one shape do not compile against another net's header */
+    const train_net other = {.name = "tiny", .spec = "elsewhere.lua", .n_layers = 2,
+                             .sizes = sizes, .n_params = 26, .real_size = 8,
+                             .fingerprint = fingerprint ^ 1};
+    snprintf(path, sizeof path, "%s/tiny_weights.c", tmp);
+    ck_assert_msg(export_c_weights(path, &other, v, err, sizeof err) == 0, "%s", err);
+    snprintf(cmd, sizeof cmd, "cd '%s' && gcc -std=c99 -c tiny_weights.c -o w.o 2>log", tmp);
+    ck_assert_int_ne(sh(cmd), 0);
+    snprintf(path, sizeof path, "%s/log", tmp);
+    char *log = slurp(path, NULL);
+    ck_assert(log != NULL);
+    ck_assert_msg(strstr(log, "exported for another shape of tiny") != NULL, "%s", log);
+    free(log);
+}
+END_TEST
+
+START_TEST(test_hex_literals)
+{
+    char buf[EXPORT_HEX_MAX], ref[64];
+    static const struct {
+        double v;
+        const char *s;
+    } known[] = {
+        {0.0, "0x0p+0"},         {-0.0, "-0x0p+0"},      {1.0, "0x1p+0"},
+        {-2.5, "-0x1.4p+1"},     {0.1, "0x1.999999999999ap-4"},
+        {0x1p-1074, "0x1p-1074"}, {DBL_MAX, "0x1.fffffffffffffp+1023"},
+        {(double)0x1p-149f, "0x1p-149"}, {(double)FLT_MAX, "0x1.fffffep+127"},
+    };
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; ++k) {
+        const int n = export_hex_double(buf, known[k].v);
+        ck_assert_str_eq(buf, known[k].s);
+        ck_assert_int_eq(n, (int)strlen(known[k].s));
+    }
+    ck_assert_int_eq(export_hex_double(buf, NAN), -1);
+    ck_assert_int_eq(export_hex_double(buf, INFINITY), -1);
+    ck_assert_int_eq(export_hex_double(buf, -INFINITY), -1);
+
+    /* random bit patterns: exact through strtod and strtof, and the same
+     * text as glibc's "%a" wherever that is normalized (normal numbers) */
+    rng_state r;
+    rng_seed(&r, 42);
+    for (int k = 0; k < 20000; ++k) {
+        uint64_t bits = rng_next(&r);
+        double d;
+        memcpy(&d, &bits, sizeof d);
+        if (!isfinite(d))
+            continue;
+        ck_assert(export_hex_double(buf, d) > 0);
+        const double back = strtod(buf, NULL);
+        ck_assert_msg(memcmp(&back, &d, sizeof d) == 0, "%s", buf);
+        if (isnormal(d) || d == 0.0) {
+            snprintf(ref, sizeof ref, "%a", d);
+            ck_assert_str_eq(buf, ref);
+        }
+        uint32_t fbits = (uint32_t)(bits >> 32);
+        float f;
+        memcpy(&f, &fbits, sizeof f);
+        if (!isfinite(f))
+            continue;
+        ck_assert(export_hex_double(buf, f) > 0);
+        const float fback = strtof(buf, NULL);
+        ck_assert_msg(memcmp(&fback, &f, sizeof f) == 0, "%s", buf);
+    }
+}
+END_TEST
+
+/* limits */
+
+START_TEST(test_unwritable_path)
+{
+    char err[ERR_MAX], path[512], seen[1024];
+    /* a missing directory */
+    snprintf(path, sizeof path, "%s/missing/mnist_weights.c", tmp);
+    ck_assert_int_eq(export_c_weights(path, net, trained, err, sizeof err), -1);
+    char want[1200];
+    snprintf(want, sizeof want, "%s: error: cannot create %s.tmp.", path, path);
+    ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+    ck_assert(strchr(err, '\n') == NULL);
+    list_dir(tmp, seen, sizeof seen);
+    ck_assert_str_eq(seen, "");
+
+    /* a directory in the way: the rename fails, nothing is left */
+    snprintf(path, sizeof path, "%s/mnist_weights.c", tmp);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    ck_assert_int_eq(export_c_weights(path, net, trained, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: error: cannot rename %s.tmp.", path, path);
+    ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+    list_dir(tmp, seen, sizeof seen);
+    ck_assert_str_eq(seen, "mnist_weights.c ");
+    list_dir(path, seen, sizeof seen);
+    ck_assert_str_eq(seen, "");
+
+    /* the path of the header itself */
+    snprintf(path, sizeof path, "%s/mnist_weights.h", tmp);
+    ck_assert_int_eq(export_c_weights(path, net, trained, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "the name of the header") != NULL, "%s", err);
+    ck_assert(!file_exists(path));
+    ck_assert_int_eq(export_c_weights("", net, trained, err, sizeof err), -1);
+}
+END_TEST
+
+START_TEST(test_non_finite_refused)
+{
+    char err[ERR_MAX], path[512], seen[1024];
+    float *p = malloc(net->n_params * sizeof *p);
+    ck_assert(p != NULL);
+    snprintf(path, sizeof path, "%s/mnist_weights.c", tmp);
+    write_file(path, "old\n", 4);
+    const unsigned n1 = net->sizes[1], n2 = net->sizes[2], n3 = net->sizes[3];
+    const unsigned long l2 = (unsigned long)net->sizes[0] * n1 + n1; /* start of l2 */
+    const unsigned long l3 = l2 + (unsigned long)n1 * n2 + n2;
+    static const struct {
+        int which;
+        const char *at, *what;
+    } cases[] = {{0, "l2.w[3][4]", "is NaN"},
+                 {1, "l3.b[9]", "is infinity"},
+                 {2, "l1.w[0][0]", "is -infinity"}};
+    for (int c = 0; c < 3; ++c) {
+        memcpy(p, trained, net->n_params * sizeof *p);
+        unsigned long k;
+        if (cases[c].which == 0)
+            k = l2 + 3 * n2 + 4, p[k] = NAN;
+        else if (cases[c].which == 1)
+            k = l3 + (unsigned long)n2 * n3 + 9, p[k] = INFINITY;
+        else
+            k = 0, p[k] = -INFINITY;
+        if (k + 1 < net->n_params)
+            p[k + 1] = NAN; /* only the first is reported */
+        ck_assert_int_eq(export_c_weights(path, net, p, err, sizeof err), -1);
+        char want[1200];
+        snprintf(want, sizeof want,
+                 "%s: error: mnist: parameter %s (number %lu) %s, which C cannot express; "
+                 "did training diverge? nothing written",
+                 path, cases[c].at, k, cases[c].what);
+        ck_assert_str_eq(err, want);
+        list_dir(tmp, seen, sizeof seen);
+        ck_assert_str_eq(seen, "mnist_weights.c ");
+        char *old = slurp(path, NULL);
+        ck_assert_str_eq(old, "old\n");
+        free(old);
+    }
+    free(p);
+}
+END_TEST
+
+START_TEST(test_bad_descriptor_refused)
+{
+    char err[ERR_MAX], path[512], seen[1024];
+    snprintf(path, sizeof path, "%s/x_weights.c", tmp);
+    static const unsigned sizes[] = {3, 4, 2};
+    const train_net good = {.name = "x", .spec = "x.lua", .n_layers = 2, .sizes = sizes,
+                            .n_params = 26, .real_size = 8};
+    double v[26] = {0};
+    train_net bad = good;
+    bad.n_params = 27;
+    ck_assert_int_eq(export_c_weights(path, &bad, v, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "x: the layer sizes make 26 parameters, the descriptor says 27"), "%s", err);
+    bad = good;
+    bad.name = "9lives";
+    ck_assert_int_eq(export_c_weights(path, &bad, v, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "net name '9lives' is not a C identifier"), "%s", err);
+    bad = good;
+    bad.real_size = 2;
+    ck_assert_int_eq(export_c_weights(path, &bad, v, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "only float and double"), "%s", err);
+    bad = good;
+    bad.n_layers = 0;
+    ck_assert_int_eq(export_c_weights(path, &bad, v, err, sizeof err), -1);
+    ck_assert_int_eq(export_c_weights(path, &good, NULL, err, sizeof err), -1);
+    ck_assert_int_eq(export_c_weights(path, NULL, v, err, sizeof err), -1);
+    list_dir(tmp, seen, sizeof seen);
+    ck_assert_str_eq(seen, "");
+    /* and a comment-closer in the spec name cannot break the banner */
+    bad = good;
+    bad.spec = "evil*/.lua";
+    ck_assert_msg(export_c_weights(path, &bad, v, err, sizeof err) == 0, "%s", err);
+    list_dir(tmp, seen, sizeof seen);
+    ck_assert(strstr(seen, "x_weights.c") && strstr(seen, "x_weights.h"));
+    char *text = slurp(path, NULL);
+    ck_assert(strstr(text, "evil*\\/.lua") != NULL);
+    free(text);
+}
+END_TEST
+
+/* Outside any test: load the subset and train for one epoch. */
+static int prepare(void)
+{
+    char err[ERR_MAX], dir[512];
+    const char *r = getenv("CONSTNET_ROOT");
+    if ((root = realpath(r && r[0] ? r : ".", NULL)) == NULL) /* the tests cd elsewhere */
+        return perror(r && r[0] ? r : "."), -1;
+    snprintf(dir, sizeof dir, "%s/tests/data", root);
+    idx_dataset train_set = {0};
+    train_state state = {0};
+    if (idx_load_mnist(&train_set, dir, "train", 10, err, sizeof err) != 0 ||
+        idx_load_mnist(&test_set, dir, "t10k", 10, err, sizeof err) != 0 ||
+        train_state_init(&state, net, net->seed, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    uint32_t *order = malloc(train_set.n * sizeof *order);
+    trained = malloc(net->n_params * net->real_size);
+    if (order == NULL || trained == NULL)
+        return -1;
+    for (size_t k = 0; k < train_set.n; ++k)
+        order[k] = (uint32_t)k;
+    train_stats st;
+    const int rc = train_epoch(net, &state, &train_set, order, train_set.n, net->rate, 1, &st, err,
+                               sizeof err);
+    memcpy(trained, state.params, net->n_params * net->real_size);
+    train_state_free(&state);
+    free(order);
+    idx_dataset_free(&train_set);
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    /* Plant values that are hard to print in l1.w[0][*]: the weights of the
+     * top-left pixel, which is blank in every MNIST image, so whatever they
+     * hold is multiplied by zero and they cannot overflow a sum. */
+    if (net->real_size != sizeof(float) || test_set.dim != net->sizes[0])
+        return -1;
+    for (size_t k = 0; k < test_set.n; ++k)
+        if (test_set.x[k * test_set.dim] != 0.0f)
+            return fprintf(stderr, "test image %zu: top-left pixel not blank\n", k), -1;
+    static const float planted[] = {-0.0f, 0.0f, 0x1p-149f, -0x1p-149f, 0x1.fffffcp-127f,
+                                    FLT_MIN, -FLT_MIN, FLT_MAX, -FLT_MAX, 1.0f, -1.0f,
+                                    0x1.fffffep-1f, 1e-40f, 3.14159265f};
+    for (size_t k = 0; k < sizeof planted / sizeof planted[0]; ++k)
+        trained[k] = planted[k];
+    return 0;
+}
+
+int main(void)
+{
+    if (prepare() != 0)
+        return EXIT_FAILURE;
+    Suite *s = suite_create("export");
+    TCase *core = tcase_create("core");
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_set_timeout(core, 120);
+    tcase_add_test(core, test_exported_net_predicts_like_the_runtime);
+    tcase_add_test(core, test_literals_parse_back_exactly);
+    tcase_add_test(core, test_double_net_round_trips_through_the_compiler);
+    tcase_add_test(core, test_hex_literals);
+    suite_add_tcase(s, core);
+    TCase *limits = tcase_create("limits");
+    tcase_add_checked_fixture(limits, setup, teardown);
+    tcase_set_timeout(limits, 60);
+    tcase_add_test(limits, test_unwritable_path);
+    tcase_add_test(limits, test_non_finite_refused);
+    tcase_add_test(limits, test_bad_descriptor_refused);
+    suite_add_tcase(s, limits);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    free(trained);
+    free(root);
+    idx_dataset_free(&test_set);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
