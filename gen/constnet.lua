@@ -58,11 +58,7 @@ local function write_atomically(dir, files)
   return true
 end
 
-local function human(bytes)
-  if bytes >= 1024 * 1024 then return string.format("%.1f MiB", bytes / (1024 * 1024)) end
-  if bytes >= 1024 then return string.format("%.1f KiB", bytes / 1024) end
-  return bytes .. " B"
-end
+local human = model_mod.human
 
 local function main(argv)
   local parser = argparse("constnet", "Generate shape-specialized C for the neural network in SPEC.")
@@ -79,6 +75,7 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   parser:flag("--check", "Validate the spec only; write nothing.")
   parser:flag("-q --quiet", "Print nothing on success.")
   parser:option("--name", "Override the network's name, the prefix of every C identifier.")
+  parser:option("--batch", "Override the spec's batch size (1 to 65536).")
   parser:option("--unroll", "Override the spec's unroll setting: auto, full or loops.")
     :choices(spec_mod.UNROLLS)
   local parsed, args = parser:pparse(argv)
@@ -102,6 +99,14 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
     spec.unroll = args.unroll
     for _, L in ipairs(spec.layers) do L.unroll = nil end
   end
+  if args.batch then
+    local b = math.tointeger(tonumber(args.batch))
+    if not b or b < 1 or b > 65536 then
+      io.stderr:write(string.format("constnet: error: --batch '%s' must be an integer from 1 to 65536\n", args.batch))
+      return 2
+    end
+    spec.train.batch = b
+  end
   if args.name then
     if not args.name:match("^[%a_][%w_]*$") or #args.name > 32 then
       io.stderr:write(string.format("constnet: error: --name '%s' must be a C identifier of at most 32 characters\n", args.name))
@@ -111,6 +116,9 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   end
 
   local model = model_mod.build(spec, path)
+  local over = model_mod.budget_problems(model, spec)
+  for _, p in ipairs(over) do io.stderr:write(spec_mod.format(path, p), "\n") end
+  if #over > 0 then return 1 end
   if args.check then
     if not args.quiet then
       io.stdout:write(string.format("%s: ok: %s, %d parameters\n", path, model.chain, model.n_params))
@@ -137,8 +145,10 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   if not args.quiet then
     io.stdout:write(string.format("constnet: %s -> %s/%s.h, %s/%s.c\n", path, dir, model.name, dir,
       model.name))
-    io.stdout:write(string.format("  %s; %d parameters: %s, activations %s\n", model.chain,
-      model.n_params, human(model.params_bytes), human(model.acts_bytes)))
+    io.stdout:write(string.format("  %s; %d parameters\n", model.chain, model.n_params))
+    io.stdout:write(string.format("  memory: inference %s (parameters %s, activations %s); training %s%s\n",
+      human(model.mem.inference), human(model.mem.params), human(model.mem.acts),
+      human(model.mem.training), model.batch > 1 and (" at batch " .. model.batch) or ""))
   end
   return 0
 end

@@ -58,6 +58,7 @@ function M.build(spec, spec_path)
     train = spec.train,
     batch = spec.train.batch,
     n_in = spec.input,
+    budget = spec.budget,
     layers = {},
   }
   local T = m.T
@@ -228,6 +229,25 @@ function M.build(spec, spec_path)
                   adam = "TRAIN_ADAM" })[m.opt]
   m.schedule_enum = ({ constant = "TRAIN_CONSTANT", step = "TRAIN_STEP", cosine = "TRAIN_COSINE" })[tr.schedule]
 
+  -- memory, in bytes, exactly as sizeof() will see it (a static assert in
+  -- the header checks each one)
+  local R = m.real_size
+  local units = 0
+  for _, L in ipairs(m.layers) do units = units + L.n_out end
+  m.mem = {
+    params = m.params_bytes,
+    acts = m.acts_bytes,
+    grads = m.params_bytes,
+    -- the step counter (8 bytes, 8-aligned), then the slots, padded to 8
+    opt = (8 + #m.opt_slots * m.params_bytes + 7) // 8 * 8,
+    deltas = units * R,
+    io = (m.n_in + 2 * m.n_out) * R, -- input, target, output of one sample
+  }
+  m.mem.inference = m.mem.params + m.mem.acts + (m.n_in + m.n_out) * R
+  local rows = m.batch
+  m.mem.training = m.mem.params + m.mem.grads + m.mem.opt
+                   + rows * (m.mem.acts + m.mem.deltas + (m.n_in + m.n_out) * R)
+
   -- the chain of layers, for the banner: "784 -> 128 sigmoid -> ..."
   local chain = { tostring(m.n_in) }
   for _, L in ipairs(m.layers) do chain[#chain + 1] = L.n_out .. " " .. L.activation end
@@ -236,6 +256,26 @@ function M.build(spec, spec_path)
   for _, L in ipairs(m.layers) do sizes[#sizes + 1] = tostring(L.n_out) end
   m.sizes_list = table.concat(sizes, ", ")
   return m
+end
+
+local function human(bytes)
+  if bytes >= 1024 * 1024 then return string.format("%.1f MiB", bytes / (1024 * 1024)) end
+  if bytes >= 1024 then return string.format("%.1f KiB", bytes / 1024) end
+  return bytes .. " B"
+end
+M.human = human
+
+-- Problems with the spec's memory budget, as spec problems: { line, level, msg }.
+function M.budget_problems(m, spec)
+  local out = {}
+  for _, k in ipairs({ "inference", "training" }) do
+    local b = spec.budget and spec.budget[k]
+    if b and m.mem[k] > b.bytes then
+      out[#out + 1] = { level = "error", line = b.line, seq = #out, msg = string.format(
+        "budget: %s needs %d bytes (%s), over the budget of %s", k, m.mem[k], human(m.mem[k]), b.text) }
+    end
+  end
+  return out
 end
 
 return M

@@ -20,7 +20,8 @@ M.DTYPES = { "float", "double" }
 M.UNROLLS = { "auto", "full", "loops" }
 
 -- Keys of each table, in the order the README documents them.
-M.NETWORK_KEYS = { "input", "loss", "dtype", "unroll", "train" }
+M.NETWORK_KEYS = { "input", "loss", "dtype", "unroll", "train", "budget" }
+M.BUDGET_KEYS = { "inference", "training" }
 M.DENSE_KEYS = { "activation", "init", "slope", "unroll" }
 M.TRAIN_KEYS = { "optimizer", "rate", "batch", "epochs", "seed", "momentum", "beta1", "beta2",
                  "epsilon", "weight_decay", "schedule", "step_size", "gamma", "min_rate",
@@ -287,6 +288,42 @@ function M.load(path, source)
   else
     spec.loss = check_enum(f.loss, M.LOSSES, "network: unknown loss",
       key_line(lines, "loss", nline, nline))
+  end
+
+  -- budget = { inference = "64 KiB", training = "2 MiB" }
+  spec.budget = {}
+  if f.budget ~= nil then
+    local bline = key_line(lines, "budget", nline, nline)
+    spec.budget_line = bline
+    if type(f.budget) ~= "table" then
+      err(bline, "network: budget must be a table, as in budget = { inference = \"64 KiB\" }")
+    else
+      check_keys(f.budget, M.BUDGET_KEYS, "budget", bline, bline)
+      local units = { B = 1, KiB = 1024, MiB = 1024 ^ 2, GiB = 1024 ^ 3, kB = 1000, KB = 1000,
+                      MB = 1000 ^ 2, GB = 1000 ^ 3 }
+      for _, k in ipairs(M.BUDGET_KEYS) do
+        local v = f.budget[k]
+        if v ~= nil then
+          local bytes
+          if math.type(v) == "integer" then
+            bytes = v
+          elseif type(v) == "string" then
+            local num, unit = v:match("^%s*(%d+%.?%d*)%s*(%a*)%s*$")
+            if num and (unit == "" or units[unit]) then
+              bytes = math.floor(tonumber(num) * (units[unit] or 1))
+            end
+          end
+          if not bytes or bytes < 1 then
+            err(key_line(lines, k, bline, bline),
+              "budget: %s must be a size such as 65536 or \"64 KiB\" (units: B, KiB, MiB, GiB, kB, MB, GB), got %s",
+              k, show(v))
+          else
+            spec.budget[k] = { bytes = bytes, text = type(v) == "string" and v or (v .. " B"),
+                               line = key_line(lines, k, bline, bline) }
+          end
+        end
+      end
+    end
   end
 
   -- train

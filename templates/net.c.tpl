@@ -252,6 +252,9 @@ $(pad(m.T .. " " .. m.name .. "_backward"))const $(m.name)_input *restrict x, co
     $(L.delta_type) d$(L.index);
 @ end
     $(m.name)_output_delta(&d$(#m.layers), &a->out, t);
+@ if #m.layers == 1 then
+    (void)p; /* one layer: no input gradient, so no weights are read */
+@ end
 @ for li = #m.layers, 1, -1 do
 @   local L = m.layers[li]
     $(m.name)_$(L.id)_backward(&g->$(L.id), $(L.prev and ("&d" .. L.prev.index .. ", &p->" .. L.id .. ", ") or "")$(L.in_ref), &d$(L.index));
@@ -512,6 +515,9 @@ $(m.T) $(m.name)_batch_backward($(m.name)_grads *restrict g, $(m.name)_batch_del
 $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
 $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *restrict t, int n)
 {
+@   if #m.layers == 1 then
+    (void)p; /* one layer: no input gradient, so no weights are read */
+@   end
     /* output deltas, scaled by 1/n so that the gradient is the mean over the n real rows */
     const $(m.T) scale = $(m.ONE) / ($(m.T))n;
     for (int s = 0; s < $(m.batch); ++s) {

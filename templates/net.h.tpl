@@ -30,8 +30,17 @@ enum {
     $(m.NAME)_OUT = $(m.n_out), /* $(m.last.id): dense, $(m.last.activation) */
     $(m.NAME)_BATCH = $(m.batch), /* samples per training step, fixed by the spec */
     $(m.NAME)_N_PARAMS = $(m.n_params),
-    $(m.NAME)_PARAMS_BYTES = $(m.params_bytes),
-    $(m.NAME)_ACTS_BYTES = $(m.acts_bytes)
+    /* memory, in bytes: each is sizeof() of the types below */
+    $(m.NAME)_PARAMS_BYTES = $(m.mem.params), /* $(m.name)_params */
+    $(m.NAME)_ACTS_BYTES = $(m.mem.acts), /* $(m.name)_acts: one forward pass */
+    $(m.NAME)_GRADS_BYTES = $(m.mem.grads), /* $(m.name)_grads */
+    $(m.NAME)_OPT_BYTES = $(m.mem.opt), /* $(m.name)_opt: $(m.opt_desc) */
+    $(m.NAME)_DELTAS_BYTES = $(m.mem.deltas), /* the backward pass's deltas, one sample */
+    /* inference: parameters + activations + one input and output */
+    $(m.NAME)_INFERENCE_BYTES = $(m.mem.inference),
+    /* training: parameters, gradients, optimizer state, and per sample of the
+     * batch ($(m.batch)) activations, deltas, input and target */
+    $(m.NAME)_TRAINING_BYTES = $(m.mem.training)
 };
 #define $(m.NAME)_FINGERPRINT $(m.fingerprint) /* FNV-1a of "$(m.shape_string)" */
 
@@ -99,12 +108,12 @@ typedef struct {
 @   end
 @ end
 typedef struct {
+    unsigned long long step; /* updates so far */
 @ if #m.opt_slots > 0 then
 @   for _, L in ipairs(m.layers) do
     $(L.opt_type) $(L.id);
 @   end
 @ end
-    unsigned long step; /* updates so far */
 } $(m.name)_opt;
 @ if m.batch > 1 then
 
@@ -153,11 +162,20 @@ typedef struct {
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_input) == $(m.n_in) * sizeof($(m.T)), "$(m.name)_input has padding");
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_output) == $(m.n_out) * sizeof($(m.T)), "$(m.name)_output has padding");
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_params) == $(m.n_params) * sizeof($(m.T)), "$(m.name)_params has padding");
-@ if m.batch > 1 then
-#ifndef $(m.NAME)_INFERENCE_ONLY
-$(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_batch_input) == $(m.batch) * $(m.n_in) * sizeof($(m.T)), "$(m.name)_batch_input has padding");
-#endif
+$(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_params) == $(m.NAME)_PARAMS_BYTES, "$(m.NAME)_PARAMS_BYTES");
+$(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_acts) == $(m.NAME)_ACTS_BYTES, "$(m.NAME)_ACTS_BYTES");
+@ for _, k in ipairs({ "inference", "training" }) do
+@   if m.budget and m.budget[k] then
+$(m.NAME)_STATIC_ASSERT($(m.NAME)_$(k:upper())_BYTES <= $(m.budget[k].bytes), "$(m.name): $(k) memory over the spec's budget of $(m.budget[k].text)");
+@   end
 @ end
+#ifndef $(m.NAME)_INFERENCE_ONLY
+$(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_grads) == $(m.NAME)_GRADS_BYTES, "$(m.NAME)_GRADS_BYTES");
+$(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_opt) == $(m.NAME)_OPT_BYTES, "$(m.NAME)_OPT_BYTES");
+@ if m.batch > 1 then
+$(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_batch_input) == $(m.batch) * $(m.n_in) * sizeof($(m.T)), "$(m.name)_batch_input has padding");
+@ end
+#endif
 
 /* Fill p: weights from each layer's init (drawing from uniform01, which
  * returns numbers in [0, 1)), biases zero. */

@@ -34,8 +34,9 @@ static void setup(void)
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "cd '%s' && lua5.4 gen/constnet.lua -q tests/specs/tiny.lua -o '%s' && "
-             "lua5.4 gen/constnet.lua -q nets/mnist.lua -o '%s'",
-             root, tmp, tmp);
+             "lua5.4 gen/constnet.lua -q nets/mnist.lua -o '%s' && "
+             "lua5.4 gen/constnet.lua -q tests/specs/budget_ok.lua -o '%s'",
+             root, tmp, tmp, tmp);
     ck_assert_int_eq(sh(cmd), 0);
 }
 
@@ -67,8 +68,8 @@ static int compile_case(const char *cc, int which, char *log, size_t loglen)
 START_TEST(test_generated_code_compiles_clean)
 {
     const char *cc = compilers[_i];
-    const char *nets[] = {"tiny", "mnist"};
-    for (int k = 0; k < 2; ++k) {
+    const char *nets[] = {"tiny", "mnist", "budget_ok"}; /* budget_ok: its budget asserts hold */
+    for (int k = 0; k < 3; ++k) {
         char cmd[4096];
         snprintf(cmd, sizeof cmd,
                  "%s -std=c11 -Wall -Wextra -Werror -O1 -DCONSTNET_RUNTIME -I'%s/runtime' -c '%s/%s.c' "

@@ -26,8 +26,17 @@ enum {
     TINY_OUT = 2, /* l2: dense, sigmoid */
     TINY_BATCH = 1, /* samples per training step, fixed by the spec */
     TINY_N_PARAMS = 26,
-    TINY_PARAMS_BYTES = 208,
-    TINY_ACTS_BYTES = 48
+    /* memory, in bytes: each is sizeof() of the types below */
+    TINY_PARAMS_BYTES = 208, /* tiny_params */
+    TINY_ACTS_BYTES = 48, /* tiny_acts: one forward pass */
+    TINY_GRADS_BYTES = 208, /* tiny_grads */
+    TINY_OPT_BYTES = 8, /* tiny_opt: plain SGD */
+    TINY_DELTAS_BYTES = 48, /* the backward pass's deltas, one sample */
+    /* inference: parameters + activations + one input and output */
+    TINY_INFERENCE_BYTES = 296,
+    /* training: parameters, gradients, optimizer state, and per sample of the
+     * batch (1) activations, deltas, input and target */
+    TINY_TRAINING_BYTES = 560
 };
 #define TINY_FINGERPRINT 0xf4fa8c16u /* FNV-1a of "tiny;double;3;dense:4:tanh:;dense:2:sigmoid:" */
 
@@ -68,7 +77,7 @@ typedef struct { double v[TINY_OUT]; } tiny_l2_delta;
 
 /* Optimizer state (plain SGD), one type per layer */
 typedef struct {
-    unsigned long step; /* updates so far */
+    unsigned long long step; /* updates so far */
 } tiny_opt;
 #endif
 
@@ -85,6 +94,12 @@ typedef struct {
 TINY_STATIC_ASSERT(sizeof(tiny_input) == 3 * sizeof(double), "tiny_input has padding");
 TINY_STATIC_ASSERT(sizeof(tiny_output) == 2 * sizeof(double), "tiny_output has padding");
 TINY_STATIC_ASSERT(sizeof(tiny_params) == 26 * sizeof(double), "tiny_params has padding");
+TINY_STATIC_ASSERT(sizeof(tiny_params) == TINY_PARAMS_BYTES, "TINY_PARAMS_BYTES");
+TINY_STATIC_ASSERT(sizeof(tiny_acts) == TINY_ACTS_BYTES, "TINY_ACTS_BYTES");
+#ifndef TINY_INFERENCE_ONLY
+TINY_STATIC_ASSERT(sizeof(tiny_grads) == TINY_GRADS_BYTES, "TINY_GRADS_BYTES");
+TINY_STATIC_ASSERT(sizeof(tiny_opt) == TINY_OPT_BYTES, "TINY_OPT_BYTES");
+#endif
 
 /* Fill p: weights from each layer's init (drawing from uniform01, which
  * returns numbers in [0, 1)), biases zero. */
