@@ -1,0 +1,78 @@
+/* test_docs.c: the README cannot drift from the generator.
+ *   core:   tests/check_readme.lua finds every network, dense, train and
+ *           budget key and every enumerated value in the README's spec
+ *           reference, and nothing the generator does not know;
+ *   limits: the same check fails, naming the key, on a README with a key
+ *           removed and on one with an invented key. */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static const char *root(void)
+{
+    const char *r = getenv("CONSTNET_ROOT");
+    return r && r[0] ? r : ".";
+}
+
+/* Run the check on a README; returns the exit status, output in out. */
+static int check_readme(const char *readme, char *out, size_t len)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "cd '%s' && lua5.4 tests/check_readme.lua '%s' 2>&1", root(), readme);
+    FILE *p = popen(cmd, "r");
+    ck_assert(p != NULL);
+    const size_t n = fread(out, 1, len - 1, p);
+    out[n] = '\0';
+    const int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+START_TEST(test_readme_matches_generator)
+{
+    char out[4096];
+    ck_assert_msg(check_readme("README.md", out, sizeof out) == 0, "%s", out);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
+/* A copy of the README with one edit made by sed. */
+static void doctored(const char *sed, const char *copy)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "sed '%s' '%s/README.md' > '%s'", sed, root(), copy);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_drift_is_caught)
+{
+    char out[4096];
+    doctored("/^| `weight_decay` |/d", "/tmp/constnet-readme-a.md");
+    ck_assert_int_eq(check_readme("/tmp/constnet-readme-a.md", out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "train key 'weight_decay' is not documented") != NULL, "%s", out);
+    doctored("s/^| `slope` |/| `slop` |/", "/tmp/constnet-readme-b.md");
+    ck_assert_int_eq(check_readme("/tmp/constnet-readme-b.md", out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "dense key 'slop' is documented but the generator does not know it") != NULL,
+                  "%s", out);
+    remove("/tmp/constnet-readme-a.md");
+    remove("/tmp/constnet-readme-b.md");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("docs");
+    TCase *core = tcase_create("core");
+    tcase_add_test(core, test_readme_matches_generator);
+    suite_add_tcase(s, core);
+    TCase *limits = tcase_create("limits");
+    tcase_add_test(limits, test_drift_is_caught);
+    suite_add_tcase(s, limits);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
