@@ -1,26 +1,49 @@
 #!/usr/bin/env bash
 # bench/run.sh: the engine of `make bench`. One run compares, side by side,
-# on the article's network (784-128-64-10 sigmoid, squared error, plain SGD
-# with batch 1, rate 0.1, one epoch over the 60,000 training images, the same
-# initial weights and the same sample order for everyone):
-#   constnet  (a) the code generated from nets/mnist.lua, -O2 -march=native,
-#                 driven through its typed API (bench/bench_constnet.c)
+# on the article's network (784-128-64-10 sigmoid, squared error, plain SGD,
+# one epoch over the 60,000 training images, the same initial weights and the
+# same sample order for everyone):
+#
+# Batch 1, rate 0.1:
+#   constnet  (a) the code generated from nets/mnist.lua, -O3 -march=native
+#                 (as the Makefile builds it), driven through its typed API
+#                 (bench/bench_constnet.c)
 #   fann      (b) FANN 2.2.0, Debian's libfann-dev (bench/bench_fann.c)
 #   naive     (c) the article's kind of plain C: heap matrices of runtime
 #                 size, triple loops, -O2 (bench/bench_naive.c)
 # and, apart, as a ceiling and not a competitor:
 #   sgemm     (d) OpenBLAS cblas_sgemm on the 784x128 layer's shapes
 #                 (bench/bench_sgemm.c; BENCH_BLAS=0 leaves it out)
+#   peak          the core's FMA peak, measured (bench/bench_peak.c)
 #
-# The three implementations run round-robin, BENCH_RUNS times each (default
-# 3); the table holds the medians. They must reach the same test accuracy to
-# within 0.1 percentage point, or the script prints a MISMATCH line and exits
-# non-zero without touching bench/RESULTS.md. Otherwise it writes
+# Mini-batches of 32 and 128, the mean gradient, rate 1.0:
+#   constnet  (e) generated with --batch B, driven through batch_forward,
+#                 batch_backward and update (bench/bench_constnet_batch.c)
+#   torch     (f) PyTorch (Debian's python3-torch), nn.Linear + sigmoid +
+#                 torch.optim.SGD, 1 thread and default threads
+#                 (bench/bench_torch.py; BENCH_TORCH=0 leaves it out), started
+#                 from the same weights and order, which bench/bench_dump.c
+#                 writes out as raw files
+#
+# The unroll policy table: nets/mnist.lua and bench/small.lua (16-8-4)
+# generated with --unroll full and --unroll loops: generation and compile
+# time (-O3 -march=native), peak compiler memory, .text size, and training
+# speed (bench/bench_constnet.c for MNIST, bench/bench_small.c on synthetic
+# data for the small net). A compile that exceeds UNROLL_TIMEOUT seconds or
+# UNROLL_MAX_MB of memory is killed and recorded as such. Also the time of
+# generating and compiling nets/mnist.lua with the default policy.
+#
+# Every program above (except the ceilings) runs round-robin, BENCH_RUNS
+# times each (default 3); the tables hold the medians. (a), (b) and (c) must
+# reach the same test accuracy to within 0.1 percentage point, and so must
+# (e) and (f) at each batch size, or the script prints a MISMATCH line and
+# exits non-zero without touching bench/RESULTS.md. Otherwise it writes
 # bench/RESULTS.md. Everything built lands in bench/work/.
 #
-# Environment: BENCH_RUNS (3), BENCH_SEED (1), BENCH_BLAS (1), CC (cc),
-# LUA (lua5.4), MNIST_DIR (data/mnist). Installs libfann-dev (and
-# libopenblas-dev for (d)) with apt-get when missing, as root or with sudo.
+# Environment: BENCH_RUNS (3), BENCH_SEED (1), BENCH_BLAS (1), BENCH_TORCH (1),
+# BENCH_UNROLL_TIMEOUT (150, seconds; lower it for a quick run), CC (cc), LUA (lua5.4), PYTHON (the first python3 that imports torch),
+# MNIST_DIR (data/mnist). Installs libfann-dev (libopenblas-dev for (d),
+# python3-torch for (f)) with apt-get when missing, as root or with sudo.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,18 +53,31 @@ cd "$root"
 RUNS=${BENCH_RUNS:-3}
 SEED=${BENCH_SEED:-1}
 BLAS=${BENCH_BLAS:-1}
+TORCH=${BENCH_TORCH:-1}
 CC=${CC:-cc}
 LUA=${LUA:-lua5.4}
 MNIST_DIR=${MNIST_DIR:-data/mnist}
 
 SPEC=nets/mnist.lua
+SMALL_SPEC=bench/small.lua
 WORK=bench/work
 RESULTS=bench/RESULTS.md
 IMPLS=(constnet fann naive)
+BATCHES=(32 128)
+BATCH_RATE=1.0 # mini-batch SGD on the mean gradient, for constnet and PyTorch alike
 CSTD=(-std=c11 -Wall -Wextra -Werror)
-OPT_GEN=(-O2 -march=native) # (a), as the Makefile builds generated code
+OPT_GEN=(-O3 -march=native) # (a), (e), the unroll table: as the Makefile builds generated code
 OPT_PLAIN=(-O2)             # (c), as the article builds it; also the shared code
 TOLERANCE=0.1               # percentage points of test accuracy
+UNROLL_TIMEOUT=${BENCH_UNROLL_TIMEOUT:-150} # seconds allowed to one compile of the unroll table
+UNROLL_MAX_MB=4096          # memory allowed to it
+DEFAULT_BUDGET=10           # seconds: generating + compiling mnist with the default policy
+# Flops per training sample on the layer products: 2 per weight forward,
+# 2 per weight for the weight gradient, 2 per weight for the input gradient of
+# every layer but the first. The update (2 per weight per batch), biases and
+# activations are left out.
+W1=$((784 * 128)) W2=$((128 * 64)) W3=$((64 * 10))
+TRAIN_FLOPS=$((2 * (W1 + W2 + W3) + 2 * (W1 + W2 + W3) + 2 * (W2 + W3)))
 
 die() {
     printf 'bench: error: %s\n' "$*" >&2
@@ -55,6 +91,8 @@ say() {
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 [[ $SEED =~ ^[0-9]+$ ]] || die "BENCH_SEED must be a non-negative integer, not '$SEED'"
 [[ $BLAS == 0 || $BLAS == 1 ]] || die "BENCH_BLAS must be 0 or 1, not '$BLAS'"
+[[ $TORCH == 0 || $TORCH == 1 ]] || die "BENCH_TORCH must be 0 or 1, not '$TORCH'"
+[[ $UNROLL_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "BENCH_UNROLL_TIMEOUT must be a positive integer, not '$UNROLL_TIMEOUT'"
 command -v "$CC" >/dev/null || die "no C compiler '$CC' (set CC, or run make deps)"
 command -v "$LUA" >/dev/null || die "no Lua interpreter '$LUA' (set LUA, or run make deps)"
 
@@ -87,6 +125,30 @@ if [[ $BLAS == 1 ]] && ! has_header cblas.h; then
     if ! has_header cblas.h; then
         say "cblas.h missing and libopenblas-dev could not be installed: leaving out (d)"
         BLAS=0
+    fi
+fi
+
+# find_torch: set PY to a Python that imports torch and numpy.
+PY=
+torch_why="BENCH_TORCH=0"
+find_torch() {
+    local c
+    for c in ${PYTHON:-} /usr/bin/python3 python3; do
+        if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import torch, numpy' >/dev/null 2>&1; then
+            PY=$c
+            return 0
+        fi
+    done
+    return 1
+}
+if [[ $TORCH == 1 ]]; then
+    if ! find_torch; then
+        apt_install python3-torch python3-numpy || true
+        if ! find_torch; then
+            torch_why="python3-torch could not be installed or imported"
+            say "PyTorch: $torch_why: leaving out (f)"
+            TORCH=0
+        fi
     fi
 fi
 
@@ -132,30 +194,170 @@ if [[ $BLAS == 1 ]]; then
         BLAS=0
     fi
 fi
+PEAK=1
+if ! "$CC" "${CSTD[@]}" -O2 -march=native bench/bench_peak.c -o "$WORK/bin/bench_peak" 2>>"$WORK/peak-build.txt"; then
+    say "bench_peak did not build (not x86?): no measured FMA peak"
+    PEAK=0
+fi
+
+# (e): one generated net per batch size, all named mnistb.
+for b in "${BATCHES[@]}"; do
+    g=$WORK/gen_b$b
+    "$LUA" gen/constnet.lua "$SPEC" --batch "$b" --name mnistb -q -o "$g" >&2
+    [[ -f $g/mnistb.h && -f $g/mnistb.c ]] || die "$g: the generator wrote no mnistb.h/mnistb.c"
+    "$CC" "${CSTD[@]}" "${OPT_GEN[@]}" -c "$g/mnistb.c" -o "$WORK/obj/mnistb_b$b.o"
+    "$CC" "${CSTD[@]}" "${OPT_GEN[@]}" -Iruntime -Ibench -I"$g" bench/bench_constnet_batch.c \
+        "$WORK/obj/mnistb_b$b.o" "${shared[@]}" -lz -lm -o "$WORK/bin/bench_constnet_b$b"
+done
+if [[ $TORCH == 1 ]]; then
+    "$CC" "${CSTD[@]}" "${OPT_PLAIN[@]}" -Iruntime -Ibench bench/bench_dump.c "${shared[@]}" \
+        -lz -lm -o "$WORK/bin/bench_dump"
+    mkdir -p "$WORK/dump"
+    say "writing the shared start for PyTorch into $WORK/dump"
+    "$WORK/bin/bench_dump" --out "$WORK/dump" --data "$MNIST_DIR" --seed "$SEED" || die "bench_dump failed"
+fi
+
+# ---------------------------------------------------- unroll policy: builds
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# timed_compile LOG CMD...: run CMD under timeout UNROLL_TIMEOUT, sampling
+# the memory of its process group every 0.1 s and killing it above
+# UNROLL_MAX_MB. Sets tc_secs, tc_mb (peak RSS, MB) and tc_status (ok,
+# timeout, memory or failed).
+timed_compile() {
+    local log=$1
+    shift
+    local t0 pid rc=0 rss peak=0 killed=0
+    t0=$(now)
+    timeout "$UNROLL_TIMEOUT" "$@" 2>>"$log" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        # timeout puts itself and the compiler in a process group of its own
+        rss=$(ps -e -o pgid=,rss= 2>/dev/null | awk -v g="$pid" '$1 == g { s += $2 } END { print s + 0 }')
+        ((rss > peak)) && peak=$rss
+        if ((peak > UNROLL_MAX_MB * 1024)) && ((killed == 0)); then
+            kill -TERM -- "-$pid" 2>/dev/null || true
+            killed=1
+        fi
+        sleep 0.1
+    done
+    wait "$pid" || rc=$?
+    tc_secs=$(secs "$t0" "$(now)")
+    tc_mb=$((peak / 1024))
+    if ((killed)); then
+        tc_status=memory
+    elif ((rc == 124)); then
+        tc_status=timeout
+    elif ((rc != 0)); then
+        tc_status=failed
+    else
+        tc_status=ok
+    fi
+}
+
+declare -A u_gen=() u_cc=() u_mb=() u_text=() u_status=() u_auto=()
+UNROLL_IMPLS=()
+ulog=$WORK/unroll-build.txt
+: >"$ulog"
+say "unroll policy: generating and compiling $SPEC and $SMALL_SPEC, full and loops (up to ${UNROLL_TIMEOUT} s each; log in $ulog)"
+for net in small mnist; do
+    case $net in
+    small) spec=$SMALL_SPEC drv=bench/bench_small.c ;;
+    mnist) spec=$SPEC drv=bench/bench_constnet.c ;;
+    esac
+    for pol in full loops auto; do
+        d=$WORK/unroll/${net}_$pol
+        rm -rf "$d"
+        mkdir -p "$d"
+        t0=$(now)
+        "$LUA" gen/constnet.lua "$spec" --unroll "$pol" -q -o "$d" >&2
+        gen_secs=$(secs "$t0" "$(now)")
+        [[ -f $d/$net.c ]] || die "$d: the generator wrote no $net.c"
+        if [[ $pol == auto ]]; then
+            # which policy auto chose, by comparing the generated code
+            if cmp -s "$d/$net.c" "$WORK/unroll/${net}_full/$net.c"; then
+                u_auto[$net]=full
+            elif cmp -s "$d/$net.c" "$WORK/unroll/${net}_loops/$net.c"; then
+                u_auto[$net]=loops
+            else
+                u_auto[$net]=mixed
+            fi
+            continue # timed below, as the default policy
+        fi
+        say "  $net, unroll=$pol: generated in $gen_secs s ($(wc -c <"$d/$net.c") bytes of C), compiling"
+        printf '== %s unroll=%s\n' "$net" "$pol" >>"$ulog"
+        timed_compile "$ulog" "$CC" "${CSTD[@]}" "${OPT_GEN[@]}" -c "$d/$net.c" -o "$d/$net.o"
+        say "  $net, unroll=$pol: compile $tc_status after $tc_secs s, peak ${tc_mb} MB"
+        u_gen[${net}_$pol]=$gen_secs
+        u_cc[${net}_$pol]=$tc_secs
+        u_mb[${net}_$pol]=$tc_mb
+        u_status[${net}_$pol]=$tc_status
+        [[ $tc_status == ok ]] || continue
+        u_text[${net}_$pol]=$(size -A "$d/$net.o" | awk '$1 == ".text" { print $2 }')
+        "$CC" "${CSTD[@]}" "${OPT_GEN[@]}" -Iruntime -Ibench -I"$d" "$drv" "$d/$net.o" "${shared[@]}" \
+            -lz -lm -o "$d/bench"
+        UNROLL_IMPLS+=("unroll_${net}_$pol")
+    done
+done
 
 # ---------------------------------------------------------------------- run
 
-declare -A train=() infer=() acc=()
+declare -A cmd=() expect=()
+for impl in "${IMPLS[@]}"; do
+    cmd[$impl]="$WORK/bin/bench_$impl --data $MNIST_DIR --seed $SEED"
+    expect[$impl]=$impl
+done
+BATCH_IMPLS=()
+for b in "${BATCHES[@]}"; do
+    BATCH_IMPLS+=("constnet_b$b")
+    cmd[constnet_b$b]="$WORK/bin/bench_constnet_b$b --data $MNIST_DIR --seed $SEED --rate $BATCH_RATE"
+    expect[constnet_b$b]=constnet_b$b
+    if [[ $TORCH == 1 ]]; then
+        for t in 1 0; do
+            i=torch_b${b}_t$t
+            BATCH_IMPLS+=("$i")
+            cmd[$i]="env -u OPENBLAS_NUM_THREADS -u OMP_NUM_THREADS -u MKL_NUM_THREADS \
+$PY bench/bench_torch.py --dir $WORK/dump --batch $b --threads $t --rate $BATCH_RATE"
+            expect[$i]=$i
+        done
+    fi
+done
+for i in "${UNROLL_IMPLS[@]}"; do
+    net=${i#unroll_}
+    net=${net%_*}
+    d=$WORK/unroll/${i#unroll_}
+    case $net in
+    small) cmd[$i]="$d/bench"; expect[$i]=small ;;
+    mnist) cmd[$i]="$d/bench --data $MNIST_DIR --seed $SEED"; expect[$i]=constnet ;;
+    esac
+done
+ALL=("${IMPLS[@]}" "${BATCH_IMPLS[@]}" "${UNROLL_IMPLS[@]}")
+
+declare -A val=() # val[impl.key]: the values of key over the runs, space-separated
 raw=$WORK/runs.txt
 log=$WORK/stderr.txt
 : >"$raw"
 : >"$log"
-line_re='^impl=([a-z]+) train_sps=([0-9]+) infer_sps=([0-9]+) acc=([0-9]+\.[0-9]+)$'
+line_re='^impl=([a-z0-9_]+)(( [a-z_]+=[0-9.]+)+)$'
 
-say "$RUNS round(s) of ${IMPLS[*]}, round-robin, one epoch each (details in $log)"
+say "$RUNS round(s) of ${#ALL[@]} programs, round-robin (details in $log):"
+say "  ${ALL[*]}"
 for ((r = 0; r < RUNS; r++)); do
-    for ((k = 0; k < ${#IMPLS[@]}; k++)); do
-        impl=${IMPLS[(k + r) % ${#IMPLS[@]}]} # each round starts with the next one
+    for ((k = 0; k < ${#ALL[@]}; k++)); do
+        impl=${ALL[(k + r) % ${#ALL[@]}]} # each round starts with the next one
         printf '== round %d %s\n' "$((r + 1))" "$impl" >>"$log"
-        if ! out=$("$WORK/bin/bench_$impl" --data "$MNIST_DIR" --seed "$SEED" 2>>"$log"); then
+        # shellcheck disable=SC2086 # cmd holds a command line without quoted spaces
+        if ! out=$(${cmd[$impl]} 2>>"$log"); then
             cat "$log" >&2
-            die "bench_$impl failed"
+            die "$impl failed"
         fi
-        [[ $out =~ $line_re && ${BASH_REMATCH[1]} == "$impl" ]] || die "bench_$impl printed '$out'"
-        train[$impl]+="${BASH_REMATCH[2]} "
-        infer[$impl]+="${BASH_REMATCH[3]} "
-        acc[$impl]+="${BASH_REMATCH[4]} "
-        printf 'round %d: %s\n' "$((r + 1))" "$out" | tee -a "$raw" >&2
+        [[ $out =~ $line_re && ${BASH_REMATCH[1]} == "${expect[$impl]}" ]] || die "$impl printed '$out'"
+        for kv in ${BASH_REMATCH[2]}; do
+            val[$impl.${kv%%=*}]+="${kv#*=} "
+        done
+        printf 'round %d: %s: %s\n' "$((r + 1))" "$impl" "$out" | tee -a "$raw" >&2
     done
 done
 
@@ -165,6 +367,28 @@ if [[ $BLAS == 1 ]]; then
     blas_out=$(OPENBLAS_NUM_THREADS=1 "$WORK/bin/bench_sgemm" 2>>"$log") || die "bench_sgemm failed"
     printf '%s\n' "$blas_out" >&2
 fi
+peak_gflops=''
+peak_isa=''
+if [[ $PEAK == 1 ]]; then
+    say "FMA peak, 1 thread"
+    peak_out=$("$WORK/bin/bench_peak" 2>>"$log") || die "bench_peak failed"
+    printf '%s\n' "$peak_out" >&2
+    [[ $peak_out =~ isa=([a-z0-9-]+)\ bits=([0-9]+)\ gflops=([0-9.]+) ]] || die "bench_peak printed '$peak_out'"
+    peak_isa="${BASH_REMATCH[1]}, ${BASH_REMATCH[2]}-bit vectors"
+    peak_gflops=${BASH_REMATCH[3]}
+fi
+
+# The default policy: generate and compile mnist as `make` would, timed alone.
+say "default policy: generating and compiling $SPEC"
+d=$WORK/unroll/default
+rm -rf "$d"
+mkdir -p "$d"
+t0=$(now)
+"$LUA" gen/constnet.lua "$SPEC" -q -o "$d" >&2
+"$CC" "${CSTD[@]}" "${OPT_GEN[@]}" -c "$d/mnist.c" -o "$d/mnist.o"
+default_secs=$(secs "$t0" "$(now)")
+say "default policy: $default_secs s"
+rm -rf "$WORK/dump" # 220 MB, rewritten by every run
 
 # ------------------------------------------------------------------ results
 
@@ -173,30 +397,52 @@ median() {
     printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-declare -A mtrain=() minfer=() macc=()
+# med IMPL KEY: the median of KEY over IMPL's runs.
+med() {
+    local -a v
+    read -ra v <<<"${val[$1.$2]}"
+    median "${v[@]}"
+}
+
 warnings=()
-for impl in "${IMPLS[@]}"; do
-    read -ra t <<<"${train[$impl]}"
-    read -ra i <<<"${infer[$impl]}"
-    read -ra a <<<"${acc[$impl]}"
-    mtrain[$impl]=$(median "${t[@]}")
-    minfer[$impl]=$(median "${i[@]}")
-    macc[$impl]=$(median "${a[@]}")
+declare -A mtrain=() minfer=() macc=()
+for impl in "${IMPLS[@]}" "${BATCH_IMPLS[@]}"; do
+    mtrain[$impl]=$(med "$impl" train_sps)
+    minfer[$impl]=$(med "$impl" infer_sps)
+    macc[$impl]=$(med "$impl" acc)
+    read -ra a <<<"${val[$impl.acc]}"
     if [[ $(printf '%s\n' "${a[@]}" | sort -u | wc -l) -ne 1 ]]; then
         warnings+=("$impl: the accuracy varied across runs (${a[*]}): the same seed should give the same run")
     fi
 done
+for impl in "${UNROLL_IMPLS[@]}"; do
+    mtrain[$impl]=$(med "$impl" train_sps)
+done
 
 fmt() { awk -v x="$1" -v f="$2" 'BEGIN { printf f, x }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+gflops() { awk -v s="$1" -v f="$2" 'BEGIN { printf "%.1f", s * f / 1e9 }'; }
+# spread ACC...: the largest minus the smallest
+spread() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f", hi - lo }'; }
+within() { awk -v s="$1" -v t="$TOLERANCE" 'BEGIN { print (s <= t + 1e-9) ? 1 : 0 }'; }
 
-spread=$(awk -v a="${macc[constnet]}" -v b="${macc[fann]}" -v c="${macc[naive]}" 'BEGIN {
-    lo = a; hi = a; if (b < lo) lo = b; if (c < lo) lo = c; if (b > hi) hi = b; if (c > hi) hi = c
-    printf "%.2f", hi - lo }')
-agree=$(awk -v s="$spread" -v t="$TOLERANCE" 'BEGIN { print (s <= t + 1e-9) ? 1 : 0 }')
+mismatches=()
+spread=$(spread "${macc[constnet]}" "${macc[fann]}" "${macc[naive]}")
+agree=$(within "$spread")
+[[ $agree == 1 ]] || mismatches+=("batch 1: test accuracies constnet ${macc[constnet]}%, fann ${macc[fann]}%, naive ${macc[naive]}% span $spread points (tolerance $TOLERANCE)")
+declare -A bspread=() bagree=()
+for b in "${BATCHES[@]}"; do
+    accs=()
+    for impl in "${BATCH_IMPLS[@]}"; do
+        [[ $impl == *_b${b} || $impl == *_b${b}_* ]] && accs+=("${macc[$impl]}")
+    done
+    bspread[$b]=$(spread "${accs[@]}")
+    bagree[$b]=$(within "${bspread[$b]}")
+    [[ ${bagree[$b]} == 1 ]] || mismatches+=("batch $b: test accuracies ${accs[*]} span ${bspread[$b]} points (tolerance $TOLERANCE)")
+done
 
 # Inference flops per sample: 2 per weight (multiply, add).
-flops_per_sample=$(awk 'BEGIN { print 2 * (784 * 128 + 128 * 64 + 64 * 10) }')
+flops_per_sample=$((2 * (W1 + W2 + W3)))
 
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n1)
 cores_per_socket=$(lscpu 2>/dev/null | sed -n 's/^Core(s) per socket:[[:space:]]*//p' | head -n1)
@@ -205,11 +451,21 @@ cores=$((${cores_per_socket:-0} * ${sockets:-0}))
 cpus=$(nproc 2>/dev/null || echo '?')
 hyper=$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor:[[:space:]]*//p' | head -n1)
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo 'unknown'; }
+settings="BENCH_RUNS=$RUNS BENCH_SEED=$SEED BENCH_BLAS=$BLAS BENCH_TORCH=$TORCH"
 if [[ -n ${MAKELEVEL:-} ]]; then
-    how="make bench, which ran: BENCH_RUNS=$RUNS BENCH_SEED=$SEED BENCH_BLAS=$BLAS bash bench/run.sh"
+    how="make bench, which ran: $settings bash bench/run.sh"
 else
-    how="BENCH_RUNS=$RUNS BENCH_SEED=$SEED BENCH_BLAS=$BLAS bash bench/run.sh"
+    how="$settings bash bench/run.sh"
 fi
+
+sgemm_fwd() { # sgemm_fwd BATCH: OpenBLAS's forward GFLOP/s on layer 1 at that batch
+    [[ -n $blas_out ]] || return 0
+    sed -n "s/.*op=forward batch=$1 .*gflops=\([0-9.]*\).*/\1/p" <<<"$blas_out"
+}
+of_peak() { # of_peak GFLOPS: percent of the measured FMA peak
+    [[ -n $peak_gflops ]] || { printf 'n/a'; return; }
+    awk -v g="$1" -v p="$peak_gflops" 'BEGIN { printf "%.0f %%", 100 * g / p }'
+}
 
 report=$WORK/RESULTS.md
 {
@@ -223,12 +479,21 @@ report=$WORK/RESULTS.md
     echo "- Compiler: $("$CC" --version | head -n1) (CC=$CC)"
     echo "- Generator: $("$LUA" -v 2>&1 | awk 'NR == 1 { print $1, $2 }'), $SPEC"
     echo "- FANN: libfann-dev $(pkgver libfann-dev) (float build, libfloatfann)"
+    if [[ $TORCH == 1 ]]; then
+        echo "- PyTorch: python3-torch $(pkgver python3-torch) ($("$PY" --version 2>&1), $PY), matrix products in libblas.so.3 = $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo '?')"
+    else
+        echo "- PyTorch: skipped ($torch_why)"
+    fi
+    if [[ -n $peak_gflops ]]; then
+        echo "- FMA peak, measured (bench/bench_peak.c, 1 thread, $peak_isa): $peak_gflops GFLOP/s"
+    fi
     echo
     echo "Task: 784-128-64-10 sigmoid, squared error, plain SGD with batch 1, rate 0.1"
     echo "(FANN: 0.2, as it leaves out the factor 2), one epoch over the 60,000 training"
     echo "images, then one pass over the 10,000 test images. Same initial weights (Glorot"
     echo "uniform, seed $SEED, biases 0) and the same sample order for all three; one thread."
-    echo "Each implementation ran $RUNS time(s), round-robin; the table shows medians."
+    echo "Each program in this file ran $RUNS time(s), all of them round-robin in one loop;"
+    echo "the tables show medians."
     echo
     echo "| implementation | build | train samples/s | vs FANN | inference samples/s | vs FANN | test accuracy |"
     echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
@@ -264,6 +529,119 @@ report=$WORK/RESULTS.md
         printf -- '- %s: %s GFLOP/s\n' "$impl" \
             "$(awk -v s="${minfer[$impl]}" -v f="$flops_per_sample" 'BEGIN { printf "%.2f", s * f / 1e9 }')"
     done
+
+    echo
+    echo "## Mini-batches: constnet and PyTorch"
+    echo
+    echo "The same network, start and sample order, one epoch in batches of B (the last"
+    echo "batch holds the remainder: 60,000 = 468 x 128 + 96), the loss sum_j (a_j - t_j)^2"
+    echo "summed over the outputs and averaged over the batch, plain SGD on that mean"
+    echo "gradient at rate $BATCH_RATE for both batch sizes and both implementations."
+    echo "constnet: generated with \`--batch B\` (${OPT_GEN[*]}), calling"
+    echo "batch_forward, batch_backward and update once per batch"
+    echo "(bench/bench_constnet_batch.c). PyTorch: torch.nn.Linear + sigmoid,"
+    echo "torch.optim.SGD, eager mode, the weights copied in from the C side's init"
+    echo "(bench/bench_dump.c, bench/bench_torch.py). Both time the gathering of each"
+    echo "batch; inference runs over the test set in batches of B."
+    echo
+    echo "GFLOP/s counts the layer products only: per training sample 2 flops per weight"
+    echo "forward, 2 per weight for the weight gradient and 2 per weight for the input"
+    echo "gradient of layers 2 and 3 (layer 1 needs none): $TRAIN_FLOPS flops. Updates,"
+    echo "biases and activations are left out."
+    echo
+    if [[ $TORCH == 0 ]]; then
+        echo "PyTorch: skipped ($torch_why)."
+        echo
+    fi
+    echo "| implementation | batch | threads | train samples/s | GFLOP/s | of FMA peak | constnet is | inference samples/s | test accuracy |"
+    echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    printf '| (a) constnet, batch 1, rate 0.1 (reference) | 1 | 1 | %s | %s | %s | | %s | %s %% |\n' \
+        "$(fmt "${mtrain[constnet]}" '%.0f')" "$(gflops "${mtrain[constnet]}" "$TRAIN_FLOPS")" \
+        "$(of_peak "$(gflops "${mtrain[constnet]}" "$TRAIN_FLOPS")")" \
+        "$(fmt "${minfer[constnet]}" '%.0f')" "$(fmt "${macc[constnet]}" '%.2f')"
+    for b in "${BATCHES[@]}"; do
+        for impl in "${BATCH_IMPLS[@]}"; do
+            [[ $impl == *_b${b} || $impl == *_b${b}_* ]] || continue
+            case $impl in
+            constnet_*) what="(e) constnet, generated C"; threads=1; vs= ;;
+            torch_*_t1)
+                what="(f) PyTorch"
+                threads="1 (torch $(med "$impl" threads), OpenBLAS $(med "$impl" blas_threads))"
+                vs=$(ratio "${mtrain[constnet_b$b]}" "${mtrain[$impl]}")
+                ;;
+            torch_*_t0)
+                what="(f) PyTorch"
+                threads="default (torch $(med "$impl" threads), OpenBLAS $(med "$impl" blas_threads))"
+                vs=$(ratio "${mtrain[constnet_b$b]}" "${mtrain[$impl]}")
+                ;;
+            esac
+            g=$(gflops "${mtrain[$impl]}" "$TRAIN_FLOPS")
+            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s %% |\n' "$what" "$b" "$threads" \
+                "$(fmt "${mtrain[$impl]}" '%.0f')" "$g" "$(of_peak "$g")" "$vs" \
+                "$(fmt "${minfer[$impl]}" '%.0f')" "$(fmt "${macc[$impl]}" '%.2f')"
+        done
+    done
+    echo
+    echo "\"constnet is\": constnet's training samples/s over that row's, at the same batch size."
+    for b in "${BATCHES[@]}"; do
+        if [[ ${bagree[$b]} == 1 ]]; then
+            echo "Batch $b: the accuracies agree, spanning ${bspread[$b]} percentage points (tolerance $TOLERANCE)."
+        else
+            echo "Batch $b: MISMATCH: the accuracies span ${bspread[$b]} percentage points (tolerance $TOLERANCE)."
+        fi
+    done
+    echo
+    echo "Ceilings for the GFLOP/s column, on one thread:"
+    if [[ -n $peak_gflops ]]; then
+        echo "- the FMA peak, measured: $peak_gflops GFLOP/s (bench/bench_peak.c: 16 independent"
+        echo "  chains of fused multiply-adds, $peak_isa);"
+    fi
+    if [[ -n $blas_out ]]; then
+        echo "- the practical peak on these shapes, OpenBLAS sgemm on layer 1's forward product"
+        echo "  (section (d) below): $(for b in "${BATCHES[@]}"; do printf 'batch %s: %s GFLOP/s; ' "$b" "$(sgemm_fwd "$b")"; done | sed 's/; $//')."
+    fi
+
+    echo
+    echo "## Unroll policy: full or loops"
+    echo
+    echo "Each net generated with \`--unroll full\` and with \`--unroll loops\`, then compiled"
+    echo "alone with \`$CC ${CSTD[*]} ${OPT_GEN[*]} -c\`. Wall seconds; peak memory of the"
+    echo "compiler, sampled every 0.1 s; the object's .text (size -A). A compile that takes"
+    echo "over $UNROLL_TIMEOUT s or $UNROLL_MAX_MB MB is killed. Training: $SPEC one epoch at"
+    echo "batch 1 (bench/bench_constnet.c), $SMALL_SPEC on synthetic data, 4,000,000 steps"
+    echo "of batch 1 (bench/bench_small.c); medians over the $RUNS round-robin runs."
+    echo
+    echo "| net | unroll | generate s | compile s | compiler peak MB | .text bytes | train samples/s |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+    for net in small mnist; do
+        for pol in full loops; do
+            k=${net}_$pol
+            case ${u_status[$k]} in
+            ok) cc_cell=${u_cc[$k]} text=${u_text[$k]} sps=$(fmt "${mtrain[unroll_$k]}" '%.0f') ;;
+            timeout) cc_cell="killed at ${u_cc[$k]}" text="not built" sps="skipped: compile over $UNROLL_TIMEOUT s" ;;
+            memory) cc_cell="killed at ${u_cc[$k]}" text="not built" sps="skipped: compiler over $UNROLL_MAX_MB MB" ;;
+            *) cc_cell="failed after ${u_cc[$k]}" text="not built" sps="skipped: compile failed" ;;
+            esac
+            case $net in
+            small) label="$SMALL_SPEC (16-8-4)" ;;
+            mnist) label="$SPEC (784-128-64-10)" ;;
+            esac
+            printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$pol" "${u_gen[$k]}" "$cc_cell" \
+                "${u_mb[$k]}" "$text" "$sps"
+        done
+    done
+    echo
+    echo "The default policy (auto: a layer of at most 256 weights is unrolled) gives"
+    echo "byte for byte the \`${u_auto[small]}\` code for $SMALL_SPEC and the \`${u_auto[mnist]}\` code for $SPEC."
+    echo "Generating and compiling $SPEC with it (\`$LUA gen/constnet.lua $SPEC\` then the"
+    printf 'compile above) took %s s (budget %s s: %s).\n' "$default_secs" "$DEFAULT_BUDGET" \
+        "$(awk -v s="$default_secs" -v b="$DEFAULT_BUDGET" 'BEGIN { print (s < b) ? "within" : "OVER BUDGET" }')"
+    if [[ ${u_status[small_full]} == ok && ${u_status[small_loops]} == ok ]]; then
+        lf=$(med unroll_small_full loss)
+        ll=$(med unroll_small_loops loss)
+        echo "Mean training loss of $SMALL_SPEC: full $lf, loops $ll$([[ $lf == "$ll" ]] && echo ' (the same)')."
+    fi
+
     echo
     echo "## Every run"
     echo
@@ -278,7 +656,7 @@ report=$WORK/RESULTS.md
         echo "the first layer's shapes: forward is X[B x 784] W[784 x 128], weight_grad is"
         echo "X^T[784 x B] D[B x 128]. No training happens here: these figures only show what"
         echo "this machine's best matrix product reaches on this layer, for comparison with"
-        echo "the GFLOP/s above. Batch 1 is the shape all three implementations above work at."
+        echo "the GFLOP/s above. Batch 1 is the shape (a), (b) and (c) work at."
         echo
         echo "| op | batch | m | n | k | GFLOP/s |"
         echo "| --- | ---: | ---: | ---: | ---: | ---: |"
@@ -293,9 +671,11 @@ cat "$report"
 for w in "${warnings[@]}"; do
     say "warning: $w"
 done
-if [[ $agree != 1 ]]; then
-    printf 'MISMATCH: test accuracies constnet %s%%, fann %s%%, naive %s%% span %s points (tolerance %s); %s left as it was\n' \
-        "${macc[constnet]}" "${macc[fann]}" "${macc[naive]}" "$spread" "$TOLERANCE" "$RESULTS" >&2
+if ((${#mismatches[@]} > 0)); then
+    for m in "${mismatches[@]}"; do
+        printf 'MISMATCH: %s\n' "$m" >&2
+    done
+    printf 'MISMATCH: %s left as it was\n' "$RESULTS" >&2
     exit 1
 fi
 cp "$report" "$RESULTS.tmp"

@@ -444,7 +444,8 @@ $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *restrict a, const $(m.na
 @     local head = "static void " .. m.name .. "_" .. L.id .. "_batch_backward"
 
 /* $(L.id) batch backward: the per-sample backward pass of $(L.id), summed over the rows
- *   db[j] = sum_s d[s][j];  dw[i][j] = sum_s x[s][i] * d[s][j]   ($(L.ib) rows of dw at a time)
+ *   db[j] = sum_s d[s][j];  dw[i][j] = sum_s x[s][i] * d[s][j]
+ *   (dw in blocks of $(L.ib) rows by up to $(L.jblocks[1].width) columns, summed in registers over s in order)
 @     if P then
  *   dx[s][i] = (sum_j w[i][j] * d[s][j]) * $(P.activation)'(x[s][i])   (16 partial sums) */
 @     else
@@ -459,27 +460,36 @@ $(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *r
         for (int j = 0; j < $(L.n_out); ++j)
             g->b[j] += d->row[s].v[j];
 @     for _, blk in ipairs(L.iblocks) do
+@       for _, jb in ipairs(L.jblocks) do
     for (int i0 = $(blk.start); i0 < $(blk.start + blk.count * blk.rows); i0 += $(blk.rows)) {
-@       for r = 0, blk.rows - 1 do
-        $(m.T) *restrict g$(r) = g->w[i0 + $(r)];
-@       end
-        for (int j = 0; j < $(L.n_out); ++j) {
-@       for r = 0, blk.rows - 1 do
-            g$(r)[j] = $(m.ZERO);
-@       end
-        }
-        for (int s = 0; s < $(m.batch); ++s) {
-            const $(m.T) *restrict ds = d->row[s].v;
-@       for r = 0, blk.rows - 1 do
-            const $(m.T) x$(r) = x->row[s].v[i0 + $(r)];
-@       end
-            for (int j = 0; j < $(L.n_out); ++j) {
-@       for r = 0, blk.rows - 1 do
-                g$(r)[j] += x$(r) * ds[j];
-@       end
+@         if jb.count > 1 then
+        for (int j0 = $(jb.start); j0 < $(jb.start + jb.count * jb.width); j0 += $(jb.width)) {
+@         else
+        {
+            const int j0 = $(jb.start);
+@         end
+@         for r = 0, blk.rows - 1 do
+            $(m.T) acc$(r)[$(jb.width)] = {$(m.ZERO)};
+@         end
+            for (int s = 0; s < $(m.batch); ++s) {
+                const $(m.T) *restrict ds = &d->row[s].v[j0];
+@         for r = 0, blk.rows - 1 do
+                const $(m.T) x$(r) = x->row[s].v[i0 + $(r)];
+@         end
+                for (int j = 0; j < $(jb.width); ++j) {
+@         for r = 0, blk.rows - 1 do
+                    acc$(r)[j] += x$(r) * ds[j];
+@         end
+                }
+            }
+            for (int j = 0; j < $(jb.width); ++j) {
+@         for r = 0, blk.rows - 1 do
+                g->w[i0 + $(r)][j0 + j] = acc$(r)[j];
+@         end
             }
         }
     }
+@       end
 @     end
 @     if P then
     for (int s = 0; s < $(m.batch); ++s) {
