@@ -8,9 +8,14 @@
 local M = {}
 
 -- Layers with at most this many weights are unrolled into straight-line code
--- under unroll = "auto". Larger layers keep loops with literal bounds: full
--- unrolling of a 784x128 layer takes gcc minutes and gigabytes.
-M.UNROLL_MAX_WEIGHTS = 256
+-- under unroll = "auto"; larger layers keep loops with literal bounds. Chosen
+-- by measurement (bench/RESULTS.md, "Unroll policy"): at the default -O3, gcc
+-- unrolls constant-bound loops itself, and loops beat straight-line code on
+-- every net measured, from 2-4-2 to 16-8-4 (at -O2 full unrolling gains up to
+-- 10% on nets of about 20 weights); full unrolling of a 784x128 layer takes gcc
+-- minutes and gigabytes. So "auto" means loops; unroll = "full" stays for
+-- builds that want straight-line code.
+M.UNROLL_MAX_WEIGHTS = 0
 
 -- Output columns per accumulator block in the batched forward pass: with 4
 -- rows, 4 x 32 floats stay in vector registers.

@@ -16,36 +16,42 @@ static double tiny_tanh(double z) { return tanh(z); }
 
 /* ------------------------------------------------------------------ forward */
 
-/* l1: dense 3 -> 4, tanh, unrolled
+/* l1: dense 3 -> 4, tanh
  *   z[j] = b[j] + sum_i x[i] * w[i][j]     x: tiny_input, z: 4
  *   y = tanh(z)                      y: tiny_l1_act */
 static void tiny_l1_forward(tiny_l1_act *restrict y, const tiny_l1_params *restrict p,
                             const tiny_input *restrict x)
 {
     double z[4];
-    z[0] = p->b[0] + x->v[0] * p->w[0][0] + x->v[1] * p->w[1][0] + x->v[2] * p->w[2][0];
-    z[1] = p->b[1] + x->v[0] * p->w[0][1] + x->v[1] * p->w[1][1] + x->v[2] * p->w[2][1];
-    z[2] = p->b[2] + x->v[0] * p->w[0][2] + x->v[1] * p->w[1][2] + x->v[2] * p->w[2][2];
-    z[3] = p->b[3] + x->v[0] * p->w[0][3] + x->v[1] * p->w[1][3] + x->v[2] * p->w[2][3];
-    y->v[0] = tiny_tanh(z[0]);
-    y->v[1] = tiny_tanh(z[1]);
-    y->v[2] = tiny_tanh(z[2]);
-    y->v[3] = tiny_tanh(z[3]);
+    for (int j = 0; j < 4; ++j)
+        z[j] = p->b[j];
+    for (int i = 0; i < 3; ++i) {
+        const double xi = x->v[i];
+        if (xi == 0.0)
+            continue; /* a zero input adds nothing to z */
+        for (int j = 0; j < 4; ++j)
+            z[j] += xi * p->w[i][j];
+    }
+    for (int j = 0; j < 4; ++j)
+        y->v[j] = tiny_tanh(z[j]);
 }
 
-/* l2: dense 4 -> 2, sigmoid, unrolled
+/* l2: dense 4 -> 2, sigmoid
  *   z[j] = b[j] + sum_i x[i] * w[i][j]     x: tiny_l1_act, z: 2
  *   y = sigmoid(z)                      y: tiny_output */
 static void tiny_l2_forward(tiny_output *restrict y, const tiny_l2_params *restrict p,
                             const tiny_l1_act *restrict x)
 {
     double z[2];
-    z[0] = p->b[0] + x->v[0] * p->w[0][0] + x->v[1] * p->w[1][0] + x->v[2] * p->w[2][0]
-        + x->v[3] * p->w[3][0];
-    z[1] = p->b[1] + x->v[0] * p->w[0][1] + x->v[1] * p->w[1][1] + x->v[2] * p->w[2][1]
-        + x->v[3] * p->w[3][1];
-    y->v[0] = tiny_sigmoid(z[0]);
-    y->v[1] = tiny_sigmoid(z[1]);
+    for (int j = 0; j < 2; ++j)
+        z[j] = p->b[j];
+    for (int i = 0; i < 4; ++i) {
+        const double xi = x->v[i];
+        for (int j = 0; j < 2; ++j)
+            z[j] += xi * p->w[i][j];
+    }
+    for (int j = 0; j < 2; ++j)
+        y->v[j] = tiny_sigmoid(z[j]);
 }
 
 void tiny_forward(tiny_acts *restrict a, const tiny_params *restrict p, const tiny_input *restrict x)
@@ -99,20 +105,32 @@ static void tiny_output_delta(tiny_l2_delta *restrict d, const tiny_output *rest
 static void tiny_l2_backward(tiny_l2_grads *restrict g, tiny_l1_delta *restrict dx, const tiny_l2_params *restrict p,
                              const tiny_l1_act *restrict x, const tiny_l2_delta *restrict d)
 {
-    dx->v[0] = (0.0 + p->w[0][0] * d->v[0] + p->w[0][1] * d->v[1]) * (1.0 - x->v[0] * x->v[0]);
-    dx->v[1] = (0.0 + p->w[1][0] * d->v[0] + p->w[1][1] * d->v[1]) * (1.0 - x->v[1] * x->v[1]);
-    dx->v[2] = (0.0 + p->w[2][0] * d->v[0] + p->w[2][1] * d->v[1]) * (1.0 - x->v[2] * x->v[2]);
-    dx->v[3] = (0.0 + p->w[3][0] * d->v[0] + p->w[3][1] * d->v[1]) * (1.0 - x->v[3] * x->v[3]);
-    g->b[0] = d->v[0];
-    g->b[1] = d->v[1];
-    g->w[0][0] = x->v[0] * d->v[0];
-    g->w[0][1] = x->v[0] * d->v[1];
-    g->w[1][0] = x->v[1] * d->v[0];
-    g->w[1][1] = x->v[1] * d->v[1];
-    g->w[2][0] = x->v[2] * d->v[0];
-    g->w[2][1] = x->v[2] * d->v[1];
-    g->w[3][0] = x->v[3] * d->v[0];
-    g->w[3][1] = x->v[3] * d->v[1];
+    /* dx, 4 rows at a time from the weights before any update; each sum
+     * still runs over j in order, the rows only interleave */
+    for (int i0 = 0; i0 < 4; i0 += 4) {
+        double s0 = 0.0;
+        double s1 = 0.0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        for (int j = 0; j < 2; ++j) {
+            const double dj = d->v[j];
+            s0 += p->w[i0 + 0][j] * dj;
+            s1 += p->w[i0 + 1][j] * dj;
+            s2 += p->w[i0 + 2][j] * dj;
+            s3 += p->w[i0 + 3][j] * dj;
+        }
+        dx->v[i0 + 0] = s0 * (1.0 - x->v[i0 + 0] * x->v[i0 + 0]);
+        dx->v[i0 + 1] = s1 * (1.0 - x->v[i0 + 1] * x->v[i0 + 1]);
+        dx->v[i0 + 2] = s2 * (1.0 - x->v[i0 + 2] * x->v[i0 + 2]);
+        dx->v[i0 + 3] = s3 * (1.0 - x->v[i0 + 3] * x->v[i0 + 3]);
+    }
+    for (int j = 0; j < 2; ++j)
+        g->b[j] = d->v[j];
+    for (int i = 0; i < 4; ++i) {
+        const double xi = x->v[i];
+        for (int j = 0; j < 2; ++j)
+            g->w[i][j] = xi * d->v[j];
+    }
 }
 
 /* l1 backward: dense 3 -> 4, from z[j] = b[j] + sum_i x[i] * w[i][j]
@@ -121,22 +139,13 @@ static void tiny_l2_backward(tiny_l2_grads *restrict g, tiny_l1_delta *restrict 
 static void tiny_l1_backward(tiny_l1_grads *restrict g,
                              const tiny_input *restrict x, const tiny_l1_delta *restrict d)
 {
-    g->b[0] = d->v[0];
-    g->b[1] = d->v[1];
-    g->b[2] = d->v[2];
-    g->b[3] = d->v[3];
-    g->w[0][0] = x->v[0] * d->v[0];
-    g->w[0][1] = x->v[0] * d->v[1];
-    g->w[0][2] = x->v[0] * d->v[2];
-    g->w[0][3] = x->v[0] * d->v[3];
-    g->w[1][0] = x->v[1] * d->v[0];
-    g->w[1][1] = x->v[1] * d->v[1];
-    g->w[1][2] = x->v[1] * d->v[2];
-    g->w[1][3] = x->v[1] * d->v[3];
-    g->w[2][0] = x->v[2] * d->v[0];
-    g->w[2][1] = x->v[2] * d->v[1];
-    g->w[2][2] = x->v[2] * d->v[2];
-    g->w[2][3] = x->v[2] * d->v[3];
+    for (int j = 0; j < 4; ++j)
+        g->b[j] = d->v[j];
+    for (int i = 0; i < 3; ++i) {
+        const double xi = x->v[i];
+        for (int j = 0; j < 4; ++j)
+            g->w[i][j] = xi * d->v[j];
+    }
 }
 
 /* l2 step: the backward pass above with SGD fused in, w -= rate * dw, b -= rate * db
@@ -144,20 +153,32 @@ static void tiny_l1_backward(tiny_l1_grads *restrict g,
 static void tiny_l2_step(tiny_l2_params *restrict p, tiny_l1_delta *restrict dx,
                          const tiny_l1_act *restrict x, const tiny_l2_delta *restrict d, double rate)
 {
-    dx->v[0] = (0.0 + p->w[0][0] * d->v[0] + p->w[0][1] * d->v[1]) * (1.0 - x->v[0] * x->v[0]);
-    dx->v[1] = (0.0 + p->w[1][0] * d->v[0] + p->w[1][1] * d->v[1]) * (1.0 - x->v[1] * x->v[1]);
-    dx->v[2] = (0.0 + p->w[2][0] * d->v[0] + p->w[2][1] * d->v[1]) * (1.0 - x->v[2] * x->v[2]);
-    dx->v[3] = (0.0 + p->w[3][0] * d->v[0] + p->w[3][1] * d->v[1]) * (1.0 - x->v[3] * x->v[3]);
-    p->b[0] -= rate * (d->v[0]);
-    p->b[1] -= rate * (d->v[1]);
-    p->w[0][0] -= rate * (x->v[0] * d->v[0]);
-    p->w[0][1] -= rate * (x->v[0] * d->v[1]);
-    p->w[1][0] -= rate * (x->v[1] * d->v[0]);
-    p->w[1][1] -= rate * (x->v[1] * d->v[1]);
-    p->w[2][0] -= rate * (x->v[2] * d->v[0]);
-    p->w[2][1] -= rate * (x->v[2] * d->v[1]);
-    p->w[3][0] -= rate * (x->v[3] * d->v[0]);
-    p->w[3][1] -= rate * (x->v[3] * d->v[1]);
+    /* dx, 4 rows at a time from the weights before any update; each sum
+     * still runs over j in order, the rows only interleave */
+    for (int i0 = 0; i0 < 4; i0 += 4) {
+        double s0 = 0.0;
+        double s1 = 0.0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        for (int j = 0; j < 2; ++j) {
+            const double dj = d->v[j];
+            s0 += p->w[i0 + 0][j] * dj;
+            s1 += p->w[i0 + 1][j] * dj;
+            s2 += p->w[i0 + 2][j] * dj;
+            s3 += p->w[i0 + 3][j] * dj;
+        }
+        dx->v[i0 + 0] = s0 * (1.0 - x->v[i0 + 0] * x->v[i0 + 0]);
+        dx->v[i0 + 1] = s1 * (1.0 - x->v[i0 + 1] * x->v[i0 + 1]);
+        dx->v[i0 + 2] = s2 * (1.0 - x->v[i0 + 2] * x->v[i0 + 2]);
+        dx->v[i0 + 3] = s3 * (1.0 - x->v[i0 + 3] * x->v[i0 + 3]);
+    }
+    for (int j = 0; j < 2; ++j)
+        p->b[j] -= rate * (d->v[j]);
+    for (int i = 0; i < 4; ++i) {
+        const double xi = x->v[i];
+        for (int j = 0; j < 2; ++j)
+            p->w[i][j] -= rate * (xi * d->v[j]);
+    }
 }
 
 /* l1 step: the backward pass above with SGD fused in, w -= rate * dw, b -= rate * db
@@ -165,22 +186,15 @@ static void tiny_l2_step(tiny_l2_params *restrict p, tiny_l1_delta *restrict dx,
 static void tiny_l1_step(tiny_l1_params *restrict p,
                          const tiny_input *restrict x, const tiny_l1_delta *restrict d, double rate)
 {
-    p->b[0] -= rate * (d->v[0]);
-    p->b[1] -= rate * (d->v[1]);
-    p->b[2] -= rate * (d->v[2]);
-    p->b[3] -= rate * (d->v[3]);
-    p->w[0][0] -= rate * (x->v[0] * d->v[0]);
-    p->w[0][1] -= rate * (x->v[0] * d->v[1]);
-    p->w[0][2] -= rate * (x->v[0] * d->v[2]);
-    p->w[0][3] -= rate * (x->v[0] * d->v[3]);
-    p->w[1][0] -= rate * (x->v[1] * d->v[0]);
-    p->w[1][1] -= rate * (x->v[1] * d->v[1]);
-    p->w[1][2] -= rate * (x->v[1] * d->v[2]);
-    p->w[1][3] -= rate * (x->v[1] * d->v[3]);
-    p->w[2][0] -= rate * (x->v[2] * d->v[0]);
-    p->w[2][1] -= rate * (x->v[2] * d->v[1]);
-    p->w[2][2] -= rate * (x->v[2] * d->v[2]);
-    p->w[2][3] -= rate * (x->v[2] * d->v[3]);
+    for (int j = 0; j < 4; ++j)
+        p->b[j] -= rate * (d->v[j]);
+    for (int i = 0; i < 3; ++i) {
+        const double xi = x->v[i];
+        if (xi == 0.0)
+            continue; /* a zero input leaves row i unchanged */
+        for (int j = 0; j < 4; ++j)
+            p->w[i][j] -= rate * (xi * d->v[j]);
+    }
 }
 
 double tiny_backward(tiny_grads *restrict g, const tiny_params *restrict p, const tiny_acts *restrict a,
