@@ -6,62 +6,50 @@
  *           both compilers with a type error.
  *
  * Runs from CONSTNET_ROOT (default "."). */
-#define _POSIX_C_SOURCE 200809L
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+
+#include "testutil.h"
 
 static char tmp[256];
 static const char *root = ".";
 static const char *const compilers[] = {"gcc", "clang"};
 enum { N_MISUSE = 6 };
 
-static int sh(const char *cmd)
-{
-    const int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void setup(void)
 {
-    const char *r = getenv("CONSTNET_ROOT");
-    if (r && r[0])
-        root = r;
-    snprintf(tmp, sizeof tmp, "/tmp/constnet-compile-XXXXXX");
-    ck_assert(mkdtemp(tmp) != NULL);
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && lua5.4 gen/constnet.lua -q tests/specs/tiny.lua -o '%s' && "
-             "lua5.4 gen/constnet.lua -q nets/mnist.lua -o '%s' && "
-             "lua5.4 gen/constnet.lua -q tests/specs/budget_ok.lua -o '%s'",
-             root, tmp, tmp, tmp);
-    ck_assert_int_eq(sh(cmd), 0);
+    root = tu_root();
+    ck_assert(tu_mkdtemp(tmp, sizeof tmp, "constnet-compile-") == 0);
+    ck_assert_int_eq(tu_sh("cd '%s' && lua5.4 gen/constnet.lua -q tests/specs/tiny.lua -o '%s' && "
+                           "lua5.4 gen/constnet.lua -q nets/mnist.lua -o '%s' && "
+                           "lua5.4 gen/constnet.lua -q tests/specs/budget_ok.lua -o '%s'",
+                           root, tmp, tmp, tmp),
+                     0);
 }
 
 static void teardown(void)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert_int_eq(tu_rmtree(tmp), 0);
 }
 
-/* Compile misuse.c with CASE; returns the status, compiler output in log. */
+/* Compile misuse.c with CASE; returns the status, compiler output in log
+ * (at most loglen - 1 bytes of it). */
 static int compile_case(const char *cc, int which, char *log, size_t loglen)
 {
-    char cmd[4096], path[512];
+    char path[512];
     snprintf(path, sizeof path, "%s/log", tmp);
-    snprintf(cmd, sizeof cmd,
-             "%s -std=c11 -Wall -Wextra -Werror -I'%s' -DCASE=%d -c '%s/tests/compile_fail/misuse.c' "
-             "-o '%s/misuse.o' >'%s' 2>&1",
-             cc, tmp, which, root, tmp, path);
-    const int status = sh(cmd);
-    FILE *f = fopen(path, "r");
-    ck_assert(f != NULL);
-    const size_t n = fread(log, 1, loglen - 1, f);
+    const int status = tu_sh("%s -std=c11 -Wall -Wextra -Werror -I'%s' -DCASE=%d "
+                             "-c '%s/tests/compile_fail/misuse.c' -o '%s/misuse.o' >'%s' 2>&1",
+                             cc, tmp, which, root, tmp, path);
+    size_t n;
+    char *text = tu_slurp(path, &n);
+    ck_assert(text != NULL);
+    n = n < loglen - 1 ? n : loglen - 1;
+    memcpy(log, text, n);
     log[n] = '\0';
-    fclose(f);
+    free(text);
     return status;
 }
 
@@ -70,12 +58,10 @@ START_TEST(test_generated_code_compiles_clean)
     const char *cc = compilers[_i];
     const char *nets[] = {"tiny", "mnist", "budget_ok"}; /* budget_ok: its budget asserts hold */
     for (int k = 0; k < 3; ++k) {
-        char cmd[4096];
-        snprintf(cmd, sizeof cmd,
-                 "%s -std=c11 -Wall -Wextra -Werror -O1 -DCONSTNET_RUNTIME -I'%s/runtime' -c '%s/%s.c' "
-                 "-o '%s/%s.o'",
-                 cc, root, tmp, nets[k], tmp, nets[k]);
-        ck_assert_msg(sh(cmd) == 0, "%s: %s.c does not compile clean", cc, nets[k]);
+        ck_assert_msg(tu_sh("%s -std=c11 -Wall -Wextra -Werror -O1 -DCONSTNET_RUNTIME -I'%s/runtime' "
+                            "-c '%s/%s.c' -o '%s/%s.o'",
+                            cc, root, tmp, nets[k], tmp, nets[k]) == 0,
+                      "%s: %s.c does not compile clean", cc, nets[k]);
     }
     char log[4096];
     ck_assert_msg(compile_case(cc, 0, log, sizeof log) == 0, "%s: correct use rejected:\n%s", cc, log);

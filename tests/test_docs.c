@@ -11,17 +11,13 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static const char *root(void)
-{
-    const char *r = getenv("CONSTNET_ROOT");
-    return r && r[0] ? r : ".";
-}
+#include "testutil.h"
 
 /* Run the check on a README; returns the exit status, output in out. */
 static int check_readme(const char *readme, char *out, size_t len)
 {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd '%s' && lua5.4 tests/check_readme.lua '%s' 2>&1", root(), readme);
+    snprintf(cmd, sizeof cmd, "cd '%s' && lua5.4 tests/check_readme.lua '%s' 2>&1", tu_root(), readme);
     FILE *p = popen(cmd, "r");
     ck_assert(p != NULL);
     const size_t n = fread(out, 1, len - 1, p);
@@ -41,9 +37,7 @@ END_TEST
 /* A copy of the README with one edit made by sed. */
 static void doctored(const char *sed, const char *copy)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "sed '%s' '%s/README.md' > '%s'", sed, root(), copy);
-    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(tu_sh("sed '%s' '%s/README.md' > '%s'", sed, tu_root(), copy), 0);
 }
 
 START_TEST(test_drift_is_caught)

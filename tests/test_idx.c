@@ -4,19 +4,17 @@
  * subset in tests/data; "limits" covers bad input, each by its message.
  * Fixtures are built in memory and written to a fresh mkdtemp directory.
  * The repo root comes from $CONSTNET_ROOT (default "."). */
-#define _XOPEN_SOURCE 700 /* mkdtemp, nftw */
 #define ZLIB_CONST
 
 #include "idx.h"
 #include "err.h"
+#include "testutil.h"
 
 #include <check.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -32,42 +30,32 @@ static char err[ERR_MAX];
 
 static void base_setup(void)
 {
-    snprintf(g_base, sizeof g_base, "/tmp/test_idx.XXXXXX");
-    if (mkdtemp(g_base) == NULL) {
+    if (tu_mkdtemp(g_base, sizeof g_base, "test_idx.") != 0) {
         perror("test_idx: mkdtemp");
         exit(EXIT_FAILURE);
     }
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path) == 0 ? 0 : -1;
-}
-
 static void base_teardown(void)
 {
-    nftw(g_base, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    tu_rmtree(g_base);
 }
 
 static void setup(void)
 {
-    snprintf(g_dir, sizeof g_dir, "%s/t.XXXXXX", g_base);
-    ck_assert_ptr_nonnull(mkdtemp(g_dir));
+    char prefix[sizeof g_base + 4];
+    snprintf(prefix, sizeof prefix, "%s/t.", g_base);
+    ck_assert_int_eq(tu_mkdtemp(g_dir, sizeof g_dir, prefix), 0);
     g_nfiles = 0;
     err[0] = '\0';
 }
 
 static void teardown(void)
 {
-    for (int i = 0; i < g_nfiles; i++) {
-        unlink(g_files[i]);
+    for (int i = 0; i < g_nfiles; i++)
         free(g_files[i]);
-    }
     g_nfiles = 0;
-    rmdir(g_dir);
+    tu_rmtree(g_dir);
 }
 
 /* Path of NAME inside the temp dir (owned by the fixture). */
@@ -85,10 +73,7 @@ static const char *tmp_path(const char *name)
 static const char *write_file(const char *name, const uint8_t *buf, size_t len)
 {
     const char *path = tmp_path(name);
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fwrite(buf, 1, len, fp), len);
-    ck_assert_int_eq(fclose(fp), 0);
+    ck_assert_int_eq(tu_write(path, buf, len), 0);
     return path;
 }
 
@@ -293,16 +278,10 @@ START_TEST(test_dataset_pair)
 }
 END_TEST
 
-static const char *repo_root(void)
-{
-    const char *r = getenv("CONSTNET_ROOT");
-    return (r && *r) ? r : ".";
-}
-
 static void check_subset(const char *prefix, size_t n, const uint8_t first[10])
 {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/tests/data", repo_root());
+    snprintf(dir, sizeof dir, "%s/tests/data", tu_root());
     idx_dataset d;
     int rc = idx_load_mnist(&d, dir, prefix, 10, err, sizeof err);
     ck_assert_msg(rc == 0, "%s", err);

@@ -4,21 +4,20 @@
  * interlaced) input, box-filter resampling, the gallery PNG and ASCII art;
  * "limits" covers bad input, each by its message. Fixtures are written with
  * fprintf and libpng into a fresh mkdtemp directory. */
-#define _XOPEN_SOURCE 700 /* mkdtemp, nftw */
+#define _XOPEN_SOURCE 700 /* opendir, access */
 
 #include "image.h"
 #include "err.h"
+#include "testutil.h"
 
 #include <check.h>
 #include <dirent.h>
-#include <ftw.h>
 #include <math.h>
 #include <png.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -31,42 +30,32 @@ static char err[ERR_MAX];
 
 static void base_setup(void)
 {
-    snprintf(g_base, sizeof g_base, "/tmp/test_image.XXXXXX");
-    if (mkdtemp(g_base) == NULL) {
+    if (tu_mkdtemp(g_base, sizeof g_base, "test_image.") != 0) {
         perror("test_image: mkdtemp");
         exit(EXIT_FAILURE);
     }
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path) == 0 ? 0 : -1;
-}
-
 static void base_teardown(void)
 {
-    nftw(g_base, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    tu_rmtree(g_base);
 }
 
 static void setup(void)
 {
-    snprintf(g_dir, sizeof g_dir, "%s/t.XXXXXX", g_base);
-    ck_assert_ptr_nonnull(mkdtemp(g_dir));
+    char prefix[sizeof g_base + 4];
+    snprintf(prefix, sizeof prefix, "%s/t.", g_base);
+    ck_assert_int_eq(tu_mkdtemp(g_dir, sizeof g_dir, prefix), 0);
     g_nfiles = 0;
     err[0] = '\0';
 }
 
 static void teardown(void)
 {
-    for (int i = 0; i < g_nfiles; i++) {
-        unlink(g_files[i]);
+    for (int i = 0; i < g_nfiles; i++)
         free(g_files[i]);
-    }
     g_nfiles = 0;
-    rmdir(g_dir);
+    tu_rmtree(g_dir);
 }
 
 /* Path of NAME inside the temp dir (owned by the fixture). */
@@ -84,10 +73,7 @@ static const char *tmp_path(const char *name)
 static const char *write_file(const char *name, const void *buf, size_t len)
 {
     const char *path = tmp_path(name);
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fwrite(buf, 1, len, fp), len);
-    ck_assert_int_eq(fclose(fp), 0);
+    ck_assert_int_eq(tu_write(path, buf, len), 0);
     return path;
 }
 
@@ -110,26 +96,6 @@ static const char *write_pgm(const char *name, const char *header, const uint8_t
     const char *path = write_file(name, buf, hl + len);
     free(buf);
     return path;
-}
-
-static long file_size(const char *path)
-{
-    struct stat st;
-    ck_assert_int_eq(stat(path, &st), 0);
-    return (long)st.st_size;
-}
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    long n = file_size(path);
-    uint8_t *buf = malloc((size_t)n + 1);
-    ck_assert_ptr_nonnull(buf);
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
 }
 
 typedef struct {
@@ -739,7 +705,8 @@ START_TEST(test_truncated_png)
     const png_opts g8 = {PNG_COLOR_TYPE_GRAY, 8, PNG_INTERLACE_NONE, NULL, 0, NULL};
     const char *good = write_png("good.png", 28, 28, &g8, px);
     size_t len;
-    uint8_t *buf = read_all(good, &len);
+    uint8_t *buf = (uint8_t *)tu_slurp(good, &len);
+    ck_assert_ptr_nonnull(buf);
     float out[784];
 
     const char *path = write_file("half.png", buf, len / 2);

@@ -8,6 +8,7 @@
 
 #include "model.h"
 #include "err.h"
+#include "testutil.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -26,26 +27,13 @@ static char err[ERR_MAX];
 
 static void setup(void)
 {
-    snprintf(g_dir, sizeof g_dir, "/tmp/test_model.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(g_dir));
+    ck_assert_int_eq(tu_mkdtemp(g_dir, sizeof g_dir, "test_model."), 0);
     err[0] = '\0';
 }
 
 static void teardown(void)
 {
-    DIR *d = opendir(g_dir);
-    if (d != NULL) {
-        struct dirent *e;
-        char p[512];
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(p, sizeof p, "%s/%s", g_dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(g_dir);
+    tu_rmtree(g_dir);
 }
 
 /* PATH of NAME in the temp dir, in a static ring of buffers. */
@@ -93,27 +81,15 @@ typedef struct {
 static bytes read_all(const char *path)
 {
     bytes b = {NULL, 0};
-    FILE *fp = fopen(path, "rb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
-    long n = ftell(fp);
-    ck_assert_int_ge(n, 0);
-    rewind(fp);
-    b.n = (size_t)n;
-    b.p = malloc(b.n ? b.n : 1);
-    ck_assert_ptr_nonnull(b.p);
-    ck_assert_uint_eq(fread(b.p, 1, b.n, fp), b.n);
-    fclose(fp);
+    b.p = (uint8_t *)tu_slurp(path, &b.n);
+    ck_assert_msg(b.p != NULL, "cannot read %s", path);
     return b;
 }
 
 static const char *write_file(const char *name, const uint8_t *buf, size_t len)
 {
     const char *path = tmp_path(name);
-    FILE *fp = fopen(path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    ck_assert_uint_eq(fwrite(buf, 1, len, fp), len);
-    ck_assert_int_eq(fclose(fp), 0);
+    ck_assert_int_eq(tu_write(path, buf, len), 0);
     return path;
 }
 
@@ -386,10 +362,7 @@ START_TEST(test_stale_temp_replaced)
     const char *path = tmp_path("s.model");
     char stale[300];
     snprintf(stale, sizeof stale, "%s.tmp.%ld", path, (long)getpid());
-    FILE *fp = fopen(stale, "wb");
-    ck_assert_ptr_nonnull(fp);
-    fputs("stale", fp);
-    fclose(fp);
+    ck_assert_int_eq(tu_write(stale, "stale", 5), 0);
     const float p[1] = {3.0f};
     const model_info info = {"stale", 1u, sizeof(float), 1};
     ck_assert_msg(model_save(path, &info, p, err, sizeof err) == 0, "%s", err);
@@ -594,9 +567,7 @@ START_TEST(test_save_rename_fails)
     ck_assert_int_eq(mkdir(dir, 0700), 0);
     char inner[300];
     snprintf(inner, sizeof inner, "%s/keep", dir);
-    FILE *fp = fopen(inner, "wb");
-    ck_assert_ptr_nonnull(fp);
-    fclose(fp);
+    ck_assert_int_eq(tu_write(inner, "", 0), 0);
     const float p[2] = {1.0f, 2.0f};
     const model_info info = {"tiny", 1u, sizeof(float), 2};
     ck_assert_int_eq(model_save(dir, &info, p, err, sizeof err), -1);

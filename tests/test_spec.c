@@ -13,53 +13,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "testutil.h"
 
 static char tmp[256];
 static const char *root = ".";
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap + 1);
-    size_t n;
-    while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += n;
-        if (len == cap) {
-            char *nb = realloc(buf, 2 * cap + 1);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
-}
-
 /* Run the generator with args; returns its exit status, stdout and stderr. */
 static int gen(const char *args, char **out, char **err)
 {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "cd '%s' && lua5.4 gen/constnet.lua %s >'%s/stdout' 2>'%s/stderr'", root,
-             args, tmp, tmp);
-    const int st = system(cmd);
+    const int status = tu_sh("cd '%s' && lua5.4 gen/constnet.lua %s >'%s/stdout' 2>'%s/stderr'", root,
+                             args, tmp, tmp);
     char path[512];
     snprintf(path, sizeof path, "%s/stdout", tmp);
-    *out = slurp(path);
+    *out = tu_slurp(path, NULL);
     snprintf(path, sizeof path, "%s/stderr", tmp);
-    *err = slurp(path);
+    *err = tu_slurp(path, NULL);
     ck_assert(*out && *err);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return status;
 }
 
 static int exists(const char *path)
@@ -70,24 +42,19 @@ static int exists(const char *path)
 
 static void setup(void)
 {
-    const char *r = getenv("CONSTNET_ROOT");
-    if (r && r[0])
-        root = r;
-    snprintf(tmp, sizeof tmp, "/tmp/constnet-spec-XXXXXX");
-    ck_assert(mkdtemp(tmp) != NULL);
+    root = tu_root();
+    ck_assert(tu_mkdtemp(tmp, sizeof tmp, "constnet-spec-") == 0);
     /* the generator runs from root: make tmp absolute */
 }
 
 static void teardown(void)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(tu_rmtree(tmp), 0);
 }
 
 static void assert_same_file(const char *a, const char *b)
 {
-    char *x = slurp(a), *y = slurp(b);
+    char *x = tu_slurp(a, NULL), *y = tu_slurp(b, NULL);
     ck_assert_msg(x != NULL, "cannot read %s", a);
     ck_assert_msg(y != NULL, "cannot read %s", b);
     ck_assert_msg(strcmp(x, y) == 0, "%s differs from %s (run 'make golden' after reviewing)", a, b);
@@ -128,9 +95,7 @@ START_TEST(test_reruns_are_byte_identical)
         assert_same_file(a, b);
     }
     /* and nothing but the two files */
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "test $(ls '%s/run0' | wc -l) -eq 2", tmp);
-    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(tu_sh("test $(ls '%s/run0' | wc -l) -eq 2", tmp), 0);
 }
 END_TEST
 
@@ -200,7 +165,7 @@ START_TEST(test_bad_specs_fail_with_exact_messages)
         snprintf(rel, sizeof rel, "tests/specs/bad/%s", list[k]->d_name);
         snprintf(path, sizeof path, "%s/%s", root, rel);
         snprintf(outdir, sizeof outdir, "%s/out-%d", tmp, k);
-        char *text = slurp(path);
+        char *text = tu_slurp(path, NULL);
         ck_assert(text != NULL);
         char *want = expected_errors(text);
         ck_assert_msg(want[0] != '\0', "%s has no -- expect: lines", rel);

@@ -16,13 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ckpt.h"
 #include "err.h"
+#include "testutil.h"
 #include "train.h"
 
 static char tmp[256];
@@ -32,37 +32,25 @@ static char data[512];
 /* Run a shell command; its stdout and stderr go to tmp/out and tmp/err. */
 static int sh(const char *fmt, ...)
 {
-    char cmd[4096], line[4700];
+    char cmd[4096];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(cmd, sizeof cmd, fmt, ap);
     va_end(ap);
-    snprintf(line, sizeof line, "(%s) >'%s/out' 2>'%s/err'", cmd, tmp, tmp);
-    const int st = system(line);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return tu_sh("(%s) >'%s/out' 2>'%s/err'", cmd, tmp, tmp);
 }
 
-static char *slurp(const char *name)
+/* The file NAME in tmp, or NULL. */
+static char *slurp(const char *name, size_t *len)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", tmp, name);
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    const long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert(buf != NULL);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    return tu_slurp(path, len);
 }
 
 static void assert_output_has(const char *file, const char *want)
 {
-    char *text = slurp(file);
+    char *text = slurp(file, NULL);
     ck_assert_msg(text != NULL, "no %s", file);
     ck_assert_msg(strstr(text, want) != NULL, "%s lacks '%s':\n%s", file, want, text);
     free(text);
@@ -70,13 +58,9 @@ static void assert_output_has(const char *file, const char *want)
 
 static int same_file(const char *a, const char *b)
 {
-    char *x = slurp(a), *y = slurp(b);
-    char pa[512], pb[512];
-    snprintf(pa, sizeof pa, "%s/%s", tmp, a);
-    snprintf(pb, sizeof pb, "%s/%s", tmp, b);
-    struct stat sa, sb;
-    const int same = x && y && stat(pa, &sa) == 0 && stat(pb, &sb) == 0 && sa.st_size == sb.st_size &&
-                     memcmp(x, y, (size_t)sa.st_size) == 0;
+    size_t na = 0, nb = 0;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    const int same = x && y && na == nb && memcmp(x, y, na) == 0;
     free(x);
     free(y);
     return same;
@@ -85,18 +69,14 @@ static int same_file(const char *a, const char *b)
 static void setup(void)
 {
     const char *dir = getenv("CONSTNET_TEST_DIR");
-    const char *root = getenv("CONSTNET_ROOT");
-    snprintf(trainer, sizeof trainer, "%s/%s/trainer_mnist", root ? root : ".", dir ? dir : "out/tests");
-    snprintf(data, sizeof data, "%s/tests/data", root ? root : ".");
-    snprintf(tmp, sizeof tmp, "/tmp/constnet-trainer-XXXXXX");
-    ck_assert(mkdtemp(tmp) != NULL);
+    snprintf(trainer, sizeof trainer, "%s/%s/trainer_mnist", tu_root(), dir ? dir : "out/tests");
+    snprintf(data, sizeof data, "%s/tests/data", tu_root());
+    ck_assert(tu_mkdtemp(tmp, sizeof tmp, "constnet-trainer-") == 0);
 }
 
 static void teardown(void)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(tu_rmtree(tmp), 0);
 }
 
 /* Train on the subset; the output files are named after tag. */
@@ -172,7 +152,7 @@ START_TEST(test_killed_run_resumes_exactly)
     assert_output_has("out", "resuming: from");
     ck_assert_msg(same_file("full.model", "resumed.model"), "the resumed run ended with a different model");
     /* and the log holds every epoch once */
-    char *csv = slurp("resumed.csv");
+    char *csv = slurp("resumed.csv", NULL);
     ck_assert(csv != NULL);
     ck_assert_ptr_nonnull(strstr(csv, "\n40,"));
     ck_assert_ptr_null(strstr(csv, "\n41,"));
@@ -183,14 +163,15 @@ END_TEST
 START_TEST(test_csv_eval_predict_agree)
 {
     ck_assert_int_eq(train("m", "--seed 2"), 0);
-    char *out = slurp("out");
+    char *out = slurp("out", NULL);
+    ck_assert_ptr_nonnull(out);
     const char *acc = strstr(out, "test accuracy: ");
     ck_assert_ptr_nonnull(acc);
     char want[32];
     snprintf(want, sizeof want, "%.21s", acc); /* "test accuracy: 80.60%" */
     free(out);
     /* the CSV: a header and one row per epoch, no control characters */
-    char *csv = slurp("m.csv");
+    char *csv = slurp("m.csv", NULL);
     ck_assert_ptr_nonnull(csv);
     ck_assert(strncmp(csv, "epoch,loss,train_acc,val_acc,test_acc,samples_per_s,seconds\n1,", 62) == 0);
     int rows = 0;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rng.h"
+#include "testutil.h"
 #include "ufull.h"
 #include "uloops.h"
 
@@ -71,30 +72,17 @@ START_TEST(test_forward_backward_and_steps_agree)
 }
 END_TEST
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    const long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    ck_assert(buf != NULL);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 START_TEST(test_the_forms_really_differ)
 {
     const char *dir = getenv("UNROLL_GEN_DIR");
     ck_assert_msg(dir != NULL, "UNROLL_GEN_DIR not set");
     char path[512];
     snprintf(path, sizeof path, "%s/ufull.c", dir);
-    char *full = slurp(path);
+    char *full = tu_slurp(path, NULL);
+    ck_assert_msg(full != NULL, "cannot open %s", path);
     snprintf(path, sizeof path, "%s/uloops.c", dir);
-    char *loops = slurp(path);
+    char *loops = tu_slurp(path, NULL);
+    ck_assert_msg(loops != NULL, "cannot open %s", path);
     /* the per-layer forward passes of the full form are straight-line code */
     const char *l1 = strstr(full, "static void ufull_l1_forward");
     const char *end = l1 ? strstr(l1, "\n}\n") : NULL;

@@ -15,6 +15,7 @@ RT_SRC  := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli
            runtime/export.c runtime/image.c runtime/ckpt.c
 RT_OBJ  := $(RT_SRC:runtime/%.c=$(T)/rt/%.o)
 RT_HDR  := $(wildcard runtime/*.h)
+TU_OBJ  := $(T)/rt/testutil.o
 GEN_SRC := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
 GOLDEN  := tiny
 
@@ -40,6 +41,11 @@ $(T)/rt/%.o: runtime/%.c $(RT_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(OPT) $(PNG) -c $< -o $@
 
+# helpers shared by the suites (tests/testutil.h), linked into every suite
+$(TU_OBJ): tests/testutil.c tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(OPT) -c $< -o $@
+
 # generated code for the test nets
 $(G)/%.c: tests/specs/%.lua $(GEN_SRC)
 	$(LUA) gen/constnet.lua -q $< -o $(G)
@@ -51,18 +57,18 @@ $(G)/uloops.c: tests/specs/unroll.lua $(GEN_SRC)
 	$(LUA) gen/constnet.lua -q $< --name uloops --unroll loops -o $(G)
 
 # suites of runtime modules
-$(T)/test_%: tests/test_%.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) $(PNG) -Iruntime $< $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+$(T)/test_%: tests/test_%.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -Iruntime $< $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 
 # the trainer binary, as make builds it for a user, and the suite that runs it
 $(T)/trainer_mnist: runtime/main.c $(G)/mnist.c $(RT_OBJ)
 	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(LIBS) -o $@
-$(T)/test_trainer: tests/test_trainer.c $(T)/trainer_mnist $(G)/mnist.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+$(T)/test_trainer: tests/test_trainer.c $(T)/trainer_mnist $(G)/mnist.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 
 # exported weights, and the embedding example built as a user would
-$(T)/test_export $(T)/test_embed: $(T)/test_%: tests/test_%.c $(G)/mnist.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+$(T)/test_export $(T)/test_embed: $(T)/test_%: tests/test_%.c $(G)/mnist.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 
 # suites that run the generator and compilers (they depend on everything)
 $(T)/test_docs: README.md tests/check_readme.lua gen/spec.lua
@@ -70,15 +76,15 @@ $(T)/test_spec $(T)/test_compile: $(GEN_SRC) $(wildcard tests/specs/bad/*.lua) \
                                   $(wildcard tests/golden/*) tests/compile_fail/misuse.c
 
 # the generic per-net suite, once per gradient-check spec
-$(T)/net_%: tests/test_net.c $(G)/%.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/$*.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+$(T)/net_%: tests/test_net.c $(G)/%.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/$*.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 
-$(T)/test_unroll: tests/test_unroll.c $(G)/ufull.c $(G)/uloops.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+$(T)/test_unroll: tests/test_unroll.c $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 
-$(T)/train_xor: tests/test_train.c $(G)/xor.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) -DTRAIN_XOR -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/xor.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
-$(T)/train_mnist_adam: tests/test_train.c $(G)/mnist_adam.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) -DTRAIN_MNIST -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist_adam.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
-$(T)/train_mnist: tests/test_train.c $(G)/mnist.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) -DTRAIN_MNIST -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(CHECK) $(LIBS) -o $@
+$(T)/train_xor: tests/test_train.c $(G)/xor.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) -DTRAIN_XOR -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/xor.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
+$(T)/train_mnist_adam: tests/test_train.c $(G)/mnist_adam.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) -DTRAIN_MNIST -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist_adam.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
+$(T)/train_mnist: tests/test_train.c $(G)/mnist.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) -DTRAIN_MNIST -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
