@@ -12,7 +12,12 @@
 
 enum { ERR_MAX = 512 };
 
-/* Write "WHERE: error: <fmt...>" into err (if err is not NULL) and return -1. */
+/* Longest WHERE kept in a message; longer ones are cut and end in "...". */
+#define ERR_WHERE_MAX ((size_t)200)
+
+/* Write "WHERE: error: <fmt...>" into err (if err is not NULL) and return -1.
+ * Control characters (a newline inside a file name, say) become '?', so the
+ * message is always one line. */
 int err_set(char *err, size_t errlen, const char *where, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
