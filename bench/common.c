@@ -53,7 +53,7 @@ static int parse_options(bench_setup *s, int argc, char **argv, char *err, size_
             if (parse_u64(flag, val, &s->seed, err, errlen) != 0)
                 return -1;
         } else if (strcmp(flag, "--n-train") == 0) {
-            uint64_t n;
+            uint64_t n = 0;
             if (parse_u64(flag, val, &n, err, errlen) != 0)
                 return -1;
             if (n == 0)

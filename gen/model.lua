@@ -68,6 +68,7 @@ function M.build(spec, spec_path)
   }
   local T = m.T
   m.ONE, m.ZERO, m.TWO = lit(1, T), lit(0, T), lit(2, T)
+  m.fma_macro = (T == "float") and "FP_FAST_FMAF" or "FP_FAST_FMA"
 
   local n = #spec.layers
   local prev_units, prev_const = spec.input, m.NAME .. "_IN"

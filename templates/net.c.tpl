@@ -346,8 +346,16 @@ $(ind)}
  * matrix products: $(m.sb) rows at a time against a block of output columns
  * held in accumulators, so each weight loaded serves $(m.sb) samples. Each
  * output still sums b[j] + x[0] w[0][j] + x[1] w[1][j] + ... in the same
- * order as the per-sample path, so a batch row computes exactly what the
- * per-sample forward pass computes. */
+ * order as the per-sample path. Where the target has a fast fused
+ * multiply-add ($(m.fma_macro), e.g. x86-64 with -mfma or -march=native), the
+ * products use it: one rounding instead of two, so a batch row may differ
+ * from the per-sample result in the last bits. Elsewhere they are a * b + c,
+ * and a batch row computes exactly what the per-sample pass computes. */
+#if defined($(m.fma_macro))
+#define $(m.NAME)_MADD(a, b, c) fma$(m.fsuf)((a), (b), (c))
+#else
+#define $(m.NAME)_MADD(a, b, c) ((a) * (b) + (c))
+#endif
 @   for _, L in ipairs(m.layers) do
 @     local Z = L.keeps_logits and "zo->row" or "y->row"
 @     local head = "static void " .. m.name .. "_" .. L.id .. "_batch_forward"
@@ -380,7 +388,7 @@ $(pad(head))const $(L.batch_in_type) *restrict x)
 @       end
                 for (int j = 0; j < $(blk.width); ++j) {
 @       for r = 0, m.sb - 1 do
-                    acc$(r)[j] += x$(r) * w[j];
+                    acc$(r)[j] = $(m.NAME)_MADD(x$(r), w[j], acc$(r)[j]);
 @       end
                 }
             }
@@ -478,7 +486,7 @@ $(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *r
 @         end
                 for (int j = 0; j < $(jb.width); ++j) {
 @         for r = 0, blk.rows - 1 do
-                    acc$(r)[j] += x$(r) * ds[j];
+                    acc$(r)[j] = $(m.NAME)_MADD(x$(r), ds[j], acc$(r)[j]);
 @         end
                 }
             }
@@ -500,7 +508,7 @@ $(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *r
             $(m.T) part[16] = {$(m.ZERO)};
             for (int j0 = 0; j0 < $(L.n_out16); j0 += 16)
                 for (int k = 0; k < 16; ++k)
-                    part[k] += w[j0 + k] * ds[j0 + k];
+                    part[k] = $(m.NAME)_MADD(w[j0 + k], ds[j0 + k], part[k]);
             $(m.T) sum = $(m.ZERO);
             for (int k = 0; k < 16; ++k)
                 sum += part[k];
