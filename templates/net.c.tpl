@@ -386,6 +386,10 @@ $(pad(head))const $(L.batch_in_type) *restrict x)
 @       for r = 0, m.sb - 1 do
                 const $(m.T) x$(r) = x->row[s0 + $(r)].v[i];
 @       end
+@       if L.skip_zero then
+                if ($(zero_test("x", m.sb, m.ZERO)))
+                    continue; /* zero inputs add nothing */
+@       end
                 for (int j = 0; j < $(blk.width); ++j) {
 @       for r = 0, m.sb - 1 do
                     acc$(r)[j] = $(m.NAME)_MADD(x$(r), w[j], acc$(r)[j]);
@@ -455,11 +459,11 @@ $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *restrict a, const $(m.na
  *   db[j] = sum_s d[s][j];  dw[i][j] = sum_s x[s][i] * d[s][j]
  *   (dw in blocks of $(L.ib) rows by up to $(L.jblocks[1].width) columns, summed in registers over s in order)
 @     if P then
- *   dx[s][i] = (sum_j w[i][j] * d[s][j]) * $(P.activation)'(x[s][i])   (16 partial sums) */
+ *   dx[s][i] = (sum_j w[i][j] * d[s][j]) * $(P.activation)'(x[s][i])   (over j in order, from w transposed) */
 @     else
  *   first layer: no gradient for the network input */
 @     end
-$(head)($(L.grads_type) *restrict g, $(P and (P.batch_delta_type .. " *restrict dx, const " .. L.params_type .. " *restrict p, ") or "")
+$(head)($(L.grads_type) *restrict g, $(P and (P.batch_delta_type .. " *restrict dx, " .. m.T .. " (*restrict wt)[" .. L.n_in .. "], const " .. L.params_type .. " *restrict p, ") or "")
 $(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d)
 {
     for (int j = 0; j < $(L.n_out); ++j)
@@ -484,6 +488,10 @@ $(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *r
 @         for r = 0, blk.rows - 1 do
                 const $(m.T) x$(r) = x->row[s].v[i0 + $(r)];
 @         end
+@         if L.skip_zero then
+                if ($(zero_test("x", blk.rows, m.ZERO)))
+                    continue; /* zero inputs add nothing */
+@         end
                 for (int j = 0; j < $(jb.width); ++j) {
 @         for r = 0, blk.rows - 1 do
                     acc$(r)[j] = $(m.NAME)_MADD(x$(r), ds[j], acc$(r)[j]);
@@ -500,29 +508,21 @@ $(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *r
 @       end
 @     end
 @     if P then
+    /* w transposed once per batch, so that each dx row sums over contiguous memory */
+    for (int i = 0; i < $(L.n_in); ++i)
+        for (int j = 0; j < $(L.n_out); ++j)
+            wt[j][i] = p->w[i][j];
     for (int s = 0; s < $(m.batch); ++s) {
         const $(m.T) *restrict ds = d->row[s].v;
+        $(m.T) acc[$(L.n_in)] = {$(m.ZERO)};
+        for (int j = 0; j < $(L.n_out); ++j) {
+            const $(m.T) dj = ds[j];
+            for (int i = 0; i < $(L.n_in); ++i)
+                acc[i] = $(m.NAME)_MADD(dj, wt[j][i], acc[i]);
+        }
         for (int i = 0; i < $(L.n_in); ++i) {
-            const $(m.T) *restrict w = p->w[i];
-@       if L.n_out >= 16 then
-            $(m.T) part[16] = {$(m.ZERO)};
-            for (int j0 = 0; j0 < $(L.n_out16); j0 += 16)
-                for (int k = 0; k < 16; ++k)
-                    part[k] = $(m.NAME)_MADD(w[j0 + k], ds[j0 + k], part[k]);
-            $(m.T) sum = $(m.ZERO);
-            for (int k = 0; k < 16; ++k)
-                sum += part[k];
-@         if L.n_out16 < L.n_out then
-            for (int j = $(L.n_out16); j < $(L.n_out); ++j)
-                sum += w[j] * ds[j];
-@         end
-@       else
-            $(m.T) sum = $(m.ZERO);
-            for (int j = 0; j < $(L.n_out); ++j)
-                sum += w[j] * ds[j];
-@       end
             const $(m.T) xi = x->row[s].v[i];
-            dx->row[s].v[i] = sum * ($(P.deriv("xi")));
+            dx->row[s].v[i] = acc[i] * ($(P.deriv("xi")));
         }
     }
 @     end
@@ -551,7 +551,7 @@ $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *r
     }
 @   for li = #m.layers, 1, -1 do
 @     local L = m.layers[li]
-    $(m.name)_$(L.id)_batch_backward(&g->$(L.id), $(L.prev and ("&d->" .. L.prev.id .. ", &p->" .. L.id .. ", ") or "")$(L.in_ref), &d->$(L.id));
+    $(m.name)_$(L.id)_batch_backward(&g->$(L.id), $(L.prev and ("&d->" .. L.prev.id .. ", d->" .. L.id .. "_wt, &p->" .. L.id .. ", ") or "")$(L.in_ref), &d->$(L.id));
 @   end
     return $(m.name)_batch_loss(a, t, n);
 }

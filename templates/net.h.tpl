@@ -144,6 +144,9 @@ typedef struct { $(L.delta_type) row[$(m.NAME)_BATCH]; } $(L.batch_delta_type);
 typedef struct {
 @   for _, L in ipairs(m.layers) do
     $(L.batch_delta_type) $(L.id);
+@     if not L.first then
+    $(m.T) $(L.id)_wt[$(L.out_const)][$(L.in_const)]; /* $(L.id)'s weights, transposed */
+@     end
 @   end
 } $(m.name)_batch_deltas; /* scratch for the batched backward pass */
 @ end
