@@ -34,6 +34,13 @@ local function act(L, expr)
 end
 
 -- Spaces to line up continued parameters under the first, after "NAME(".
+-- "x0 == 0 && x1 == 0 && ...": all of n numbered values are zero.
+local function zero_test(name, n, zero)
+  local parts = {}
+  for r = 0, n - 1 do parts[#parts + 1] = string.format("%s%d == %s", name, r, zero) end
+  return table.concat(parts, " && ")
+end
+
 local function pad(s) return string.rep(" ", #s + 1) end
 
 local function render_one(text, name, env)
@@ -46,7 +53,7 @@ end
 
 function M.render(m, read_template)
   for _, L in ipairs(m.layers) do L.model_name = m.name end
-  local env = { m = m, sum = sum, act = act, pad = pad, lit = model_mod.lit }
+  local env = { m = m, sum = sum, act = act, pad = pad, lit = model_mod.lit, zero_test = zero_test }
 
   local glue, gerr = render_one(read_template("runtime_glue.c.tpl"), "runtime_glue.c.tpl", env)
   if not glue then return nil, gerr end

@@ -62,7 +62,10 @@ local function suggest(word, known)
 end
 
 local function show(v)
-  if type(v) == "string" then return "'" .. v .. "'" end
+  if type(v) == "string" then
+    -- control characters shown escaped, so a message stays one line
+    return "'" .. v:gsub("%c", function(c) return string.format("\\%d", c:byte()) end) .. "'"
+  end
   if type(v) ~= "number" then return "a " .. type(v) end
   if math.type(v) == "float" then return string.format("%.17g", v) end
   return tostring(v)
@@ -251,8 +254,12 @@ function M.load(path, source)
       end
       if type(lf.init) == "table" then
         local kind, a, b = lf.init[1], lf.init[2], lf.init[3]
+        local extra = false
+        for _, k in ipairs(sorted_keys(lf.init)) do
+          if math.type(k) ~= "integer" or k < 1 or k > 3 then extra = true end
+        end
         if kind ~= "uniform" or type(a) ~= "number" or type(b) ~= "number" or not (a < b)
-           or #lf.init ~= 3 then
+           or extra or a ~= a or b ~= b or a == -math.huge or b == math.huge then
           err(ll, "dense: init table must be { \"uniform\", LOW, HIGH } with LOW < HIGH")
         else
           L.init, L.init_low, L.init_high = "uniform", a, b

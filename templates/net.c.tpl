@@ -520,10 +520,8 @@ $(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *r
             for (int i = 0; i < $(L.n_in); ++i)
                 acc[i] = $(m.NAME)_MADD(dj, wt[j][i], acc[i]);
         }
-        for (int i = 0; i < $(L.n_in); ++i) {
-            const $(m.T) xi = x->row[s].v[i];
-            dx->row[s].v[i] = acc[i] * ($(P.deriv("xi")));
-        }
+        for (int i = 0; i < $(L.n_in); ++i)
+            dx->row[s].v[i] = acc[i] * ($(P.deriv("x->row[s].v[i]")));
     }
 @     end
 }
