@@ -30,6 +30,8 @@ M.TRAIN_KEYS = { "optimizer", "rate", "batch", "epochs", "seed", "momentum", "be
 -- Limits that keep a typo like 1e9 from turning into a 4 GB struct.
 M.MAX_UNITS = 1 << 20
 M.MAX_PARAMS = 1 << 28
+-- Lua VM instructions a spec may run, in thousands.
+M.MAX_SPEC_STEPS = 100000
 
 local function list_has(list, v)
   for _, x in ipairs(list) do if x == v then return true end end
@@ -89,8 +91,10 @@ function M.load(path, source)
   for l in (source .. "\n"):gmatch("([^\n]*)\n") do lines[#lines + 1] = l end
 
   local function problem(level, line, fmt, ...)
-    problems[#problems + 1] = { level = level, line = line or 1, msg = string.format(fmt, ...),
-                                seq = #problems }
+    -- control characters (a newline in a key or a name) are escaped here, once
+    -- for every message, so that each problem stays one line
+    local msg = string.format(fmt, ...):gsub("%c", function(c) return string.format("\\%d", c:byte()) end)
+    problems[#problems + 1] = { level = level, line = line or 1, msg = msg, seq = #problems }
   end
   local function err(line, fmt, ...) problem("error", line, fmt, ...) end
 
@@ -138,7 +142,18 @@ function M.load(path, source)
   local chunk, lerr = load(source, "@" .. path, "t", env)
   local ok, result
   if chunk then
+    -- a spec that never ends (while true do end) is stopped, not waited for
+    local budget = M.MAX_SPEC_STEPS
+    debug.sethook(function()
+      budget = budget - 1
+      if budget <= 0 then
+        debug.sethook()
+        error(string.format("the spec ran for more than %d steps; is there an endless loop?",
+          M.MAX_SPEC_STEPS * 1000), 2)
+      end
+    end, "", 1000)
     ok, result = pcall(chunk)
+    debug.sethook()
     if not ok then lerr = result end
   end
   if not chunk or not ok then
@@ -417,6 +432,8 @@ function M.load(path, source)
   for i, L in ipairs(spec.layers) do
     if L.activation == "softmax" and i ~= n then
       err(L.line, "dense: softmax is allowed only on the last layer (this is layer %d of %d)", i, n)
+    elseif L.activation == "softmax" and L.units == 1 then
+      err(L.line, "dense: softmax over 1 unit is always 1 and learns nothing; use sigmoid")
     end
   end
   if last and last.activation and spec.loss then

@@ -23,7 +23,7 @@ GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
 SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_image $(T)/test_spec \
           $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll \
           $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam $(T)/test_trainer \
-          $(T)/test_export $(T)/test_embed $(T)/test_docs
+          $(T)/test_export $(T)/test_embed $(T)/test_docs $(T)/test_props
 
 .PHONY: run-tests golden
 .DELETE_ON_ERROR:
@@ -72,6 +72,7 @@ $(T)/test_export $(T)/test_embed: $(T)/test_%: tests/test_%.c $(G)/mnist.c $(RT_
 
 # suites that run the generator and compilers (they depend on everything)
 $(T)/test_docs: README.md tests/check_readme.lua gen/spec.lua
+$(T)/test_props: $(GEN_SRC) tests/prop/random_spec.lua tests/test_net.c $(wildcard tests/prop/regressions/*.lua)
 $(T)/test_spec $(T)/test_compile: $(GEN_SRC) $(wildcard tests/specs/bad/*.lua) \
                                   $(wildcard tests/golden/*) tests/compile_fail/misuse.c
 
