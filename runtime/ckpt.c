@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "atomic.h"
 #include "err.h"
 
 static const uint8_t ckpt_magic[8] = {'C', 'N', 'C', 'K', 'P', 'T', '1', '\0'};
@@ -56,13 +57,8 @@ int ckpt_save(const char *path, const train_net *net, const ckpt_state *s, char 
     const size_t pbytes = net->n_params * net->real_size;
     const size_t len = ckpt_size(net, s->best_epoch > 0);
     uint8_t *buf = malloc(len);
-    const size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
-    if (buf == NULL || tmp == NULL) {
-        free(buf);
-        free(tmp);
+    if (buf == NULL)
         return err_set(err, errlen, path, "out of memory");
-    }
     uint8_t *p = buf;
     memcpy(p, ckpt_magic, sizeof ckpt_magic);
     p += sizeof ckpt_magic;
@@ -89,21 +85,12 @@ int ckpt_save(const char *path, const train_net *net, const ckpt_state *s, char 
     }
     ckpt_put(p, crc32(0L, buf, (uInt)(len - 4)), 4);
 
-    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    int ok = f != NULL && fwrite(buf, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    int e = errno;
-    if (f != NULL && fclose(f) != 0 && ok)
-        ok = 0, e = errno;
-    if (ok && rename(tmp, path) != 0)
-        ok = 0, e = errno;
-    if (!ok) {
-        remove(tmp);
-        err_set(err, errlen, path, "cannot write checkpoint: %s", strerror(e));
-    }
+    atomic_file af;
+    int status = atomic_open(&af, path, err, errlen);
+    if (status == 0)
+        status = atomic_commit(&af, fwrite(buf, 1, len, af.fp) == len, err, errlen);
     free(buf);
-    free(tmp);
-    return ok ? 0 : -1;
+    return status;
 }
 
 int ckpt_load(const char *path, const train_net *net, ckpt_state *s, char *err, size_t errlen)

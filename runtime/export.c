@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "export.h"
 
+#include "atomic.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -250,77 +252,6 @@ static void export_write_source(FILE *fp, const train_net *net, const void *para
     fputs("};\n", fp);
 }
 
-/* A file being written under a temporary name. */
-typedef struct {
-    const char *path;
-    char *tmp;
-    FILE *fp;
-} export_file;
-
-/* Create f->path's temporary PATH.tmp.<pid> exclusively (a stale one from an
- * earlier process with the same pid is replaced). */
-static int export_open(export_file *f, char *err, size_t errlen)
-{
-    const size_t len = strlen(f->path) + 32;
-    f->tmp = malloc(len);
-    if (f->tmp == NULL)
-        return err_set(err, errlen, f->path, "out of memory");
-    snprintf(f->tmp, len, "%s.tmp.%ld", f->path, (long)getpid());
-    int fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if (fd < 0 && errno == EEXIST && unlink(f->tmp) == 0)
-        fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if (fd >= 0) {
-        f->fp = fdopen(fd, "w");
-        if (f->fp == NULL) {
-            const int e = errno;
-            close(fd);
-            unlink(f->tmp);
-            errno = e;
-        }
-    }
-    if (f->fp == NULL) {
-        err_set(err, errlen, f->path, "cannot create %s: %s", f->tmp, strerror(errno));
-        free(f->tmp);
-        f->tmp = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-/* Flush, sync and close; on failure the temporary is removed. */
-static int export_close(export_file *f, char *err, size_t errlen)
-{
-    const char *step = NULL;
-    int e = 0;
-    if (ferror(f->fp))
-        step = "write", e = EIO;
-    else if (fflush(f->fp) != 0)
-        step = "write", e = errno;
-    else if (fsync(fileno(f->fp)) != 0)
-        step = "fsync", e = errno;
-    if (fclose(f->fp) != 0 && step == NULL)
-        step = "close", e = errno;
-    f->fp = NULL;
-    if (step == NULL)
-        return 0;
-    unlink(f->tmp);
-    err_set(err, errlen, f->path, "cannot %s %s: %s", step, f->tmp, strerror(e));
-    free(f->tmp);
-    f->tmp = NULL;
-    return -1;
-}
-
-static void export_abandon(export_file *f)
-{
-    if (f->fp != NULL)
-        fclose(f->fp);
-    if (f->tmp != NULL)
-        unlink(f->tmp);
-    free(f->tmp);
-    f->fp = NULL;
-    f->tmp = NULL;
-}
-
 int export_c_weights(const char *path, const train_net *net, const void *params, char *err,
                      size_t errlen)
 {
@@ -345,38 +276,31 @@ int export_c_weights(const char *path, const train_net *net, const void *params,
         return -1;
     }
 
-    export_file c = {.path = path}, h = {.path = hpath};
+    atomic_file c = {0}, h = {0};
     int rc = -1;
-    if (export_open(&c, err, errlen) != 0)
+    if (atomic_open(&c, path, err, errlen) != 0)
         goto out;
-    if (export_open(&h, err, errlen) != 0)
+    if (atomic_open(&h, hpath, err, errlen) != 0)
         goto out;
     export_write_source(c.fp, net, params, base);
     export_write_header(h.fp, net, hpath + dirlen);
-    if (export_close(&c, err, errlen) != 0 || export_close(&h, err, errlen) != 0)
+    if (atomic_close(&c, 1, err, errlen) != 0 || atomic_close(&h, 1, err, errlen) != 0)
         goto out;
 
     /* the header first: it declares the same thing whatever the weights, so a
      * replaced one is harmless; a new one is removed if the source fails */
     const int had_header = access(hpath, F_OK) == 0;
-    if (rename(h.tmp, hpath) != 0) {
-        err_set(err, errlen, hpath, "cannot rename %s over it: %s", h.tmp, strerror(errno));
+    if (atomic_rename(&h, err, errlen) != 0)
         goto out;
-    }
-    free(h.tmp);
-    h.tmp = NULL;
-    if (rename(c.tmp, path) != 0) {
-        err_set(err, errlen, path, "cannot rename %s over it: %s", c.tmp, strerror(errno));
+    if (atomic_rename(&c, err, errlen) != 0) {
         if (!had_header)
             unlink(hpath);
         goto out;
     }
-    free(c.tmp);
-    c.tmp = NULL;
     rc = 0;
 out:
-    export_abandon(&c);
-    export_abandon(&h);
+    atomic_abandon(&c);
+    atomic_abandon(&h);
     free(hpath);
     return rc;
 }

@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "image.h"
+#include "atomic.h"
 #include "err.h"
 
 #include <errno.h>
@@ -707,25 +708,6 @@ static void gallery_body(png_writer *g, const gallery *gal)
     png_write_end(g->png, NULL);
 }
 
-/* Create PATH exclusively; a stale one left by an earlier process with the
- * same pid is replaced. */
-static FILE *open_temp(const char *tmp)
-{
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if (fd < 0)
-        return NULL;
-    FILE *fp = fdopen(fd, "wb");
-    if (fp == NULL) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        errno = e;
-    }
-    return fp;
-}
-
 /* Write the PNG to g->fp; 0 or -1 with the message set. */
 static int gallery_write(png_writer *g, const gallery *gal, const char *tmp, char *err,
                          size_t errlen)
@@ -783,45 +765,23 @@ int image_write_gallery_png(const char *path, const uint8_t *const *digits,
     gal.width = (unsigned)width;
     gal.height = (unsigned)height;
 
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
     png_writer *g = calloc(1, sizeof *g);
-    if (tmp == NULL || g == NULL) {
-        free(tmp);
-        free(g);
+    if (g == NULL)
         return err_set(err, errlen, where, "out of memory");
-    }
-    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-    g->path = path;
-    g->fp = open_temp(tmp);
-    if (g->fp == NULL) {
-        err_set(err, errlen, where, "cannot create %s: %s", tmp, strerror(errno));
-        free(tmp);
+    atomic_file af;
+    if (atomic_open(&af, path, err, errlen) != 0) {
         free(g);
         return -1;
     }
-
-    int ok = gallery_write(g, &gal, tmp, err, errlen) == 0;
-    const char *step = NULL;
-    int e = 0;
-    if (ok && fflush(g->fp) != 0)
-        ok = 0, e = errno, step = "flush";
-    if (ok && fsync(fileno(g->fp)) != 0)
-        ok = 0, e = errno, step = "fsync";
-    if (fclose(g->fp) != 0 && ok)
-        ok = 0, e = errno, step = "close";
-    if (ok && rename(tmp, path) != 0)
-        ok = 0, e = errno, step = "rename";
-    if (!ok) {
-        unlink(tmp);
-        if (step != NULL && strcmp(step, "rename") == 0)
-            err_set(err, errlen, where, "cannot rename %s over it: %s", tmp, strerror(e));
-        else if (step != NULL)
-            err_set(err, errlen, where, "cannot %s %s: %s", step, tmp, strerror(e));
-    }
-    free(tmp);
+    g->path = path;
+    g->fp = af.fp;
+    int status = -1;
+    if (gallery_write(g, &gal, af.tmp, err, errlen) == 0)
+        status = atomic_commit(&af, 1, err, errlen);
+    else
+        atomic_abandon(&af);
     free(g);
-    return ok ? 0 : -1;
+    return status;
 }
 
 /* ---- ASCII art ------------------------------------------------------------ */

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "model.h"
+#include "atomic.h"
 #include "err.h"
 
 #include <errno.h>
@@ -333,44 +334,6 @@ int model_load(const char *path, const model_info *info, void *params, char *err
     return rc;
 }
 
-/* Create PATH.tmp.<pid> exclusively; a stale one left by an earlier process
- * with the same pid is replaced. */
-static FILE *open_temp(const char *tmp)
-{
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-    if (fd < 0)
-        return NULL;
-    FILE *fp = fdopen(fd, "wb");
-    if (fp == NULL) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        errno = e;
-    }
-    return fp;
-}
-
-/* Make the rename itself durable: fsync the folder that holds path. Best
- * effort: the file is complete either way, and some file systems refuse. */
-static void model_sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (slash == NULL)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    const int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
 int model_save(const char *path, const model_info *info, const void *params, char *err,
                size_t errlen)
 {
@@ -383,19 +346,10 @@ int model_save(const char *path, const model_info *info, const void *params, cha
     if (params == NULL && lo.payload > 0)
         return err_set(err, errlen, where, "no parameters to save");
 
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
-    if (tmp == NULL)
-        return err_set(err, errlen, where, "out of memory");
-    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-
-    FILE *fp = open_temp(tmp);
-    if (fp == NULL) {
-        int e = errno;
-        err_set(err, errlen, where, "cannot create %s: %s", tmp, strerror(e));
-        free(tmp);
+    atomic_file af;
+    if (atomic_open(&af, path, err, errlen) != 0)
         return -1;
-    }
+    FILE *fp = af.fp;
 
     /* Header. */
     uint8_t head[MODEL_HEADER_MAX];
@@ -426,28 +380,5 @@ int model_save(const char *path, const model_info *info, const void *params, cha
     if (ok)
         ok = fwrite(tail, 1, 4, fp) == 4;
 
-    const char *step = "write";
-    int e = ok ? 0 : errno;
-    if (ok && fflush(fp) != 0)
-        ok = 0, e = errno, step = "flush";
-    if (ok && fsync(fileno(fp)) != 0)
-        ok = 0, e = errno, step = "fsync";
-    if (fclose(fp) != 0 && ok)
-        ok = 0, e = errno, step = "close";
-    if (ok && rename(tmp, path) != 0)
-        ok = 0, e = errno, step = "rename";
-    if (!ok) {
-        unlink(tmp);
-        if (strcmp(step, "rename") == 0)
-            err_set(err, errlen, where, "cannot rename %s over it: %s", tmp,
-                    e ? strerror(e) : "unknown error");
-        else
-            err_set(err, errlen, where, "cannot %s %s: %s", step, tmp,
-                    e ? strerror(e) : "unknown error");
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    model_sync_dir(path);
-    return 0;
+    return atomic_commit(&af, ok, err, errlen);
 }

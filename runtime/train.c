@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "atomic.h"
 #include "err.h"
 #include "rng.h"
 
@@ -183,17 +184,10 @@ int train_evaluate(const train_net *net, const void *params, const idx_dataset *
 
 int train_log_write(const char *path, const train_log_row *rows, size_t n, char *err, size_t errlen)
 {
-    const size_t len = strlen(path) + 16;
-    char *tmp = malloc(len);
-    if (tmp == NULL)
-        return err_set(err, errlen, path, "out of memory");
-    snprintf(tmp, len, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL) {
-        err_set(err, errlen, path, "cannot write: %s", strerror(errno));
-        free(tmp);
+    atomic_file af;
+    if (atomic_open(&af, path, err, errlen) != 0)
         return -1;
-    }
+    FILE *f = af.fp;
     fprintf(f, "epoch,loss,train_acc,val_acc,test_acc,samples_per_s,seconds\n");
     for (size_t k = 0; k < n; ++k) {
         const train_log_row *r = &rows[k];
@@ -203,15 +197,7 @@ int train_log_write(const char *path, const train_log_row *rows, size_t n, char 
         fprintf(f, "%u,%.6f,%.4f,%s,%.4f,%.0f,%.3f\n", r->epoch, r->loss, 100.0 * r->train_acc, val,
                 100.0 * r->test_acc, r->samples_per_s, r->seconds);
     }
-    const int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        err_set(err, errlen, path, "cannot write: %s", strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    return atomic_commit(&af, 1, err, errlen);
 }
 
 int train_log_read(const char *path, train_log_row *rows, size_t max, size_t *n)

@@ -40,7 +40,7 @@ cflags=(-std=c11 -Wall -Wextra -Werror -O1 -g -Iruntime "${san[@]}")
 
 # ---- build ----------------------------------------------------------------
 rt_objs=()
-for src in runtime/err.c runtime/idx.c runtime/model.c runtime/cli.c; do
+for src in runtime/err.c runtime/idx.c runtime/model.c runtime/cli.c runtime/atomic.c; do
     obj="$out/obj/$(basename "${src%.c}").o"
     "$CC" "${cflags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
     rt_objs+=("$obj")
