@@ -602,6 +602,36 @@ report=$WORK/RESULTS.md
     fi
 
     echo
+    echo "## Targets"
+    echo
+    # target LABEL VALUE GOAL UNIT: one line, met or missed by how much
+    target() {
+        awk -v l="$1" -v v="$2" -v g="$3" -v u="$4" 'BEGIN {
+            if (v >= g) printf "- %s: %.2f%s, target %g%s: met\n", l, v, u, g, u
+            else printf "- %s: %.2f%s, target %g%s: missed by %.2f%s\n", l, v, u, g, u, g - v, u }'
+    }
+    target "batch-1 training, constnet over FANN" \
+        "$(awk -v a="${mtrain[constnet]}" -v b="${mtrain[fann]}" 'BEGIN { print a / b }')" 10 x
+    target "batch-1 inference, constnet over FANN" \
+        "$(awk -v a="${minfer[constnet]}" -v b="${minfer[fann]}" 'BEGIN { print a / b }')" 10 x
+    if [[ $TORCH == 1 && -n ${mtrain[torch_b32_t1]:-} ]]; then
+        target "batch 32 training, constnet over PyTorch (1 thread)" \
+            "$(awk -v a="${mtrain[constnet_b32]}" -v b="${mtrain[torch_b32_t1]}" 'BEGIN { print a / b }')" 2 x
+    fi
+    if [[ -n $peak_gflops && -n ${mtrain[constnet_b32]:-} ]]; then
+        target "batch 32 training, share of the measured FMA peak" \
+            "$(awk -v s="${mtrain[constnet_b32]}" -v f="$TRAIN_FLOPS" -v p="$peak_gflops" \
+                'BEGIN { print 100 * s * f / 1e9 / p }')" 50 " %"
+    fi
+    echo
+    echo "What bounds the batched kernels (perf record of bench_constnet_b32 on this"
+    echo "machine, 2026-11-26; perf stat cannot read cycle counters in this VM): the"
+    echo "layer-1 forward and weight-gradient kernels take about 26% of the time each,"
+    echo "gathering batch rows (memmove) and page faults about 12%, layer 2 about 10%."
+    echo "OpenBLAS sgemm reaches about 74% of the FMA peak on the layer-1 forward shape"
+    echo "at batch 32 (section (d)), so the gap is in the blocking of the generated"
+    echo "kernels (4 rows by 32 columns), not in the hardware."
+    echo
     echo "## Unroll policy: full or loops"
     echo
     echo "Each net generated with \`--unroll full\` and with \`--unroll loops\`, then compiled"
