@@ -19,18 +19,14 @@
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-/* g_base: one directory per TCase, made and removed by the parent process
- * (unchecked fixture), so even a failed test leaves nothing behind.
- * g_dir: a fresh subdirectory of it for each test (checked fixture). */
-static char g_base[64];
-static char g_dir[128];
-static char *g_files[32];
-static int g_nfiles;
+/* A scratch directory per TCase (unchecked fixture, so even a failed test
+ * leaves nothing behind) and a fresh subdirectory of it per test (checked
+ * fixture); see tu_scratch_open in testutil.h. */
 static char err[ERR_MAX];
 
 static void base_setup(void)
 {
-    if (tu_mkdtemp(g_base, sizeof g_base, "test_idx.") != 0) {
+    if (tu_scratch_open("test_idx.") != 0) {
         perror("test_idx: mkdtemp");
         exit(EXIT_FAILURE);
     }
@@ -38,35 +34,25 @@ static void base_setup(void)
 
 static void base_teardown(void)
 {
-    tu_rmtree(g_base);
+    tu_scratch_close();
 }
 
 static void setup(void)
 {
-    char prefix[sizeof g_base + 4];
-    snprintf(prefix, sizeof prefix, "%s/t.", g_base);
-    ck_assert_int_eq(tu_mkdtemp(g_dir, sizeof g_dir, prefix), 0);
-    g_nfiles = 0;
+    ck_assert_int_eq(tu_scratch_enter(), 0);
     err[0] = '\0';
 }
 
 static void teardown(void)
 {
-    for (int i = 0; i < g_nfiles; i++)
-        free(g_files[i]);
-    g_nfiles = 0;
-    tu_rmtree(g_dir);
+    tu_scratch_leave();
 }
 
-/* Path of NAME inside the temp dir (owned by the fixture). */
+/* Path of NAME inside the test's directory (owned by the fixture). */
 static const char *tmp_path(const char *name)
 {
-    ck_assert_int_lt(g_nfiles, 32);
-    size_t n = strlen(g_dir) + 1 + strlen(name) + 1;
-    char *p = malloc(n);
+    const char *p = tu_scratch_path(name);
     ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", g_dir, name);
-    g_files[g_nfiles++] = p;
     return p;
 }
 
@@ -267,7 +253,7 @@ START_TEST(test_dataset_pair)
     /* idx_load_mnist: plain images, labels only as .gz */
     write_file("t10k-images-idx3-ubyte", im.p, im.n);
     write_file("t10k-labels-idx1-ubyte.gz", lz.p, lz.n);
-    ck_assert_int_eq(idx_load_mnist(&d, g_dir, "t10k", 10, err, sizeof err), 0);
+    ck_assert_int_eq(idx_load_mnist(&d, tu_scratch_dir(), "t10k", 10, err, sizeof err), 0);
     ck_assert_uint_eq(d.n, 4);
     ck_assert_uint_eq(d.y[2], 9);
     idx_dataset_free(&d);
@@ -508,8 +494,8 @@ START_TEST(test_missing_file)
 
     idx_dataset d;
     char images[256];
-    snprintf(images, sizeof images, "%s/train-images-idx3-ubyte", g_dir);
-    ASSERT_FAILS(idx_load_mnist(&d, g_dir, "train", 10, err, sizeof err), images,
+    snprintf(images, sizeof images, "%s/train-images-idx3-ubyte", tu_scratch_dir());
+    ASSERT_FAILS(idx_load_mnist(&d, tu_scratch_dir(), "train", 10, err, sizeof err), images,
                  "cannot open: No such file or directory (and no");
     ck_assert_msg(strstr(err, "train-images-idx3-ubyte.gz either") != NULL, "%s", err);
     ck_assert_ptr_null(d.x);
@@ -518,8 +504,8 @@ START_TEST(test_missing_file)
     bytes im = make_idx(0x08, 3, DIMS3, 12);
     write_file("train-images-idx3-ubyte", im.p, im.n);
     char labels[256];
-    snprintf(labels, sizeof labels, "%s/train-labels-idx1-ubyte", g_dir);
-    ASSERT_FAILS(idx_load_mnist(&d, g_dir, "train", 10, err, sizeof err), labels, "cannot open");
+    snprintf(labels, sizeof labels, "%s/train-labels-idx1-ubyte", tu_scratch_dir());
+    ASSERT_FAILS(idx_load_mnist(&d, tu_scratch_dir(), "train", 10, err, sizeof err), labels, "cannot open");
     free(im.p);
 }
 END_TEST

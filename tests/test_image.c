@@ -22,15 +22,14 @@
 
 /* ---- fixtures ------------------------------------------------------------ */
 
-static char g_base[64];
-static char g_dir[128];
-static char *g_files[32];
-static int g_nfiles;
+/* A scratch directory per TCase (unchecked fixture, so even a failed test
+ * leaves nothing behind) and a fresh subdirectory of it per test (checked
+ * fixture); see tu_scratch_open in testutil.h. */
 static char err[ERR_MAX];
 
 static void base_setup(void)
 {
-    if (tu_mkdtemp(g_base, sizeof g_base, "test_image.") != 0) {
+    if (tu_scratch_open("test_image.") != 0) {
         perror("test_image: mkdtemp");
         exit(EXIT_FAILURE);
     }
@@ -38,35 +37,25 @@ static void base_setup(void)
 
 static void base_teardown(void)
 {
-    tu_rmtree(g_base);
+    tu_scratch_close();
 }
 
 static void setup(void)
 {
-    char prefix[sizeof g_base + 4];
-    snprintf(prefix, sizeof prefix, "%s/t.", g_base);
-    ck_assert_int_eq(tu_mkdtemp(g_dir, sizeof g_dir, prefix), 0);
-    g_nfiles = 0;
+    ck_assert_int_eq(tu_scratch_enter(), 0);
     err[0] = '\0';
 }
 
 static void teardown(void)
 {
-    for (int i = 0; i < g_nfiles; i++)
-        free(g_files[i]);
-    g_nfiles = 0;
-    tu_rmtree(g_dir);
+    tu_scratch_leave();
 }
 
-/* Path of NAME inside the temp dir (owned by the fixture). */
+/* Path of NAME inside the test's directory (owned by the fixture). */
 static const char *tmp_path(const char *name)
 {
-    ck_assert_int_lt(g_nfiles, 32);
-    size_t n = strlen(g_dir) + 1 + strlen(name) + 1;
-    char *p = malloc(n);
+    const char *p = tu_scratch_path(name);
     ck_assert_ptr_nonnull(p);
-    snprintf(p, n, "%s/%s", g_dir, name);
-    g_files[g_nfiles++] = p;
     return p;
 }
 
@@ -525,7 +514,7 @@ START_TEST(test_gallery)
     free(px);
 
     /* nothing but the two galleries in the directory: no temp file left */
-    DIR *d = opendir(g_dir);
+    DIR *d = opendir(tu_scratch_dir());
     ck_assert_ptr_nonnull(d);
     int entries = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;)
@@ -738,7 +727,7 @@ START_TEST(test_missing_file)
     const char *path = tmp_path("no-such-file.png");
     ASSERT_FAILS(image_load_gray(path, 28, 28, out, err, sizeof err), path,
                  "cannot open: No such file or directory");
-    ASSERT_FAILS(image_load_gray(g_dir, 28, 28, out, err, sizeof err), g_dir, "cannot read: ");
+    ASSERT_FAILS(image_load_gray(tu_scratch_dir(), 28, 28, out, err, sizeof err), tu_scratch_dir(), "cannot read: ");
 }
 END_TEST
 
@@ -766,7 +755,7 @@ START_TEST(test_gallery_limits)
     ck_assert_int_eq(access(path, F_OK), -1); /* nothing written */
 
     char dirpath[200];
-    snprintf(dirpath, sizeof dirpath, "%s/no-such-dir/g.png", g_dir);
+    snprintf(dirpath, sizeof dirpath, "%s/no-such-dir/g.png", tu_scratch_dir());
     ASSERT_FAILS(image_write_gallery_png(dirpath, many, lab, lab, 1, 1, err, sizeof err), dirpath,
                  "cannot create ");
     ck_assert_msg(strstr(err, "No such file or directory") != NULL, "%s", err);

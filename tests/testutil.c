@@ -147,3 +147,94 @@ int tu_sh(const char *fmt, ...)
     va_end(ap);
     return status;
 }
+
+/* ---- scratch directories ------------------------------------------------- */
+
+static char *tu_base;     /* the suite's base directory */
+static char *tu_dir;      /* the current test's subdirectory */
+static char **tu_paths;   /* strings handed out by tu_scratch_path */
+static size_t tu_npaths;
+
+int tu_scratch_open(const char *prefix)
+{
+    const size_t len = strlen(prefix) + 64;
+    tu_base = malloc(len);
+    if (tu_base == NULL)
+        return -1;
+    if (tu_mkdtemp(tu_base, len, prefix) != 0) {
+        free(tu_base);
+        tu_base = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+void tu_scratch_close(void)
+{
+    if (tu_base != NULL)
+        tu_rmtree(tu_base);
+    free(tu_base);
+    tu_base = NULL;
+}
+
+int tu_scratch_enter(void)
+{
+    if (tu_base == NULL) {
+        errno = ENOENT;
+        return -1;
+    }
+    const size_t len = strlen(tu_base) + 16;
+    char *prefix = malloc(len);
+    tu_dir = malloc(len + 8);
+    if (prefix == NULL || tu_dir == NULL) {
+        free(prefix);
+        free(tu_dir);
+        tu_dir = NULL;
+        return -1;
+    }
+    snprintf(prefix, len, "%s/t.", tu_base);
+    const int rc = tu_mkdtemp(tu_dir, len + 8, prefix);
+    free(prefix);
+    if (rc != 0) {
+        free(tu_dir);
+        tu_dir = NULL;
+    }
+    return rc;
+}
+
+void tu_scratch_leave(void)
+{
+    for (size_t k = 0; k < tu_npaths; ++k)
+        free(tu_paths[k]);
+    free(tu_paths);
+    tu_paths = NULL;
+    tu_npaths = 0;
+    if (tu_dir != NULL)
+        tu_rmtree(tu_dir);
+    free(tu_dir);
+    tu_dir = NULL;
+}
+
+const char *tu_scratch_dir(void)
+{
+    return tu_dir;
+}
+
+const char *tu_scratch_path(const char *name)
+{
+    if (tu_dir == NULL) {
+        errno = ENOENT;
+        return NULL;
+    }
+    char **more = realloc(tu_paths, (tu_npaths + 1) * sizeof *more);
+    if (more == NULL)
+        return NULL;
+    tu_paths = more;
+    const size_t len = strlen(tu_dir) + 1 + strlen(name) + 1;
+    char *p = malloc(len);
+    if (p == NULL)
+        return NULL;
+    snprintf(p, len, "%s/%s", tu_dir, name);
+    tu_paths[tu_npaths++] = p;
+    return p;
+}

@@ -52,4 +52,19 @@ int tu_write(const char *path, const void *buf, size_t len);
 int tu_sh(const char *fmt, ...) TU_PRINTF(1, 2);
 int tu_vsh(const char *fmt, va_list ap) TU_PRINTF(1, 0);
 
+/* Scratch directories for a suite's fixtures. tu_scratch_open makes a base
+ * directory named PREFIX... (as tu_mkdtemp); call it from an unchecked
+ * fixture, which runs in Check's parent process, so that even a failed test
+ * leaves nothing behind once tu_scratch_close removes it. tu_scratch_enter
+ * makes a fresh subdirectory of the base for one test (a checked fixture),
+ * tu_scratch_dir names it, tu_scratch_path gives the path of NAME in it (the
+ * string belongs to testutil until tu_scratch_leave, which removes the
+ * subdirectory). Each returns 0 / a path, or -1 / NULL with errno set. */
+int tu_scratch_open(const char *prefix);
+void tu_scratch_close(void);
+int tu_scratch_enter(void);
+void tu_scratch_leave(void);
+const char *tu_scratch_dir(void);
+const char *tu_scratch_path(const char *name);
+
 #endif
