@@ -80,11 +80,12 @@ int main(int argc, char **argv)
 
     const float rate = (float)s.rate;
     mnist_acts acts;
+    mnist_deltas deltas;
     double loss = 0.0;
     const double t0 = bench_now();
     for (size_t k = 0; k < s.n_train; ++k) {
         const uint32_t n = s.order[k];
-        loss += mnist_train_step(p, &acts, &xtrain[n], &targets[s.train.y[n]], rate);
+        loss += mnist_train_step(p, &deltas, &acts, &xtrain[n], &targets[s.train.y[n]], rate);
     }
     const double t1 = bench_now();
 

@@ -58,10 +58,11 @@ int main(int argc, char **argv)
     }
 
     small_acts a;
+    small_deltas d;
     double loss = 0.0;
     const double t0 = bench_now();
     for (unsigned long long k = 0; k < steps; ++k)
-        loss += small_train_step(&p, &a, &xs[k % POOL], &ts[k % POOL], 0.1f);
+        loss += small_train_step(&p, &d, &a, &xs[k % POOL], &ts[k % POOL], 0.1f);
     const double t1 = bench_now();
 
     printf("impl=small train_sps=%.0f loss=%.6f\n", (double)steps / (t1 - t0), loss / (double)steps);

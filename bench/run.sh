@@ -661,8 +661,8 @@ report=$WORK/RESULTS.md
         done
     done
     echo
-    max_w=$(sed -n 's/^M.UNROLL_MAX_WEIGHTS = \([0-9]*\).*/\1/p' gen/model.lua)
-    echo "The default policy (auto: a layer of at most ${max_w:-?} weights is unrolled, per gen/model.lua) gives"
+    max_w=$(sed -n "s/^K.UNROLL_MAX_WEIGHTS = \([0-9]*\).*/\1/p" gen/layers/dense.lua)
+    echo "The default policy (auto: a layer of at most ${max_w:-?} weights is unrolled, per gen/layers/dense.lua) gives"
     echo "byte for byte the \`${u_auto[small]}\` code for $SMALL_SPEC and the \`${u_auto[mnist]}\` code for $SPEC."
     echo "Generating and compiling $SPEC with it (\`$LUA gen/constnet.lua $SPEC\` then the"
     printf 'compile above) took %s s (budget %s s: %s).\n' "$default_secs" "$DEFAULT_BUDGET" \

@@ -8,7 +8,7 @@
 -- Find our own modules and templates from the script's location.
 local script = arg and arg[0] or "gen/constnet.lua"
 local root = script:match("^(.*)[/\\]gen[/\\][^/\\]*$") or (script:match("^gen[/\\]") and ".") or "."
-package.path = root .. "/?.lua;" .. package.path
+package.path = root .. "/?.lua;" .. root .. "/?/init.lua;" .. package.path
 
 local argparse = require("argparse")
 local spec_mod = require("gen.spec")

@@ -4,7 +4,7 @@
 --   read_template(name) returns the text of templates/<name>; the caller does
 --   the I/O, so this module stays a pure function of its inputs.
 
-local template = require("pl.template")
+local template = require("gen.template")
 local model_mod = require("gen.model")
 
 local M = {}
@@ -43,31 +43,90 @@ end
 
 local function pad(s) return string.rep(" ", #s + 1) end
 
-local function render_one(text, name, env)
-  local ct, cerr = template.compile(text, { chunk_name = "@templates/" .. name, escape = "@" })
-  if not ct then return nil, "templates/" .. name .. ": " .. tostring(cerr) end
-  local out, rerr = ct:render(env, _G)
-  if not out then return nil, "templates/" .. name .. ": " .. tostring(rerr) end
-  return out
+-- Nested loops over every element of tensor t (its idx names, its bounds),
+-- around body: one statement or a list of them, indented under indent.
+local function loops(t, indent, body)
+  if type(body) == "string" then body = { body } end
+  local out = {}
+  local ind = indent
+  for k, v in ipairs(t.idx) do
+    local last = (k == #t.idx)
+    out[#out + 1] = string.format("%sfor (int %s = 0; %s < %d; ++%s)%s", ind, v, v, t.bounds[k], v,
+      (last and #body > 1) and " {" or "")
+    ind = ind .. "    "
+  end
+  for _, line in ipairs(body) do out[#out + 1] = ind .. line end
+  if #body > 1 then out[#out + 1] = ind:sub(5) .. "}" end
+  return table.concat(out, "\n")
+end
+
+-- "[A][B]" from a list of dimensions
+local brackets = require("gen.layers.common").brackets
+
+-- The fields of a layer's parameter tensors, "T w[A][B]; T b[B];", each
+-- name prefixed (optimizer slots: "v_"), joined by sep (default " ").
+local function tensor_fields(L, prefix, sep)
+  local out = {}
+  for _, t in ipairs(L.tensors) do
+    out[#out + 1] = string.format("%s %s%s%s;", L.real_type, prefix, t.name, t.decl)
+  end
+  return table.concat(out, sep or " ")
+end
+
+-- The tables a template reads raise on a missing field while it renders.
+local function with_strict(m, fn)
+  template.strict(m)
+  for _, L in ipairs(m.layers) do template.strict(L) end
+  local a, b = fn()
+  template.unstrict(m)
+  for _, L in ipairs(m.layers) do template.unstrict(L) end
+  return a, b
+end
+
+local compiled = {}
+local function render_one(read_template, name, env)
+  local ct = compiled[name]
+  if not ct then
+    local cerr
+    ct, cerr = template.compile(read_template(name), "templates/" .. name)
+    if not ct then return nil, cerr end
+    compiled[name] = ct
+  end
+  return ct(env)
+end
+
+local function tidy(text)
+  -- no trailing blanks, exactly one final newline
+  return (text:gsub("[ \t]+\n", "\n"):gsub("\n\n\n+", "\n\n"):gsub("\n*$", "\n"))
 end
 
 function M.render(m, read_template)
-  for _, L in ipairs(m.layers) do L.model_name = m.name end
-  local env = { m = m, sum = sum, act = act, pad = pad, lit = model_mod.lit, zero_test = zero_test }
+  return with_strict(m, function()
+    local env = { m = m, sum = sum, act = act, pad = pad, lit = model_mod.lit, zero_test = zero_test,
+                  loops = loops, brackets = brackets, tensor_fields = tensor_fields }
+    -- each layer's passes, from its kind's template
+    local layer_code = {}
+    for _, L in ipairs(m.layers) do
+      env.L, env.P = L, L.prev
+      local text, err = render_one(read_template, L.template, env)
+      if not text then return nil, err end
+      layer_code[L.index] = (text:gsub("\n+$", ""))
+    end
+    env.L, env.P = nil, nil
+    env.layer_code = layer_code
 
-  local glue, gerr = render_one(read_template("runtime_glue.c.tpl"), "runtime_glue.c.tpl", env)
-  if not glue then return nil, gerr end
-  env.runtime_glue = glue
+    local glue, gerr = render_one(read_template, "runtime_glue.c.tpl", env)
+    if not glue then return nil, gerr end
+    env.runtime_glue = glue
 
-  local files = {}
-  for _, spec in ipairs({ { "net.h.tpl", m.name .. ".h" }, { "net.c.tpl", m.name .. ".c" } }) do
-    local text, err = render_one(read_template(spec[1]), spec[1], env)
-    if not text then return nil, err end
-    -- no trailing blanks, exactly one final newline
-    text = text:gsub("[ \t]+\n", "\n"):gsub("\n\n\n+", "\n\n"):gsub("\n*$", "\n")
-    files[#files + 1] = { name = spec[2], text = text }
-  end
-  return files
+    local files = {}
+    for _, spec in ipairs({ { "net.h.tpl", m.name .. ".h" }, { "net.c.tpl", m.name .. ".c" } }) do
+      local text, err = render_one(read_template, spec[1], env)
+      if not text then return nil, err end
+      files[#files + 1] = { name = spec[2], text = tidy(text) }
+    end
+    return files
+  end)
 end
 
 return M

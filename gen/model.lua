@@ -7,20 +7,6 @@
 
 local M = {}
 
--- Layers with at most this many weights are unrolled into straight-line code
--- under unroll = "auto"; larger layers keep loops with literal bounds. Chosen
--- by measurement (bench/RESULTS.md, "Unroll policy"): at the default -O3, gcc
--- unrolls constant-bound loops itself, and loops beat straight-line code on
--- every net measured, from 2-4-2 to 16-8-4 (at -O2 full unrolling gains up to
--- 10% on nets of about 20 weights); full unrolling of a 784x128 layer takes gcc
--- minutes and gigabytes. So "auto" means loops; unroll = "full" stays for
--- builds that want straight-line code.
-M.UNROLL_MAX_WEIGHTS = 0
-
--- Output columns per accumulator block in the batched forward pass: with 4
--- rows, 4 x 32 floats stay in vector registers.
-M.BATCH_COLUMNS = 32
-
 -- C literal for a Lua number: the shortest decimal that reads back as the
 -- same double.
 local function lit(x, T)
@@ -43,6 +29,9 @@ local function fnv1a(s)
   return h
 end
 
+local layers = require("gen.layers")
+local common = require("gen.layers.common")
+
 local DERIV = {
   -- derivative of the activation, written in terms of its output a
   sigmoid = "%s * (ONE - %s)",
@@ -51,6 +40,12 @@ local DERIV = {
   leaky_relu = "(%s > ZERO ? ONE : SLOPE)",
   identity = "ONE",
 }
+
+-- The C constant for a layer's output size (flat), and per dimension.
+local function dims_consts(prefix, dims)
+  if #dims == 1 then return { prefix } end
+  return { prefix .. "_C", prefix .. "_H", prefix .. "_W" }
+end
 
 function M.build(spec, spec_path)
   local m = {
@@ -62,87 +57,86 @@ function M.build(spec, spec_path)
     loss = spec.loss,
     train = spec.train,
     batch = spec.train.batch,
-    n_in = spec.input,
+    in_dims = spec.input_dims,
+    n_in = common.count(spec.input_dims),
+    unroll = spec.unroll,
     budget = spec.budget,
     layers = {},
   }
   local T = m.T
   m.ONE, m.ZERO, m.TWO = lit(1, T), lit(0, T), lit(2, T)
   m.fma_macro = (T == "float") and "FP_FAST_FMAF" or "FP_FAST_FMA"
+  m.in_consts = dims_consts(m.NAME .. "_IN", m.in_dims)
+  m.in_text = common.text(m.in_dims)
 
   local n = #spec.layers
-  local prev_units, prev_const = spec.input, m.NAME .. "_IN"
-  local prev_act_type = m.name .. "_input"
+  -- the output layer keeps its logits when the loss is computed from them
+  local lastS = spec.layers[n]
+  m.keep_logits = (m.loss == "cross_entropy" or m.loss == "binary_cross_entropy"
+                   or lastS.activation == "softmax")
+
+  local prev = false
   local n_params = 0
-  local shape = { m.name, T, tostring(spec.input) }
+  local shape = { m.name, T, m.in_text }
   local acts_used = {}
+  m.kinds_used = {}
   for i, S in ipairs(spec.layers) do
+    local K = layers[S.kind]
     local L = {
       index = i,
       id = "l" .. i,
+      kind = S.kind,
       first = (i == 1),
       last = (i == n),
-      n_in = prev_units,
-      n_out = S.units,
-      activation = S.activation,
-      slope = S.slope and lit(S.slope, T),
+      in_dims = prev and prev.out_dims or m.in_dims,
+      out_dims = S.out_dims,
+      activation = S.activation or false,
+      slope = S.slope and lit(S.slope, T) or false,
       line = S.line,
+      prev = prev,
+      model_name = m.name,
     }
-    L.in_const = prev_const
+    L.n_in = common.count(L.in_dims)
+    L.n_out = common.count(L.out_dims)
+    L.in_const = prev and prev.out_const or (m.NAME .. "_IN")
+    L.in_consts = prev and prev.out_consts or m.in_consts
     L.out_const = L.last and (m.NAME .. "_OUT") or (m.NAME .. "_L" .. i)
-    L.in_type = prev_act_type
+    L.out_consts = dims_consts(L.out_const, L.out_dims)
+    L.in_type = prev and prev.out_type or (m.name .. "_input")
     L.out_type = L.last and (m.name .. "_output") or (m.name .. "_l" .. i .. "_act")
     L.delta_type = m.name .. "_l" .. i .. "_delta"
     L.params_type = m.name .. "_l" .. i .. "_params"
     L.opt_type = m.name .. "_l" .. i .. "_opt"
-    L.batch_out_type = L.last and (m.name .. "_batch_output") or (m.name .. "_l" .. i .. "_batch_act")
-    L.batch_in_type = (i == 1) and (m.name .. "_batch_input") or m.layers[i - 1].batch_out_type
-    L.batch_delta_type = m.name .. "_l" .. i .. "_batch_delta"
     L.grads_type = m.name .. "_l" .. i .. "_grads"
-    L.n_weights = L.n_in * L.n_out
-    L.n_params = L.n_weights + L.n_out
+    L.batch_out_type = L.last and (m.name .. "_batch_output") or (m.name .. "_l" .. i .. "_batch_act")
+    L.batch_in_type = prev and prev.batch_out_type or (m.name .. "_batch_input")
+    L.batch_delta_type = m.name .. "_l" .. i .. "_batch_delta"
+    -- inputs that are often exactly zero: pixels, and what a kind says of its outputs
+    L.in_often_zero = (not prev) or prev.out_often_zero
+    L.out_often_zero = K.zeros_out and K.zeros_out(L) or (L.activation == "relu")
+    -- references the frame and the calls use
+    L.in_ref = prev and ("&a->" .. prev.id) or "x"
+    L.out_ref = L.last and "&a->out" or ("&a->" .. L.id)
+    L.p_ref, L.g_ref = "&p->" .. L.id, "&g->" .. L.id
+    L.d_ref = "&d->" .. L.id
+    L.dx_ref = prev and ("&d->" .. prev.id) or false
+    K.build(L, S, m, lit)
+    L.tensors = L.tensors or {}
+    L.has_params = #L.tensors > 0
+    L.n_params = 0
+    for _, t in ipairs(L.tensors) do L.n_params = L.n_params + t.n end
     n_params = n_params + L.n_params
-
-    -- unrolling
-    local u = S.unroll or spec.unroll
-    if u == "auto" then
-      u = (L.n_weights <= M.UNROLL_MAX_WEIGHTS) and "full" or "loops"
-    end
-    L.unroll = u
-
-    -- initialisation: default follows the activation
-    local init = S.init
-    if init == nil then
-      init = (S.activation == "relu" or S.activation == "leaky_relu") and "he_uniform"
-        or "glorot_uniform"
-    end
-    L.init = init
-    local fin, fout = L.n_in, L.n_out
-    if init == "glorot_uniform" then
-      L.init_low, L.init_high = -math.sqrt(6 / (fin + fout)), math.sqrt(6 / (fin + fout))
-    elseif init == "he_uniform" then
-      L.init_low, L.init_high = -math.sqrt(6 / fin), math.sqrt(6 / fin)
-    elseif init == "uniform" then
-      L.init_low, L.init_high = S.init_low, S.init_high
-    elseif init == "glorot_normal" then
-      L.init_std = math.sqrt(2 / (fin + fout))
-    elseif init == "he_normal" then
-      L.init_std = math.sqrt(2 / fin)
-    end
-    L.init_kind = (init == "zeros") and "zeros" or (L.init_std and "normal" or "uniform")
-    if L.init_low then
-      L.init_low_lit = lit(L.init_low, "double")
-      L.init_high_lit = lit(L.init_high, "double")
-      L.init_span_lit = lit(L.init_high - L.init_low, "double")
-    end
-    if L.init_std then L.init_std_lit = lit(L.init_std, "double") end
-
-    acts_used[S.activation] = true
-    shape[#shape + 1] = string.format("dense:%d:%s:%s", S.units, S.activation, S.slope or "")
+    L.scratch_wt = L.scratch_wt or false
+    L.masks = L.masks or false
+    L.layout_note = L.layout_note or false
+    L.real_type = T
+    if L.activation then acts_used[L.activation] = true end
+    m.kinds_used[S.kind] = true
+    shape[#shape + 1] = K.fingerprint(S)
     m.layers[i] = L
-    prev_units, prev_const, prev_act_type = S.units, L.out_const, L.out_type
+    prev = L
   end
-  m.n_out = prev_units
+  m.n_out = m.layers[n].n_out
   m.n_params = n_params
   m.real_size = (T == "float") and 4 or 8
   m.params_bytes = n_params * m.real_size
@@ -150,75 +144,95 @@ function M.build(spec, spec_path)
   m.fingerprint = string.format("0x%08xu", fnv1a(m.shape_string))
   m.last = m.layers[n]
 
-  -- the output layer keeps its logits when the loss is computed from them
-  m.keep_logits = (m.loss == "cross_entropy" or m.loss == "binary_cross_entropy"
-                   or m.last.activation == "softmax")
-
-  -- names the templates print: where each layer reads and writes
+  -- derivative expressions, per layer, in terms of the layer's own output;
+  -- a kind without an activation passes its gradient through unchanged
   for _, L in ipairs(m.layers) do
-    L.keeps_logits = L.last and m.keep_logits
-    L.z = L.keeps_logits and "zo->v" or "z"
-    L.out_ref = L.last and "&a->out" or ("&a->" .. L.id)
-    L.in_ref = L.first and "x" or ("&a->" .. m.layers[L.index - 1].id)
-    if L.init_kind == "normal" then m.any_normal = true end
-    if L.init_kind ~= "zeros" then m.any_random = true end
-  end
-
-  -- derivative expressions, per layer, in terms of the layer's own output
-  for _, L in ipairs(m.layers) do
-    local d = DERIV[L.activation]
+    local d = DERIV[L.activation or "identity"]
     if d then
       d = d:gsub("ONE", m.ONE):gsub("ZERO", m.ZERO):gsub("SLOPE", L.slope or "")
       L.deriv = function(a) return (d:gsub("%%s", a)) end
+    else
+      L.deriv = false
     end
-    -- the previous layer, whose activation the backward pass differentiates
-    L.prev = m.layers[L.index - 1]
+    L.deriv_name = L.activation or "identity"
+    -- whether a gradient through this layer's output is scaled by anything
+    L.has_deriv = (L.activation and L.activation ~= "identity") and true or false
+  end
+  for _, L in ipairs(m.layers) do
+    L.calls = layers[L.kind].calls(L, m)
+    L.calls.forward_train = L.calls.forward_train or L.calls.forward
+    L.template = layers[L.kind].template
   end
 
   -- activation helpers actually used, in a fixed order
   m.activations = {}
-  for _, a in ipairs({ "sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax" }) do
+  for _, a in ipairs(common.ACTIVATIONS) do
     if acts_used[a] then m.activations[#m.activations + 1] = a end
   end
   m.acts_used = acts_used
+  m.masks = false -- any layer with a training-time mask (dropout)
+  m.scratch_wt = false
+  m.any_normal, m.any_random = false, false
+  m.params_layers = {}
+  for _, L in ipairs(m.layers) do
+    if L.masks then m.masks = true end
+    if L.scratch_wt then m.scratch_wt = true end
+    if L.has_params then m.params_layers[#m.params_layers + 1] = L end
+    for _, t in ipairs(L.tensors) do
+      if t.init.kind == "normal" then m.any_normal = true end
+      if t.init.kind ~= "zeros" then m.any_random = true end
+      t.init.low_lit = t.init.low and lit(t.init.low, "double") or false
+      t.init.high_lit = t.init.high and lit(t.init.high, "double") or false
+      t.init.span_lit = t.init.low and lit(t.init.high - t.init.low, "double") or false
+      t.init.std_lit = t.init.std and lit(t.init.std, "double") or false
+      t.decl = common.brackets(t.dims)
+      local ix = {}
+      for k, v in ipairs(t.idx) do ix[k] = "[" .. v .. "]" end
+      t.index = table.concat(ix)
+    end
+  end
+  -- the parameter block, tensor by tensor, for the runtime's messages and files
+  m.tensor_table = {}
+  local offset = 0
+  for _, L in ipairs(m.params_layers) do
+    for _, t in ipairs(L.tensors) do
+      local dims = {}
+      for k, b in ipairs(t.bounds) do dims[k] = tostring(b) end
+      m.tensor_table[#m.tensor_table + 1] = { name = L.id .. "." .. t.name, rank = #t.bounds,
+                                              dims = table.concat(dims, ", "), offset = offset }
+      offset = offset + t.n
+    end
+  end
+  -- the per-sample step fuses plain SGD into the backward pass, where every kind can
+  m.fusable = true
+  for _, L in ipairs(m.layers) do
+    if not layers[L.kind].fuses_sgd then m.fusable = false end
+  end
+  -- the backward passes read the network input only where the first layer has one
+  m.backward_reads_x = m.layers[1].calls.backward and true or false
+  -- the per-sample backward reads p only where some layer computes an input gradient
+  m.backward_reads_p = false
+  for _, L in ipairs(m.layers) do
+    if L.calls.backward and L.calls.backward:find(L.p_ref, 1, true) then m.backward_reads_p = true end
+  end
 
   -- memory, in bytes
-  m.acts_bytes = 0
-  for _, L in ipairs(m.layers) do m.acts_bytes = m.acts_bytes + L.n_out * m.real_size end
+  local units, masks = 0, 0
+  for _, L in ipairs(m.layers) do
+    units = units + L.n_out
+    if L.masks then masks = masks + L.n_out end
+  end
+  m.acts_bytes = (units + masks) * m.real_size
   if m.keep_logits then m.acts_bytes = m.acts_bytes + m.n_out * m.real_size end
 
-  -- kernel shapes of the batched passes: rows of the batch per block, blocks
-  -- of output columns held in accumulators, rows of dw updated together
+  -- rows of the batch per block in the batched passes
   m.sb = (m.batch % 4 == 0) and 4 or ((m.batch % 2 == 0) and 2 or 1)
-  for _, L in ipairs(m.layers) do
-    local width = math.min(M.BATCH_COLUMNS, L.n_out)
-    L.jblocks = { { start = 0, width = width, count = L.n_out // width } }
-    local tail = L.n_out % width
-    if tail > 0 then
-      L.jblocks[2] = { start = L.n_out - tail, width = tail, count = 1 }
-    end
-    L.ib = (L.n_in >= 4) and 4 or 1
-    L.iblocks = { { start = 0, rows = L.ib, count = L.n_in // L.ib } }
-    if L.n_in % L.ib > 0 then
-      L.iblocks[2] = { start = L.n_in - L.n_in % L.ib, rows = 1, count = L.n_in % L.ib }
-    end
-    L.n_out16 = L.n_out - L.n_out % 16
-    -- per-sample backward: rows of dx summed together (independent chains)
-    L.dx_rows = math.min(8, L.n_in)
-    L.dx_blocks = { { start = 0, rows = L.dx_rows, count = L.n_in // L.dx_rows } }
-    if L.n_in % L.dx_rows > 0 then
-      L.dx_blocks[2] = { start = L.n_in - L.n_in % L.dx_rows, rows = 1, count = L.n_in % L.dx_rows }
-    end
-    -- inputs that are often exactly zero (pixels, relu outputs) skip their
-    -- row of w: adding 0 * w changes no sum, and an update by 0 * d no weight
-    L.skip_zero = L.first or (L.prev ~= nil and L.prev.activation == "relu")
-  end
 
   -- the optimizer and its literals
   local tr = m.train
   m.opt = tr.optimizer
   m.opt_slots = ({ sgd = {}, momentum = { "v" }, nesterov = { "v" }, adam = { "m", "v" } })[m.opt]
-  m.wd = tr.weight_decay ~= 0 and lit(tr.weight_decay, T) or nil
+  m.wd = tr.weight_decay ~= 0 and lit(tr.weight_decay, T) or false
   m.mu, m.b1, m.b2 = lit(tr.momentum, T), lit(tr.beta1, "double"), lit(tr.beta2, "double")
   m.one_minus_b1, m.one_minus_b2 = lit(1 - tr.beta1, T), lit(1 - tr.beta2, T)
   m.beta1_lit, m.beta2_lit = lit(tr.beta1, T), lit(tr.beta2, T)
@@ -230,16 +244,15 @@ function M.build(spec, spec_path)
   if m.wd then desc = desc .. ", L2 weight decay " .. tr.weight_decay end
   m.opt_desc = desc
   -- the per-sample step fuses plain SGD into the backward pass
-  m.fused = (m.opt == "sgd" and not m.wd)
+  m.fused = (m.opt == "sgd" and not m.wd and m.fusable and not m.masks)
   m.opt_enum = ({ sgd = "TRAIN_SGD", momentum = "TRAIN_MOMENTUM", nesterov = "TRAIN_NESTEROV",
                   adam = "TRAIN_ADAM" })[m.opt]
   m.schedule_enum = ({ constant = "TRAIN_CONSTANT", step = "TRAIN_STEP", cosine = "TRAIN_COSINE" })[tr.schedule]
+  m.augment_shift = tr.augment_shift or 0
 
   -- memory, in bytes, exactly as sizeof() will see it (a static assert in
   -- the header checks each one)
   local R = m.real_size
-  local units = 0
-  for _, L in ipairs(m.layers) do units = units + L.n_out end
   m.mem = {
     params = m.params_bytes,
     acts = m.acts_bytes,
@@ -255,8 +268,8 @@ function M.build(spec, spec_path)
                    + rows * (m.mem.acts + m.mem.deltas + (m.n_in + m.n_out) * R)
 
   -- the chain of layers, for the banner: "784 -> 128 sigmoid -> ..."
-  local chain = { tostring(m.n_in) }
-  for _, L in ipairs(m.layers) do chain[#chain + 1] = L.n_out .. " " .. L.activation end
+  local chain = { m.in_text }
+  for _, L in ipairs(m.layers) do chain[#chain + 1] = layers[L.kind].chain(L) end
   m.chain = table.concat(chain, " -> ")
   local sizes = { tostring(m.n_in) }
   for _, L in ipairs(m.layers) do sizes[#sizes + 1] = tostring(L.n_out) end

@@ -7,25 +7,31 @@
 --
 -- This module touches no file: the caller passes the source text in.
 
+local layers = require("gen.layers")
+local common = require("gen.layers.common")
+
 local M = {}
 
 -- The vocabulary. Each list is the single source of truth for its key set:
 -- docs and tests read these lists (see M.vocabulary).
-M.ACTIVATIONS = { "sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax" }
+M.ACTIVATIONS = common.ACTIVATIONS
 M.LOSSES = { "squared_error", "cross_entropy", "binary_cross_entropy" }
-M.INITS = { "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "uniform", "zeros" }
+M.INITS = common.INITS
 M.OPTIMIZERS = { "sgd", "momentum", "nesterov", "adam" }
 M.SCHEDULES = { "constant", "step", "cosine" }
 M.DTYPES = { "float", "double" }
-M.UNROLLS = { "auto", "full", "loops" }
+M.UNROLLS = common.UNROLLS
 
 -- Keys of each table, in the order the README documents them.
 M.NETWORK_KEYS = { "input", "loss", "dtype", "unroll", "train", "budget" }
+M.INPUT_KEYS = {}
 M.BUDGET_KEYS = { "inference", "training" }
-M.DENSE_KEYS = { "activation", "init", "slope", "unroll" }
 M.TRAIN_KEYS = { "optimizer", "rate", "batch", "epochs", "seed", "momentum", "beta1", "beta2",
                  "epsilon", "weight_decay", "schedule", "step_size", "gamma", "min_rate",
-                 "validation" }
+                 "validation", "augment" }
+M.AUGMENT_KEYS = { "shift" }
+-- Each layer kind's keys: layers[kind].keys (the README documents them).
+M.LAYER_KINDS = layers.ORDER
 
 -- Limits that keep a typo like 1e9 from turning into a 4 GB struct.
 M.MAX_UNITS = 1 << 20
@@ -106,13 +112,15 @@ function M.load(path, source)
 
   local net_calls = 0
   local env = {}
-  env.dense = function(t)
-    local line = caller_line()
-    if type(t) ~= "table" then
-      error(string.format("dense: expected a table like dense { 128, activation = \"relu\" }, got %s",
-        type(t)), 2)
+  for _, kind in ipairs(layers.ORDER) do
+    local usage = layers[kind].usage
+    env[kind] = function(t)
+      local line = caller_line()
+      if type(t) ~= "table" then
+        error(string.format("%s: expected a table like %s, got %s", kind, usage, type(t)), 2)
+      end
+      return { kind = kind, line = line, fields = t }
     end
-    return { kind = "dense", line = line, fields = t }
   end
   env.network = function(name)
     local line = caller_line()
@@ -127,7 +135,9 @@ function M.load(path, source)
       return { kind = "network", line = line, name = name, fields = t }
     end
   end
-  local known_names = { "dense", "network" }
+  local known_names = {}
+  for _, kind in ipairs(layers.ORDER) do known_names[#known_names + 1] = kind end
+  known_names[#known_names + 1] = "network"
   setmetatable(env, {
     __index = function(_, k)
       error(string.format("unknown name '%s' (a spec can use: %s)%s", tostring(k),
@@ -223,74 +233,69 @@ function M.load(path, source)
 
   check_keys(f, M.NETWORK_KEYS, "network", nline, nline)
 
-  -- input
+  -- input = N (a flat vector) or { C, H, W } (channels, height, width)
+  local iline = key_line(lines, "input", nline, nline)
   if f.input == nil then
-    err(nline, "network: missing input size, as in input = 784")
+    err(nline, "network: missing input size, as in input = 784 or input = { 1, 28, 28 }")
+  elseif type(f.input) == "table" then
+    check_keys(f.input, M.INPUT_KEYS, "input", iline, iline)
+    local dims, bad = {}, false
+    for _, k in ipairs(sorted_keys(f.input)) do
+      if math.type(k) == "integer" then
+        if k < 1 or k > 3 or f.input[k] == nil then bad = true end
+      end
+    end
+    for k = 1, #f.input do dims[k] = check_size(f.input[k], "network: input dimension " .. k, iline) end
+    if bad or (#f.input ~= 1 and #f.input ~= 3) then
+      err(iline, "network: input must be a size N or { C, H, W } (channels, height, width), got %d dimensions",
+        #f.input)
+    elseif #dims == #f.input then
+      spec.input_dims = dims
+    end
   else
-    spec.input = check_size(f.input, "network: input", key_line(lines, "input", nline, nline))
+    local n_in = check_size(f.input, "network: input", iline)
+    if n_in then spec.input_dims = { n_in } end
   end
+  if spec.input_dims then spec.input = common.count(spec.input_dims) end
 
   spec.dtype = check_enum(f.dtype, M.DTYPES, "network: unknown dtype",
     key_line(lines, "dtype", nline, nline), "float")
   spec.unroll = check_enum(f.unroll, M.UNROLLS, "network: unknown unroll",
     key_line(lines, "unroll", nline, nline), "auto")
 
-  -- layers: the array part, in order
+  -- layers: the array part, in order. Each kind checks its own keys.
+  local V = {
+    err = err, size = check_size, show = show, sorted_keys = sorted_keys,
+    enum = function(v, list, what, line, default) return check_enum(v, list, what, line, default) end,
+    positional = function(t, what, line, max, hint)
+      for _, k in ipairs(sorted_keys(t)) do
+        if math.type(k) == "integer" and (k < 1 or k > max) then
+          err(line, "%s: unexpected value %s at position %d; %s", what, show(t[k]), k, hint)
+        end
+      end
+    end,
+  }
   local n = 0
+  local dims = spec.input_dims
   for i, layer in ipairs(f) do
     n = i
-    if type(layer) ~= "table" or layer.kind ~= "dense" then
-      err(nline, "network: entry %d is not a layer; write dense { N, activation = \"...\" }", i)
+    local K = type(layer) == "table" and layers[layer.kind]
+    if type(layer) ~= "table" or not K or type(layer.fields) ~= "table" or math.type(layer.line) ~= "integer" then
+      err(nline, "network: entry %d is not a layer; write one of: %s", i,
+        table.concat(layers.ORDER, " { ... }, ") .. " { ... }")
+      dims = nil
     else
       local lf, ll = layer.fields, layer.line
-      check_keys(lf, M.DENSE_KEYS, "dense", ll, ll)
-      local L = { kind = "dense", line = ll }
-      if lf[1] == nil then
-        err(ll, "dense: missing size, as in dense { 128, activation = \"relu\" }")
+      check_keys(lf, K.keys, layer.kind, ll, ll)
+      local L = K.check(lf, ll, V)
+      L.kind, L.line = layer.kind, ll
+      if dims and not M.has_error_at(problems, ll) then
+        L.in_dims = dims
+        dims = K.output(L, dims, V, ll)
+        L.out_dims = dims
       else
-        L.units = check_size(lf[1], "dense: size", ll)
+        dims = nil
       end
-      for _, k in ipairs(sorted_keys(lf)) do
-        if math.type(k) == "integer" and k ~= 1 then
-          err(ll, "dense: unexpected value %s at position %d; only the size comes without a key",
-            show(lf[k]), k)
-        end
-      end
-      if lf.activation == nil then
-        err(ll, "dense: missing activation (known: %s)", table.concat(M.ACTIVATIONS, ", "))
-      else
-        L.activation = check_enum(lf.activation, M.ACTIVATIONS, "dense: unknown activation", ll)
-      end
-      if type(lf.init) ~= "table" then
-        L.init = check_enum(lf.init, M.INITS, "dense: unknown init", ll)
-      end
-      if lf.init == "uniform" then
-        err(ll, "dense: init 'uniform' needs bounds; write init = { \"uniform\", -0.05, 0.05 }")
-      end
-      if type(lf.init) == "table" then
-        local kind, a, b = lf.init[1], lf.init[2], lf.init[3]
-        local extra = false
-        for _, k in ipairs(sorted_keys(lf.init)) do
-          if math.type(k) ~= "integer" or k < 1 or k > 3 then extra = true end
-        end
-        if kind ~= "uniform" or type(a) ~= "number" or type(b) ~= "number" or not (a < b)
-           or extra or a ~= a or b ~= b or a == -math.huge or b == math.huge then
-          err(ll, "dense: init table must be { \"uniform\", LOW, HIGH } with LOW < HIGH")
-        else
-          L.init, L.init_low, L.init_high = "uniform", a, b
-        end
-      end
-      if lf.slope ~= nil then
-        if L.activation ~= "leaky_relu" then
-          err(ll, "dense: slope applies only to activation 'leaky_relu'")
-        elseif type(lf.slope) ~= "number" or not (lf.slope > 0 and lf.slope < 1) then
-          err(ll, "dense: slope must be a number between 0 and 1, got %s", show(lf.slope))
-        else
-          L.slope = lf.slope
-        end
-      end
-      if L.activation == "leaky_relu" and L.slope == nil then L.slope = 0.01 end
-      L.unroll = check_enum(lf.unroll, M.UNROLLS, "dense: unknown unroll", ll, nil)
       spec.layers[i] = L
     end
   end
@@ -302,6 +307,11 @@ function M.load(path, source)
       err(nline, "network: layer list has a hole at position %d (a nil entry?)", n + 1)
       break
     end
+  end
+  local lastL = spec.layers[n]
+  if lastL and lastL.kind ~= "dense" then
+    err(lastL.line, "%s: the last layer must be dense, since it computes the outputs the loss compares",
+      lastL.kind)
   end
 
   -- loss
@@ -410,6 +420,30 @@ function M.load(path, source)
   T.gamma = number("gamma", 0.1, 0, 1, "in [0, 1]")
   T.min_rate = number("min_rate", 0, 0, nil, "non-negative")
   T.validation = number("validation", 0, 0, 0.9, "a fraction in [0, 0.9]")
+  -- augment = { shift = N }: random shifts of image inputs by up to N pixels
+  T.augment_shift = 0
+  if tr.augment ~= nil then
+    local al = tl("augment")
+    if type(tr.augment) ~= "table" then
+      err(al, "train: augment must be a table, as in augment = { shift = 2 }")
+    else
+      check_keys(tr.augment, M.AUGMENT_KEYS, "augment", al, al)
+      local sh = tr.augment.shift
+      if sh ~= nil then
+        local dims = spec.input_dims
+        if math.type(sh) ~= "integer" or sh < 0 or sh > 8 then
+          err(al, "augment: shift must be an integer from 0 to 8 pixels, got %s", show(sh))
+        elseif dims and #dims ~= 3 then
+          err(al, "augment: shift needs an image input, input = { C, H, W }; this input is flat (%d)",
+            dims[1])
+        elseif dims and (sh >= dims[2] or sh >= dims[3]) then
+          err(al, "augment: a shift of %d does not fit the %dx%d input", sh, dims[2], dims[3])
+        else
+          T.augment_shift = math.tointeger(sh)
+        end
+      end
+    end
+  end
   if tr.momentum ~= nil and T.optimizer ~= "momentum" and T.optimizer ~= "nesterov" then
     err(tl("momentum"), "train: momentum applies only to optimizer 'momentum' or 'nesterov'")
   end
@@ -431,9 +465,9 @@ function M.load(path, source)
   local last = spec.layers[n]
   for i, L in ipairs(spec.layers) do
     if L.activation == "softmax" and i ~= n then
-      err(L.line, "dense: softmax is allowed only on the last layer (this is layer %d of %d)", i, n)
+      err(L.line, "%s: softmax is allowed only on the last layer (this is layer %d of %d)", L.kind, i, n)
     elseif L.activation == "softmax" and L.units == 1 then
-      err(L.line, "dense: softmax over 1 unit is always 1 and learns nothing; use sigmoid")
+      err(L.line, L.kind .. ": softmax over 1 unit is always 1 and learns nothing; use sigmoid")
     end
   end
   if last and last.activation and spec.loss then
@@ -453,16 +487,13 @@ function M.load(path, source)
   end
 
   -- Total size.
-  if spec.input then
-    local prev, total = spec.input, 0
-    for _, L in ipairs(spec.layers) do
-      if not L.units then prev = nil break end
-      total = total + prev * L.units + L.units
-      prev = L.units
-    end
-    if prev and total > M.MAX_PARAMS then
-      err(nline, "network: %d parameters, more than the limit of %d", total, M.MAX_PARAMS)
-    end
+  local total = 0
+  for _, L in ipairs(spec.layers) do
+    if not L.out_dims then total = nil break end
+    total = total + (layers[L.kind].param_count and layers[L.kind].param_count(L) or 0)
+  end
+  if total and total > M.MAX_PARAMS then
+    err(nline, "network: %d parameters, more than the limit of %d", total, M.MAX_PARAMS)
   end
 
   return spec, M.sorted(problems)
@@ -474,6 +505,12 @@ function M.sorted(problems)
     return a.seq < b.seq
   end)
   return problems
+end
+
+-- Whether an error was reported at line (so later checks of that layer are skipped).
+function M.has_error_at(problems, line)
+  for _, p in ipairs(problems) do if p.level == "error" and p.line == line then return true end end
+  return false
 end
 
 function M.has_error(problems)

@@ -181,6 +181,7 @@ static int main_train(const cli_options *opts, const idx_dataset *train, const i
             start = ck.epoch + 1;
             o.epochs = ck.epochs;
             o.seed = ck.seed;
+            s.seed = ck.seed;
             o.rate = ck.rate;
             o.validation = ck.validation;
             shuffle = ck.shuffle;

@@ -23,6 +23,28 @@ unsigned train_argmax(const float *v, unsigned n)
     return best;
 }
 
+void train_param_name(const train_net *net, unsigned long k, char *buf, size_t len)
+{
+    for (unsigned t = 0; t < net->n_tensors; ++t) {
+        const train_tensor *T = &net->tensors[t];
+        unsigned long size = 1;
+        for (unsigned r = 0; r < T->rank; ++r)
+            size *= T->dims[r];
+        if (k < T->offset || k >= T->offset + size)
+            continue;
+        unsigned long rest = k - T->offset, idx[4] = {0, 0, 0, 0};
+        for (unsigned r = T->rank; r-- > 0;) {
+            idx[r] = rest % T->dims[r];
+            rest /= T->dims[r];
+        }
+        int used = snprintf(buf, len, "%s", T->name);
+        for (unsigned r = 0; r < T->rank && used >= 0 && (size_t)used < len; ++r)
+            used += snprintf(buf + used, len - (size_t)used, "[%lu]", idx[r]);
+        return;
+    }
+    snprintf(buf, len, "parameter %lu", k);
+}
+
 double train_now(void)
 {
     struct timespec ts;
@@ -61,6 +83,7 @@ int train_check_data(const train_net *net, const idx_dataset *d, const char *wha
 int train_state_init(train_state *s, const train_net *net, uint64_t seed, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
+    s->seed = seed;
     s->params = train_new_params(net, seed, err, errlen);
     s->opt = calloc(1, net->opt_bytes);
     s->work = calloc(1, net->work_bytes);
@@ -72,6 +95,8 @@ int train_state_init(train_state *s, const train_net *net, uint64_t seed, char *
         train_state_free(s);
         return had_params ? err_set(err, errlen, net->name, "out of memory") : -1;
     }
+    if (net->draw_masks != NULL)
+        net->draw_masks(s->work, NULL, NULL); /* every unit kept until a batch draws */
     return 0;
 }
 
@@ -115,6 +140,19 @@ int train_params_finite(const train_net *net, const void *params, unsigned long 
     return 0;
 }
 
+void train_shift_image(float *out, const float *x, unsigned c, unsigned h, unsigned w, int dy, int dx)
+{
+    for (unsigned k = 0; k < c; ++k)
+        for (unsigned i = 0; i < h; ++i) {
+            const long si = (long)i - dy;
+            for (unsigned j = 0; j < w; ++j) {
+                const long sj = (long)j - dx;
+                const int inside = si >= 0 && si < (long)h && sj >= 0 && sj < (long)w;
+                out[((size_t)k * h + i) * w + j] = inside ? x[((size_t)k * h + (size_t)si) * w + (size_t)sj] : 0.0f;
+            }
+        }
+}
+
 int train_epoch(const train_net *net, train_state *s, const idx_dataset *d, const uint32_t *order,
                 size_t n, double rate, unsigned epoch, train_stats *st, char *err, size_t errlen)
 {
@@ -125,11 +163,24 @@ int train_epoch(const train_net *net, train_state *s, const idx_dataset *d, cons
     memset(s->t, 0, (size_t)B * O * sizeof *s->t);
     for (size_t first = 0; first < n; first += B) {
         const unsigned rows = (unsigned)(n - first < B ? n - first : B);
+        rng_state noise; /* this batch's own stream: (seed, epoch, first row) */
+        const int noisy = net->augment_shift > 0 || net->draw_masks != NULL;
+        if (noisy)
+            rng_seed(&noise, s->seed ^ (UINT64_C(0x9e3779b97f4a7c15) * ((uint64_t)epoch << 32 ^ (uint64_t)first)));
         for (unsigned r = 0; r < rows; ++r) {
             const size_t k = order[first + r];
-            memcpy(s->x + (size_t)r * I, d->x + k * d->dim, I * sizeof *s->x);
+            if (net->augment_shift > 0) {
+                const unsigned span = 2 * net->augment_shift + 1;
+                const int dy = (int)rng_below(&noise, span) - (int)net->augment_shift;
+                const int dx = (int)rng_below(&noise, span) - (int)net->augment_shift;
+                train_shift_image(s->x + (size_t)r * I, d->x + k * d->dim, net->in_c, net->in_h, net->in_w, dy, dx);
+            } else {
+                memcpy(s->x + (size_t)r * I, d->x + k * d->dim, I * sizeof *s->x);
+            }
             s->t[(size_t)r * O + d->y[k]] = 1.0f;
         }
+        if (net->draw_masks != NULL)
+            net->draw_masks(s->work, rng_uniform_cb, &noise);
         const double loss = net->train_batch(s->params, s->opt, s->work, s->x, s->t, rows, rate, s->out);
         for (unsigned r = 0; r < rows; ++r) {
             const unsigned label = d->y[order[first + r]];

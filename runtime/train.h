@@ -15,16 +15,30 @@
 typedef enum { TRAIN_CONSTANT, TRAIN_STEP, TRAIN_COSINE } train_schedule;
 typedef enum { TRAIN_SGD, TRAIN_MOMENTUM, TRAIN_NESTEROV, TRAIN_ADAM } train_optimizer;
 
+/* One parameter tensor: its name ("l2.w"), dimensions and first index in
+ * the flat parameter block. */
+typedef struct {
+    const char *name;
+    unsigned rank;           /* 1 to 4 */
+    unsigned dims[4];
+    unsigned long offset;
+} train_tensor;
+
 typedef struct train_net {
     const char *name;        /* the spec's network name */
     const char *spec;        /* the spec file it was generated from */
     unsigned n_in, n_out;    /* input and output sizes */
+    unsigned in_c, in_h, in_w; /* the input as an image: channels, rows, columns
+                              * (n_in = in_c * in_h * in_w; 1 x 1 x n_in when flat) */
+    unsigned augment_shift;  /* train with images shifted by up to this many pixels */
     unsigned batch;          /* batch size fixed in the spec */
-    unsigned n_layers;       /* dense layers */
+    unsigned n_layers;       /* layers */
     const unsigned *sizes;   /* n_layers + 1 sizes: input, then each layer's outputs */
     unsigned long n_params;  /* parameter count; params are n_params reals, no padding:
                               * per layer, w[n_in][n_out] then b[n_out] */
     unsigned real_size;      /* sizeof(float) or sizeof(double) */
+    unsigned n_tensors;      /* the parameter tensors, in the order of the block */
+    const train_tensor *tensors;
     uint32_t fingerprint;    /* FNV-1a of the shapes, for model files */
     size_t opt_bytes;        /* optimizer state, zeroed before the first step */
     size_t work_bytes;       /* scratch for train_batch and gradient */
@@ -57,6 +71,10 @@ typedef struct train_net {
     void (*update)(void *params, void *opt, const void *grads, double rate);
     double (*loss)(const void *params, const float *x, const float *t);
     void (*predict)(const void *params, const float *x, float *out);
+    /* New dropout masks in work for the next train_batch or gradient, drawn
+     * from uniform01; NULL when the net has no dropout. uniform01 == NULL
+     * keeps every unit. */
+    void (*draw_masks)(void *work, double (*uniform01)(void *ctx), void *ctx);
 } train_net;
 
 /* Defined by the generated code (with -DCONSTNET_RUNTIME). */
@@ -68,6 +86,10 @@ typedef struct {
     double seconds;       /* wall time */
     double samples_per_s;
 } train_stats;
+
+/* The name of parameter k with its index in its tensor, "l2.w[1][0][2][1]",
+ * into buf; "parameter K" when the descriptor has no tensor table. */
+void train_param_name(const train_net *net, unsigned long k, char *buf, size_t len);
 
 /* Index of the largest of v[0..n). */
 unsigned train_argmax(const float *v, unsigned n);
@@ -81,6 +103,9 @@ typedef struct {
     void *opt;    /* opt_bytes, zeroed at the start */
     void *work;   /* work_bytes */
     float *x, *t, *out; /* one batch of inputs, one-hot targets and outputs */
+    uint64_t seed;      /* the run's seed: dropout masks and shifts of batch b of
+                         * epoch e come from a stream of (seed, e, b) alone, so a
+                         * resumed run draws what the whole run would have */
     train_progress_fn progress; /* optional, called every TRAIN_PROGRESS_EVERY samples */
     void *progress_ctx;
 } train_state;
@@ -115,8 +140,12 @@ double train_rate(const train_net *net, double rate, unsigned epoch, unsigned ep
 int train_check_data(const train_net *net, const idx_dataset *d, const char *what, char *err,
                      size_t errlen);
 
+/* Shift image x (c x h x w) by (dy, dx) pixels into out, filling with 0. */
+void train_shift_image(float *out, const float *x, unsigned c, unsigned h, unsigned w, int dy, int dx);
+
 /* One epoch over the samples order[0..n) of d, in batches of net->batch
- * (the last one partial). Stops with an error naming the epoch and sample
+ * (the last one partial). Each row is shifted by up to net->augment_shift
+ * pixels, and the net's dropout masks are drawn anew for each batch. Stops with an error naming the epoch and sample
  * when the loss or a parameter stops being finite. */
 int train_epoch(const train_net *net, train_state *s, const idx_dataset *d, const uint32_t *order,
                 size_t n, double rate, unsigned epoch, train_stats *st, char *err, size_t errlen);

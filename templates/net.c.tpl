@@ -6,6 +6,10 @@
  * Notation in the comments: x is a layer's input, z = b + x.w its weighted
  * sum, y = act(z) its output, d = dL/dz. Weights are w[i][j], input i to
  * output j, so both passes run their inner loops over contiguous memory.
+@ if m.kinds_used.conv2d then
+ * Convolution weights are w[o][c][kh][kw]: output channel o, input channel
+ * c, kernel row kh and column kw; images are x[c][row][column].
+@ end
  */
 #include "$(m.name).h"
 
@@ -23,64 +27,69 @@ static $(m.T) $(m.name)_leaky_relu($(m.T) z, $(m.T) slope) { return z < $(m.ZERO
 @   end
 @ end
 
-/* ------------------------------------------------------------------ forward */
-@ for _, L in ipairs(m.layers) do
+@ if m.batch > 1 then
 
-/* $(L.id): dense $(L.n_in) -> $(L.n_out), $(L.activation)$(L.unroll == "full" and ", unrolled" or "")
- *   z[j] = b[j] + sum_i x[i] * w[i][j]     x: $(L.in_type), z: $(L.n_out)
- *   y = $(L.activation)(z)                      y: $(L.out_type) */
-static void $(m.name)_$(L.id)_forward($(L.out_type) *restrict y, $(L.keeps_logits and (m.name .. "_logits *restrict zo, ") or "")const $(L.params_type) *restrict p,
-$(pad("static void " .. m.name .. "_" .. L.id .. "_forward"))const $(L.in_type) *restrict x)
-{
-@   if not L.keeps_logits then
-    $(m.T) z[$(L.n_out)];
-@   end
-@   if L.unroll == "full" then
-@     for j = 0, L.n_out - 1 do
-    $(L.z)[$(j)] = $(sum("p->b[" .. j .. "]", L.n_in, "x->v[{i}] * p->w[{i}][" .. j .. "]"));
-@     end
-@   else
-    for (int j = 0; j < $(L.n_out); ++j)
-        $(L.z)[j] = p->b[j];
-    for (int i = 0; i < $(L.n_in); ++i) {
-        const $(m.T) xi = x->v[i];
-@     if L.skip_zero then
-        if (xi == $(m.ZERO))
-            continue; /* a zero input adds nothing to z */
-@     end
-        for (int j = 0; j < $(L.n_out); ++j)
-            $(L.z)[j] += xi * p->w[i][j];
-    }
-@   end
-@   if L.activation == "softmax" then
-    /* softmax, shifted by the largest z so that exp cannot overflow */
-    $(m.T) zmax = $(L.z)[0];
-    for (int j = 1; j < $(L.n_out); ++j)
-        zmax = $(L.z)[j] > zmax ? $(L.z)[j] : zmax;
-    $(m.T) sum = $(m.ZERO);
-    for (int j = 0; j < $(L.n_out); ++j) {
-        y->v[j] = exp$(m.fsuf)($(L.z)[j] - zmax);
-        sum += y->v[j];
-    }
-    for (int j = 0; j < $(L.n_out); ++j)
-        y->v[j] /= sum;
-@   elseif L.unroll == "full" then
-@     for j = 0, L.n_out - 1 do
-    y->v[$(j)] = $(act(L, L.z .. "[" .. j .. "]"));
-@     end
-@   else
-    for (int j = 0; j < $(L.n_out); ++j)
-        y->v[j] = $(act(L, L.z .. "[j]"));
-@   end
-}
+/* The batched passes are blocked matrix products: $(m.sb) rows at a time
+ * against a block of output columns held in accumulators, so each weight
+ * loaded serves $(m.sb) samples. Each output still sums b[j] + x[0] w[0][j] +
+ * x[1] w[1][j] + ... in the same order as the per-sample path. Where the
+ * target has a fast fused multiply-add ($(m.fma_macro), e.g. x86-64 with -mfma
+ * or -march=native), the products use it: one rounding instead of two, so a
+ * batch row may differ from the per-sample result in the last bits. Elsewhere
+ * they are a * b + c, and a batch row computes exactly what the per-sample
+ * pass computes. */
+#if defined($(m.fma_macro))
+#define $(m.NAME)_MADD(a, b, c) fma$(m.fsuf)((a), (b), (c))
+#else
+#define $(m.NAME)_MADD(a, b, c) ((a) * (b) + (c))
+#endif
 @ end
+
+/* ------------------------------------------------------------------- layers */
+/* Each layer's passes together: forward, backward, then the batched forms. */
+@ for _, L in ipairs(m.layers) do
+$(layer_code[L.index])
+@ end
+
+/* ------------------------------------------------------------------- chains */
 
 void $(m.name)_forward($(m.name)_acts *restrict a, const $(m.name)_params *restrict p, const $(m.name)_input *restrict x)
 {
 @ for _, L in ipairs(m.layers) do
-    $(m.name)_$(L.id)_forward($(L.out_ref), $(L.keeps_logits and "&a->logits, " or "")&p->$(L.id), $(L.in_ref));
+    $(L.calls.forward);
 @ end
 }
+@ if m.masks then
+#ifndef $(m.NAME)_INFERENCE_ONLY
+
+void $(m.name)_forward_train($(m.name)_acts *restrict a, const $(m.name)_params *restrict p, const $(m.name)_input *restrict x)
+{
+@   for _, L in ipairs(m.layers) do
+    $(L.calls.forward_train);
+@   end
+}
+
+void $(m.name)_draw_masks($(m.name)_acts *a, double (*uniform01)(void *ctx), void *ctx)
+{
+@   for _, L in ipairs(m.layers) do
+@     if L.masks then
+    $(L.calls.draw);
+@     end
+@   end
+}
+@   if m.batch > 1 then
+
+void $(m.name)_batch_draw_masks($(m.name)_batch_acts *a, double (*uniform01)(void *ctx), void *ctx)
+{
+@     for _, L in ipairs(m.layers) do
+@       if L.masks then
+    $(L.calls.batch_draw);
+@       end
+@     end
+}
+@   end
+#endif
+@ end
 
 int $(m.name)_predict($(m.name)_output *restrict y, const $(m.name)_params *restrict p, const $(m.name)_input *restrict x)
 {
@@ -169,127 +178,51 @@ $(pad("static void " .. m.name .. "_output_delta"))const $(m.name)_target *restr
         d->v[j] = y->v[j] - t->v[j];
 @ end
 }
-@ for _, mode in ipairs({ "backward", "step" }) do
-@   for li = #m.layers, 1, -1 do
-@     local L = m.layers[li]
-@     local P = L.prev
-@     local out_decl = (mode == "backward") and (L.grads_type .. " *restrict g, ") or (L.params_type .. " *restrict p, ")
-@     local dx_decl = P and (P.delta_type .. " *restrict dx, ") or ""
-@     local p_decl = (mode == "backward" and P) and ("const " .. L.params_type .. " *restrict p, ") or ""
-@     local tail = (mode == "step") and (", " .. m.T .. " rate") or ""
-@     local head = "static void " .. m.name .. "_" .. L.id .. "_" .. mode
 
-@     if mode == "backward" then
-/* $(L.id) backward: dense $(L.n_in) -> $(L.n_out), from z[j] = b[j] + sum_i x[i] * w[i][j]
- *   db[j] = d[j];  dw[i][j] = x[i] * d[j]
-@     else
-/* $(L.id) step: the backward pass above with SGD fused in, w -= rate * dw, b -= rate * db
-@     end
-@     if P then
- *   dx[i] = (sum_j w[i][j] * d[j]) * $(P.activation)'(x[i]),  $(P.activation)' = $(P.deriv("x")) in terms of x = $(P.id) output */
-@     else
- *   first layer: no gradient for the network input */
-@     end
-$(head)($(out_decl)$(dx_decl)$(p_decl)
-$(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(tail))
+$(m.T) $(m.name)_backward($(m.name)_grads *restrict g, $(m.name)_deltas *restrict d, const $(m.name)_params *restrict p,
+$(pad(m.T .. " " .. m.name .. "_backward"))const $(m.name)_acts *restrict a, const $(m.name)_input *restrict x,
+$(pad(m.T .. " " .. m.name .. "_backward"))const $(m.name)_target *restrict t)
 {
-@     local upd = (mode == "backward") and "g->%s = %s;" or "p->%s -= rate * (%s);"
-@     if L.unroll == "full" then
-@       if P then
-@         for i = 0, L.n_in - 1 do
-    dx->v[$(i)] = ($(sum(m.ZERO, L.n_out, "p->w[" .. i .. "][{i}] * d->v[{i}]"))) * ($(P.deriv("x->v[" .. i .. "]")));
-@         end
-@       end
-@       for j = 0, L.n_out - 1 do
-    $(upd:format("b[" .. j .. "]", "d->v[" .. j .. "]"))
-@       end
-@       for i = 0, L.n_in - 1 do
-@         for j = 0, L.n_out - 1 do
-    $(upd:format("w[" .. i .. "][" .. j .. "]", "x->v[" .. i .. "] * d->v[" .. j .. "]"))
-@         end
-@       end
-@     else
-@       if P then
-    /* dx, $(L.dx_rows) rows at a time from the weights before any update; each sum
-     * still runs over j in order, the rows only interleave */
-@         for _, blk in ipairs(L.dx_blocks) do
-    for (int i0 = $(blk.start); i0 < $(blk.start + blk.count * blk.rows); i0 += $(blk.rows)) {
-@           for r = 0, blk.rows - 1 do
-        $(m.T) s$(r) = $(m.ZERO);
-@           end
-        for (int j = 0; j < $(L.n_out); ++j) {
-            const $(m.T) dj = d->v[j];
-@           for r = 0, blk.rows - 1 do
-            s$(r) += p->w[i0 + $(r)][j] * dj;
-@           end
-        }
-@           for r = 0, blk.rows - 1 do
-        dx->v[i0 + $(r)] = s$(r) * ($(P.deriv("x->v[i0 + " .. r .. "]")));
-@           end
-    }
-@         end
-@       end
-    for (int j = 0; j < $(L.n_out); ++j)
-        $(upd:format("b[j]", "d->v[j]"))
-    for (int i = 0; i < $(L.n_in); ++i) {
-        const $(m.T) xi = x->v[i];
-@       if mode == "step" and L.skip_zero then
-        if (xi == $(m.ZERO))
-            continue; /* a zero input leaves row i unchanged */
-@       end
-        for (int j = 0; j < $(L.n_out); ++j)
-            $(upd:format("w[i][j]", "xi * d->v[j]"))
-    }
-@     end
-}
-@   end
+    $(m.name)_output_delta(&d->$(m.last.id), &a->out, t);
+@ if not m.backward_reads_p then
+    (void)p; /* no layer computes an input gradient, so no weights are read */
 @ end
-
-$(m.T) $(m.name)_backward($(m.name)_grads *restrict g, const $(m.name)_params *restrict p, const $(m.name)_acts *restrict a,
-$(pad(m.T .. " " .. m.name .. "_backward"))const $(m.name)_input *restrict x, const $(m.name)_target *restrict t)
-{
-@ for _, L in ipairs(m.layers) do
-    $(L.delta_type) d$(L.index);
-@ end
-    $(m.name)_output_delta(&d$(#m.layers), &a->out, t);
-@ if #m.layers == 1 then
-    (void)p; /* one layer: no input gradient, so no weights are read */
+@ if not m.backward_reads_x then
+    (void)x; /* $(m.layers[1].id) has no parameters: the network input is not read */
 @ end
 @ for li = #m.layers, 1, -1 do
 @   local L = m.layers[li]
-    $(m.name)_$(L.id)_backward(&g->$(L.id), $(L.prev and ("&d" .. L.prev.index .. ", &p->" .. L.id .. ", ") or "")$(L.in_ref), &d$(L.index));
+@   if L.calls.backward then
+    $(L.calls.backward);
+@   end
 @ end
     return $(m.name)_loss(a, t);
 }
 
 void $(m.name)_sgd($(m.name)_params *restrict p, const $(m.name)_grads *restrict g, $(m.T) rate)
 {
-@ for _, L in ipairs(m.layers) do
-    for (int i = 0; i < $(L.n_in); ++i)
-        for (int j = 0; j < $(L.n_out); ++j)
-            p->$(L.id).w[i][j] -= rate * g->$(L.id).w[i][j];
-    for (int j = 0; j < $(L.n_out); ++j)
-        p->$(L.id).b[j] -= rate * g->$(L.id).b[j];
+@ for _, L in ipairs(m.params_layers) do
+@   for _, t in ipairs(L.tensors) do
+$(loops(t, "    ", "p->" .. L.id .. "." .. t.name .. t.index .. " -= rate * g->" .. L.id .. "." .. t.name .. t.index .. ";"))
+@   end
 @ end
 }
+@ if m.fused then
 
-$(m.T) $(m.name)_train_step($(m.name)_params *restrict p, $(m.name)_acts *restrict a, const $(m.name)_input *restrict x,
-$(pad(m.T .. " " .. m.name .. "_train_step"))const $(m.name)_target *restrict t, $(m.T) rate)
+$(m.T) $(m.name)_train_step($(m.name)_params *restrict p, $(m.name)_deltas *restrict d, $(m.name)_acts *restrict a,
+$(pad(m.T .. " " .. m.name .. "_train_step"))const $(m.name)_input *restrict x, const $(m.name)_target *restrict t, $(m.T) rate)
 {
     $(m.name)_forward(a, p, x);
-@ for _, L in ipairs(m.layers) do
-    $(L.delta_type) d$(L.index);
-@ end
-    $(m.name)_output_delta(&d$(#m.layers), &a->out, t);
-@ for li = #m.layers, 1, -1 do
-@   local L = m.layers[li]
-    $(m.name)_$(L.id)_step(&p->$(L.id), $(L.prev and ("&d" .. L.prev.index .. ", ") or "")$(L.in_ref), &d$(L.index), rate);
-@ end
+    $(m.name)_output_delta(&d->$(m.last.id), &a->out, t);
+@   for li = #m.layers, 1, -1 do
+    $(m.layers[li].calls.step);
+@   end
     return $(m.name)_loss(a, t);
 }
+@ end
 
 /* ---------------------------------------------------------------- optimizer */
-/* $(m.opt_desc):
+/* $(m.opt_desc), on every parameter tensor (weights and biases alike):
 @ local gexpr = m.wd and ("(g + " .. m.wd .. " * p)") or "g"
 @ if m.opt == "sgd" then
  *   p -= rate * $(gexpr) */
@@ -308,129 +241,40 @@ void $(m.name)_update($(m.name)_params *restrict p, $(m.name)_opt *restrict o, c
     const $(m.T) c1 = ($(m.T))(1.0 / (1.0 - pow($(m.b1), (double)o->step)));
     const $(m.T) c2 = ($(m.T))(1.0 / (1.0 - pow($(m.b2), (double)o->step)));
 @ end
-@ for _, L in ipairs(m.layers) do
-@   for _, part in ipairs({ { "w", "[i][j]", true }, { "b", "[j]", false } }) do
-@     local P = "p->" .. L.id .. "." .. part[1] .. part[2]
-@     local G = "g->" .. L.id .. "." .. part[1] .. part[2]
-@     local V = "o->" .. L.id .. ".v_" .. part[1] .. part[2]
-@     local M = "o->" .. L.id .. ".m_" .. part[1] .. part[2]
+@ for _, L in ipairs(m.params_layers) do
+@   for _, t in ipairs(L.tensors) do
+@     local P = "p->" .. L.id .. "." .. t.name .. t.index
+@     local G = "g->" .. L.id .. "." .. t.name .. t.index
+@     local V = "o->" .. L.id .. ".v_" .. t.name .. t.index
+@     local M = "o->" .. L.id .. ".m_" .. t.name .. t.index
 @     local GG = m.wd and ("(" .. G .. " + " .. m.wd .. " * " .. P .. ")") or G
-@     local ind = part[3] and "        " or "    "
-@     if part[3] then
-    for (int i = 0; i < $(L.n_in); ++i)
-@     end
-$(ind)for (int j = 0; j < $(L.n_out); ++j) {
+@     local body
 @     if m.opt == "sgd" then
-$(ind)    $(P) -= rate * $(GG);
+@       body = { P .. " -= rate * " .. GG .. ";" }
 @     elseif m.opt == "momentum" then
-$(ind)    $(V) = $(m.mu) * $(V) + $(GG);
-$(ind)    $(P) -= rate * $(V);
+@       body = { V .. " = " .. m.mu .. " * " .. V .. " + " .. GG .. ";", P .. " -= rate * " .. V .. ";" }
 @     elseif m.opt == "nesterov" then
-$(ind)    const $(m.T) gj = $(GG);
-$(ind)    $(V) = $(m.mu) * $(V) + gj;
-$(ind)    $(P) -= rate * (gj + $(m.mu) * $(V));
+@       body = { "const " .. m.T .. " gj = " .. GG .. ";", V .. " = " .. m.mu .. " * " .. V .. " + gj;",
+@                P .. " -= rate * (gj + " .. m.mu .. " * " .. V .. ");" }
 @     else
-$(ind)    const $(m.T) gj = $(GG);
-$(ind)    $(M) = $(m.beta1_lit) * $(M) + $(m.one_minus_b1) * gj;
-$(ind)    $(V) = $(m.beta2_lit) * $(V) + $(m.one_minus_b2) * gj * gj;
-$(ind)    $(P) -= rate * ($(M) * c1) / (sqrt$(m.fsuf)($(V) * c2) + $(m.eps));
+@       body = { "const " .. m.T .. " gj = " .. GG .. ";",
+@                M .. " = " .. m.beta1_lit .. " * " .. M .. " + " .. m.one_minus_b1 .. " * gj;",
+@                V .. " = " .. m.beta2_lit .. " * " .. V .. " + " .. m.one_minus_b2 .. " * gj * gj;",
+@                P .. " -= rate * (" .. M .. " * c1) / (sqrt" .. m.fsuf .. "(" .. V .. " * c2) + " .. m.eps .. ");" }
 @     end
-$(ind)}
+$(loops(t, "    ", body))
 @   end
 @ end
 }
 @ if m.batch > 1 then
 
 /* ------------------------------------------------------------------ batches */
-/* Row s of every batch tensor is sample s. The batched layers are blocked
- * matrix products: $(m.sb) rows at a time against a block of output columns
- * held in accumulators, so each weight loaded serves $(m.sb) samples. Each
- * output still sums b[j] + x[0] w[0][j] + x[1] w[1][j] + ... in the same
- * order as the per-sample path. Where the target has a fast fused
- * multiply-add ($(m.fma_macro), e.g. x86-64 with -mfma or -march=native), the
- * products use it: one rounding instead of two, so a batch row may differ
- * from the per-sample result in the last bits. Elsewhere they are a * b + c,
- * and a batch row computes exactly what the per-sample pass computes. */
-#if defined($(m.fma_macro))
-#define $(m.NAME)_MADD(a, b, c) fma$(m.fsuf)((a), (b), (c))
-#else
-#define $(m.NAME)_MADD(a, b, c) ((a) * (b) + (c))
-#endif
-@   for _, L in ipairs(m.layers) do
-@     local Z = L.keeps_logits and "zo->row" or "y->row"
-@     local head = "static void " .. m.name .. "_" .. L.id .. "_batch_forward"
-
-/* $(L.id) batch forward: dense $(L.n_in) -> $(L.n_out), $(L.activation), $(m.batch) rows */
-$(head)($(L.batch_out_type) *restrict y, $(L.keeps_logits and (m.name .. "_batch_logits *restrict zo, ") or "")const $(L.params_type) *restrict p,
-$(pad(head))const $(L.batch_in_type) *restrict x)
-{
-    for (int s0 = 0; s0 < $(m.batch); s0 += $(m.sb)) {
-@     for _, blk in ipairs(L.jblocks) do
-@       local loop = blk.count > 1
-@       if loop then
-        for (int j0 = $(blk.start); j0 < $(blk.start + blk.count * blk.width); j0 += $(blk.width)) {
-@       else
-        {
-            const int j0 = $(blk.start);
-@       end
-@       for r = 0, m.sb - 1 do
-            $(m.T) acc$(r)[$(blk.width)];
-@       end
-            for (int j = 0; j < $(blk.width); ++j) {
-@       for r = 0, m.sb - 1 do
-                acc$(r)[j] = p->b[j0 + j];
-@       end
-            }
-            for (int i = 0; i < $(L.n_in); ++i) {
-                const $(m.T) *restrict w = &p->w[i][j0];
-@       for r = 0, m.sb - 1 do
-                const $(m.T) x$(r) = x->row[s0 + $(r)].v[i];
-@       end
-@       if L.skip_zero then
-                if ($(zero_test("x", m.sb, m.ZERO)))
-                    continue; /* zero inputs add nothing */
-@       end
-                for (int j = 0; j < $(blk.width); ++j) {
-@       for r = 0, m.sb - 1 do
-                    acc$(r)[j] = $(m.NAME)_MADD(x$(r), w[j], acc$(r)[j]);
-@       end
-                }
-            }
-            for (int j = 0; j < $(blk.width); ++j) {
-@       for r = 0, m.sb - 1 do
-                $(Z)[s0 + $(r)].v[j0 + j] = acc$(r)[j];
-@       end
-            }
-        }
-@     end
-    }
-@     if L.activation == "softmax" then
-    for (int s = 0; s < $(m.batch); ++s) {
-        const $(m.T) *restrict z = zo->row[s].v;
-        $(m.T) *restrict ys = y->row[s].v;
-        $(m.T) zmax = z[0];
-        for (int j = 1; j < $(L.n_out); ++j)
-            zmax = z[j] > zmax ? z[j] : zmax;
-        $(m.T) sum = $(m.ZERO);
-        for (int j = 0; j < $(L.n_out); ++j) {
-            ys[j] = exp$(m.fsuf)(z[j] - zmax);
-            sum += ys[j];
-        }
-        for (int j = 0; j < $(L.n_out); ++j)
-            ys[j] /= sum;
-    }
-@     elseif L.activation ~= "identity" or L.keeps_logits then
-    for (int s = 0; s < $(m.batch); ++s)
-        for (int j = 0; j < $(L.n_out); ++j)
-            y->row[s].v[j] = $(act(L, Z .. "[s].v[j]"));
-@     end
-}
-@   end
+/* Row s of every batch tensor is sample s. */
 
 void $(m.name)_batch_forward($(m.name)_batch_acts *restrict a, const $(m.name)_params *restrict p, const $(m.name)_batch_input *restrict x)
 {
 @   for _, L in ipairs(m.layers) do
-    $(m.name)_$(L.id)_batch_forward($(L.out_ref), $(L.keeps_logits and "&a->logits, " or "")&p->$(L.id), $(L.in_ref));
+    $(L.calls.batch_forward);
 @   end
 }
 
@@ -450,106 +294,30 @@ $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *restrict a, const $(m.na
     return loss;
 }
 
-@   for li = #m.layers, 1, -1 do
-@     local L = m.layers[li]
-@     local P = L.prev
-@     local head = "static void " .. m.name .. "_" .. L.id .. "_batch_backward"
-
-/* $(L.id) batch backward: the per-sample backward pass of $(L.id), summed over the rows
- *   db[j] = sum_s d[s][j];  dw[i][j] = sum_s x[s][i] * d[s][j]
- *   (dw in blocks of $(L.ib) rows by up to $(L.jblocks[1].width) columns, summed in registers over s in order)
-@     if P then
- *   dx[s][i] = (sum_j w[i][j] * d[s][j]) * $(P.activation)'(x[s][i])   (over j in order, from w transposed) */
-@     else
- *   first layer: no gradient for the network input */
-@     end
-$(head)($(L.grads_type) *restrict g, $(P and (P.batch_delta_type .. " *restrict dx, " .. m.T .. " (*restrict wt)[" .. L.n_in .. "], const " .. L.params_type .. " *restrict p, ") or "")
-$(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d)
-{
-    for (int j = 0; j < $(L.n_out); ++j)
-        g->b[j] = $(m.ZERO);
-    for (int s = 0; s < $(m.batch); ++s)
-        for (int j = 0; j < $(L.n_out); ++j)
-            g->b[j] += d->row[s].v[j];
-@     for _, blk in ipairs(L.iblocks) do
-@       for _, jb in ipairs(L.jblocks) do
-    for (int i0 = $(blk.start); i0 < $(blk.start + blk.count * blk.rows); i0 += $(blk.rows)) {
-@         if jb.count > 1 then
-        for (int j0 = $(jb.start); j0 < $(jb.start + jb.count * jb.width); j0 += $(jb.width)) {
-@         else
-        {
-            const int j0 = $(jb.start);
-@         end
-@         for r = 0, blk.rows - 1 do
-            $(m.T) acc$(r)[$(jb.width)] = {$(m.ZERO)};
-@         end
-            for (int s = 0; s < $(m.batch); ++s) {
-                const $(m.T) *restrict ds = &d->row[s].v[j0];
-@         for r = 0, blk.rows - 1 do
-                const $(m.T) x$(r) = x->row[s].v[i0 + $(r)];
-@         end
-@         if L.skip_zero then
-                if ($(zero_test("x", blk.rows, m.ZERO)))
-                    continue; /* zero inputs add nothing */
-@         end
-                for (int j = 0; j < $(jb.width); ++j) {
-@         for r = 0, blk.rows - 1 do
-                    acc$(r)[j] = $(m.NAME)_MADD(x$(r), ds[j], acc$(r)[j]);
-@         end
-                }
-            }
-            for (int j = 0; j < $(jb.width); ++j) {
-@         for r = 0, blk.rows - 1 do
-                g->w[i0 + $(r)][j0 + j] = acc$(r)[j];
-@         end
-            }
-        }
-    }
-@       end
-@     end
-@     if P then
-    /* w transposed once per batch, so that each dx row sums over contiguous memory */
-    for (int i = 0; i < $(L.n_in); ++i)
-        for (int j = 0; j < $(L.n_out); ++j)
-            wt[j][i] = p->w[i][j];
-    for (int s = 0; s < $(m.batch); ++s) {
-        const $(m.T) *restrict ds = d->row[s].v;
-        $(m.T) acc[$(L.n_in)] = {$(m.ZERO)};
-        for (int j = 0; j < $(L.n_out); ++j) {
-            const $(m.T) dj = ds[j];
-            for (int i = 0; i < $(L.n_in); ++i)
-                acc[i] = $(m.NAME)_MADD(dj, wt[j][i], acc[i]);
-        }
-        for (int i = 0; i < $(L.n_in); ++i)
-            dx->row[s].v[i] = acc[i] * ($(P.deriv("x->row[s].v[i]")));
-    }
-@     end
-}
-@   end
-
 $(m.T) $(m.name)_batch_backward($(m.name)_grads *restrict g, $(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p,
 $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
 $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *restrict t, int n)
 {
-@   if #m.layers == 1 then
-    (void)p; /* one layer: no input gradient, so no weights are read */
+@   if not m.backward_reads_p then
+    (void)p; /* no layer computes an input gradient, so no weights are read */
 @   end
-    /* output deltas, scaled by 1/n so that the gradient is the mean over the n real rows */
+@   if not m.backward_reads_x then
+    (void)x; /* $(m.layers[1].id) has no parameters: the network input is not read */
+@   end
+    /* output deltas, scaled by 1/n so that the gradient is the mean over the n
+     * real rows; rows past n are never read */
     const $(m.T) scale = $(m.ONE) / ($(m.T))n;
-    for (int s = 0; s < $(m.batch); ++s) {
+    for (int s = 0; s < n; ++s) {
         $(m.T) *restrict ds = d->$(m.last.id).row[s].v;
-        if (s < n) {
-            $(m.name)_output_delta(&d->$(m.last.id).row[s], &a->out.row[s], &t->row[s]);
-            for (int j = 0; j < $(m.n_out); ++j)
-                ds[j] *= scale;
-        } else {
-            for (int j = 0; j < $(m.n_out); ++j)
-                ds[j] = $(m.ZERO);
-        }
+        $(m.name)_output_delta(&d->$(m.last.id).row[s], &a->out.row[s], &t->row[s]);
+        for (int j = 0; j < $(m.n_out); ++j)
+            ds[j] *= scale;
     }
 @   for li = #m.layers, 1, -1 do
 @     local L = m.layers[li]
-    $(m.name)_$(L.id)_batch_backward(&g->$(L.id), $(L.prev and ("&d->" .. L.prev.id .. ", d->" .. L.id .. "_wt, &p->" .. L.id .. ", ") or "")$(L.in_ref), &d->$(L.id));
+@     if L.calls.batch_backward then
+    $(L.calls.batch_backward);
+@     end
 @   end
     return $(m.name)_batch_loss(a, t, n);
 }
@@ -570,25 +338,29 @@ static double $(m.name)_normal(double (*uniform01)(void *ctx), void *ctx)
 
 void $(m.name)_init($(m.name)_params *p, double (*uniform01)(void *ctx), void *ctx)
 {
-@ for _, L in ipairs(m.layers) do
-@   if L.init_kind == "uniform" then
-    /* $(L.id): $(L.init), w ~ U($(L.init_low_lit), $(L.init_high_lit)), b = 0 */
-@   elseif L.init_kind == "normal" then
-    /* $(L.id): $(L.init), w ~ N(0, $(L.init_std_lit)^2), b = 0 */
+@ for _, L in ipairs(m.params_layers) do
+@   local W = L.tensors[1]
+@   local I = W.init
+@   local rest = {}
+@   for k = 2, #L.tensors do rest[#rest + 1] = L.tensors[k].name .. " = 0" end
+@   rest = #rest > 0 and (", " .. table.concat(rest, ", ")) or ""
+@   if I.kind == "uniform" then
+    /* $(L.id): $(I.name), $(W.name) ~ U($(I.low_lit), $(I.high_lit))$(rest) */
+@   elseif I.kind == "normal" then
+    /* $(L.id): $(I.name), $(W.name) ~ N(0, $(I.std_lit)^2)$(rest) */
 @   else
     /* $(L.id): zeros */
 @   end
-    for (int i = 0; i < $(L.n_in); ++i)
-        for (int j = 0; j < $(L.n_out); ++j)
-@   if L.init_kind == "uniform" then
-            p->$(L.id).w[i][j] = ($(m.T))($(L.init_low_lit) + $(L.init_span_lit) * uniform01(ctx));
-@   elseif L.init_kind == "normal" then
-            p->$(L.id).w[i][j] = ($(m.T))($(L.init_std_lit) * $(m.name)_normal(uniform01, ctx));
-@   else
-            p->$(L.id).w[i][j] = $(m.ZERO);
+@   for _, t in ipairs(L.tensors) do
+@     local dst = "p->" .. L.id .. "." .. t.name .. t.index
+@     if t.init.kind == "uniform" then
+$(loops(t, "    ", dst .. " = (" .. m.T .. ")(" .. t.init.low_lit .. " + " .. t.init.span_lit .. " * uniform01(ctx));"))
+@     elseif t.init.kind == "normal" then
+$(loops(t, "    ", dst .. " = (" .. m.T .. ")(" .. t.init.std_lit .. " * " .. m.name .. "_normal(uniform01, ctx));"))
+@     else
+$(loops(t, "    ", dst .. " = " .. m.ZERO .. ";"))
+@     end
 @   end
-    for (int j = 0; j < $(L.n_out); ++j)
-        p->$(L.id).b[j] = $(m.ZERO);
 @ end
 @ if not m.any_random then
     (void)uniform01;

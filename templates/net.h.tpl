@@ -22,9 +22,15 @@ extern "C" {
 /* Sizes */
 enum {
     $(m.NAME)_IN = $(m.n_in),
+@ if #m.in_dims == 3 then
+    $(m.in_consts[1]) = $(m.in_dims[1]), $(m.in_consts[2]) = $(m.in_dims[2]), $(m.in_consts[3]) = $(m.in_dims[3]), /* channels, height, width */
+@ end
 @ for _, L in ipairs(m.layers) do
 @   if not L.last then
-    $(L.out_const) = $(L.n_out), /* $(L.id): dense, $(L.activation) */
+    $(L.out_const) = $(L.n_out), /* $(L.id): $(L.kind)$(L.activation and (", " .. L.activation) or "") */
+@     if #L.out_dims == 3 then
+    $(L.out_consts[1]) = $(L.out_dims[1]), $(L.out_consts[2]) = $(L.out_dims[2]), $(L.out_consts[3]) = $(L.out_dims[3]),
+@     end
 @   end
 @ end
     $(m.NAME)_OUT = $(m.n_out), /* $(m.last.id): dense, $(m.last.activation) */
@@ -35,7 +41,7 @@ enum {
     $(m.NAME)_ACTS_BYTES = $(m.mem.acts), /* $(m.name)_acts: one forward pass */
     $(m.NAME)_GRADS_BYTES = $(m.mem.grads), /* $(m.name)_grads */
     $(m.NAME)_OPT_BYTES = $(m.mem.opt), /* $(m.name)_opt: $(m.opt_desc) */
-    $(m.NAME)_DELTAS_BYTES = $(m.mem.deltas), /* the backward pass's deltas, one sample */
+    $(m.NAME)_DELTAS_BYTES = $(m.mem.deltas), /* $(m.name)_deltas: the backward pass's deltas, one sample */
     /* inference: parameters + activations + one input and output */
     $(m.NAME)_INFERENCE_BYTES = $(m.mem.inference),
     /* training: parameters, gradients, optimizer state, and per sample of the
@@ -46,10 +52,10 @@ enum {
 
 typedef $(m.T) $(m.name)_real;
 
-/* Activations: one type per shape and role */
-typedef struct { $(m.T) v[$(m.NAME)_IN]; } $(m.name)_input;
+/* Activations: one type per shape and role$(#m.in_dims == 3 and "; images are v[channel][row][column]" or "") */
+typedef struct { $(m.T) v$(brackets(m.in_consts)); } $(m.name)_input;
 @ for _, L in ipairs(m.layers) do
-typedef struct { $(m.T) v[$(L.out_const)]; } $(L.out_type);
+typedef struct { $(m.T) v$(brackets(L.out_consts)); } $(L.out_type);
 @ end
 typedef struct { $(m.T) v[$(m.NAME)_OUT]; } $(m.name)_target;
 @ if m.keep_logits then
@@ -67,42 +73,49 @@ typedef struct {
 @   else
     $(L.out_type) $(L.id);
 @   end
+@   if L.masks then
+    $(L.out_type) $(L.id)_keep; /* $(L.id)'s dropout mask while training: 0 or 1/(1 - rate) */
+@   end
 @ end
 } $(m.name)_acts;
 
-/* Parameters, one type per layer */
-@ for _, L in ipairs(m.layers) do
-typedef struct { $(m.T) w[$(L.in_const)][$(L.out_const)]; $(m.T) b[$(L.out_const)]; } $(L.params_type);
+/* Parameters, one type per layer that has any$(#m.params_layers < #m.layers and " (pooling, flattening and dropout have none)" or "") */
+@ for _, L in ipairs(m.params_layers) do
+typedef struct { $(tensor_fields(L, "")) } $(L.params_type);$(L.layout_note and (" /* " .. L.layout_note .. " */") or "")
 @ end
 typedef struct {
-@ for _, L in ipairs(m.layers) do
+@ for _, L in ipairs(m.params_layers) do
     $(L.params_type) $(L.id);
 @ end
 } $(m.name)_params;
 
 #ifndef $(m.NAME)_INFERENCE_ONLY
 /* Gradients: the same shapes as the parameters, but types of their own */
-@ for _, L in ipairs(m.layers) do
-typedef struct { $(m.T) w[$(L.in_const)][$(L.out_const)]; $(m.T) b[$(L.out_const)]; } $(L.grads_type);
+@ for _, L in ipairs(m.params_layers) do
+typedef struct { $(tensor_fields(L, "")) } $(L.grads_type);
 @ end
 typedef struct {
-@ for _, L in ipairs(m.layers) do
+@ for _, L in ipairs(m.params_layers) do
     $(L.grads_type) $(L.id);
 @ end
 } $(m.name)_grads;
 
 /* Deltas, dL/dz of each layer: the backward pass's intermediate results */
 @ for _, L in ipairs(m.layers) do
-typedef struct { $(m.T) v[$(L.out_const)]; } $(L.delta_type);
+typedef struct { $(m.T) v$(brackets(L.out_consts)); } $(L.delta_type);
 @ end
+typedef struct {
+@ for _, L in ipairs(m.layers) do
+    $(L.delta_type) $(L.id);
+@ end
+} $(m.name)_deltas; /* scratch for the backward pass, one sample */
 
 /* Optimizer state ($(m.opt_desc)), one type per layer */
-@ for _, L in ipairs(m.layers) do
+@ for _, L in ipairs(m.params_layers) do
 @   if #m.opt_slots > 0 then
 typedef struct {
 @     for _, slot in ipairs(m.opt_slots) do
-    $(m.T) $(slot)_w[$(L.in_const)][$(L.out_const)];
-    $(m.T) $(slot)_b[$(L.out_const)];
+    $(tensor_fields(L, slot .. "_", "\n    "))
 @     end
 } $(L.opt_type);
 @   end
@@ -110,7 +123,7 @@ typedef struct {
 typedef struct {
     unsigned long long step; /* updates so far */
 @ if #m.opt_slots > 0 then
-@   for _, L in ipairs(m.layers) do
+@   for _, L in ipairs(m.params_layers) do
     $(L.opt_type) $(L.id);
 @   end
 @ end
@@ -136,6 +149,9 @@ typedef struct {
 @     else
     $(L.batch_out_type) $(L.id);
 @     end
+@     if L.masks then
+    $(L.batch_out_type) $(L.id)_keep; /* $(L.id)'s dropout masks */
+@     end
 @   end
 } $(m.name)_batch_acts;
 @   for _, L in ipairs(m.layers) do
@@ -144,7 +160,7 @@ typedef struct { $(L.delta_type) row[$(m.NAME)_BATCH]; } $(L.batch_delta_type);
 typedef struct {
 @   for _, L in ipairs(m.layers) do
     $(L.batch_delta_type) $(L.id);
-@     if not L.first then
+@     if L.scratch_wt then
     $(m.T) $(L.id)_wt[$(L.out_const)][$(L.in_const)]; /* $(L.id)'s weights, transposed */
 @     end
 @   end
@@ -175,6 +191,7 @@ $(m.NAME)_STATIC_ASSERT($(m.NAME)_$(k:upper())_BYTES <= $(m.budget[k].bytes), "$
 #ifndef $(m.NAME)_INFERENCE_ONLY
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_grads) == $(m.NAME)_GRADS_BYTES, "$(m.NAME)_GRADS_BYTES");
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_opt) == $(m.NAME)_OPT_BYTES, "$(m.NAME)_OPT_BYTES");
+$(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_deltas) == $(m.NAME)_DELTAS_BYTES, "$(m.NAME)_DELTAS_BYTES");
 @ if m.batch > 1 then
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_batch_input) == $(m.batch) * $(m.n_in) * sizeof($(m.T)), "$(m.name)_batch_input has padding");
 @ end
@@ -195,19 +212,32 @@ int $(m.name)_predict($(m.name)_output *y, const $(m.name)_params *p, const $(m.
 $(m.T) $(m.name)_loss(const $(m.name)_acts *a, const $(m.name)_target *t);
 
 #ifndef $(m.NAME)_INFERENCE_ONLY
+@ if m.masks then
+/* Training forward pass: as $(m.name)_forward, but each dropout layer keeps
+ * what its mask in a says (fill the masks with $(m.name)_draw_masks first). */
+void $(m.name)_forward_train($(m.name)_acts *a, const $(m.name)_params *p, const $(m.name)_input *x);
+
+/* New dropout masks in a, each unit kept with probability 1 - rate and then
+ * scaled by 1/(1 - rate); uniform01 as for init. uniform01 == NULL keeps
+ * every unit (scale 1), so that forward_train computes what forward does. */
+void $(m.name)_draw_masks($(m.name)_acts *a, double (*uniform01)(void *ctx), void *ctx);
+
+@ end
 /* Backward pass: sets g to the gradient of the loss at (x, t), given the
- * forward pass a of x. Returns the loss. */
-$(m.T) $(m.name)_backward($(m.name)_grads *g, const $(m.name)_params *p, const $(m.name)_acts *a,
-$(pad(m.T .. " " .. m.name .. "_backward"))const $(m.name)_input *x, const $(m.name)_target *t);
+ * training forward pass a of x; d is scratch. Returns the loss. */
+$(m.T) $(m.name)_backward($(m.name)_grads *g, $(m.name)_deltas *d, const $(m.name)_params *p,
+$(pad(m.T .. " " .. m.name .. "_backward"))const $(m.name)_acts *a, const $(m.name)_input *x, const $(m.name)_target *t);
 
 /* p -= rate * g */
 void $(m.name)_sgd($(m.name)_params *p, const $(m.name)_grads *g, $(m.T) rate);
+@ if m.fused then
 
 /* One SGD step on one sample, with the update fused into the backward pass.
- * Leaves the forward pass in a; returns the loss before the step. Gives the
- * same numbers as forward, backward and sgd in turn. */
-$(m.T) $(m.name)_train_step($(m.name)_params *p, $(m.name)_acts *a, const $(m.name)_input *x,
-$(pad(m.T .. " " .. m.name .. "_train_step"))const $(m.name)_target *t, $(m.T) rate);
+ * Leaves the forward pass in a (d is scratch); returns the loss before the
+ * step. Gives the same numbers as forward, backward and sgd in turn. */
+$(m.T) $(m.name)_train_step($(m.name)_params *p, $(m.name)_deltas *d, $(m.name)_acts *a,
+$(pad(m.T .. " " .. m.name .. "_train_step"))const $(m.name)_input *x, const $(m.name)_target *t, $(m.T) rate);
+@ end
 
 /* The optimizer's update ($(m.opt_desc)): p and its state o move one step
  * along the gradient g. Zero o before the first step. */
@@ -216,7 +246,13 @@ void $(m.name)_update($(m.name)_params *p, $(m.name)_opt *o, const $(m.name)_gra
 
 /* Batched passes: row s of each batch is sample s. Only the first n rows
  * (1..$(m.NAME)_BATCH) count: the gradient is the mean over them, the loss
- * their sum; the other rows are ignored, so a last partial batch is exact. */
+ * their sum; the backward pass never reads the other rows, so a last partial
+ * batch is exact whatever those rows hold. */
+@ if m.masks then
+/* $(m.name)_batch_forward is a training pass: it applies the dropout masks in
+ * a, drawn by $(m.name)_batch_draw_masks. */
+void $(m.name)_batch_draw_masks($(m.name)_batch_acts *a, double (*uniform01)(void *ctx), void *ctx);
+@ end
 void $(m.name)_batch_forward($(m.name)_batch_acts *a, const $(m.name)_params *p, const $(m.name)_batch_input *x);
 $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *a, const $(m.name)_batch_target *t, int n);
 $(m.T) $(m.name)_batch_backward($(m.name)_grads *g, $(m.name)_batch_deltas *d, const $(m.name)_params *p,

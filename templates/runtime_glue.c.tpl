@@ -10,8 +10,9 @@
 
 static void $(m.name)_rt_input($(m.name)_input *in, const float *x)
 {
+    $(m.T) *v = ($(m.T) *)(void *)in->v; /* the input's $(m.n_in) values in order */
     for (int i = 0; i < $(m.n_in); ++i)
-        in->v[i] = ($(m.T))x[i];
+        v[i] = ($(m.T))x[i];
 }
 
 static void $(m.name)_rt_target($(m.name)_target *tg, const float *t)
@@ -37,9 +38,23 @@ typedef struct {
     $(m.name)_input x;
     $(m.name)_target t;
     $(m.name)_acts a;
+    $(m.name)_deltas d;
 @ end
     $(m.name)_grads g;
 } $(m.name)_rt_work;
+@ if m.masks then
+
+/* New dropout masks in the scratch (uniform01 == NULL: keep every unit) */
+static void $(m.name)_rt_draw_masks(void *work, double (*uniform01)(void *ctx), void *ctx)
+{
+    $(m.name)_rt_work *w = ($(m.name)_rt_work *)work;
+@   if m.batch > 1 then
+    $(m.name)_batch_draw_masks(&w->a, uniform01, ctx);
+@   else
+    $(m.name)_draw_masks(&w->a, uniform01, ctx);
+@   end
+}
+@ end
 
 static void $(m.name)_rt_init(void *params, double (*uniform01)(void *ctx), void *ctx)
 {
@@ -89,8 +104,8 @@ static double $(m.name)_rt_gradient(void *grads, const void *params, void *work,
     (void)n; /* always 1 */
     $(m.name)_rt_input(&w->x, x);
     $(m.name)_rt_target(&w->t, t);
-    $(m.name)_forward(&w->a, (const $(m.name)_params *)params, &w->x);
-    return $(m.name)_backward(($(m.name)_grads *)grads, (const $(m.name)_params *)params, &w->a, &w->x, &w->t);
+    $(m.name)_$(m.masks and "forward_train" or "forward")(&w->a, (const $(m.name)_params *)params, &w->x);
+    return $(m.name)_backward(($(m.name)_grads *)grads, &w->d, (const $(m.name)_params *)params, &w->a, &w->x, &w->t);
 }
 
 static double $(m.name)_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,
@@ -103,7 +118,7 @@ static double $(m.name)_rt_train_batch(void *params, void *opt, void *work, cons
     (void)n;
     $(m.name)_rt_input(&w->x, x);
     $(m.name)_rt_target(&w->t, t);
-    const double loss = $(m.name)_train_step(($(m.name)_params *)params, &w->a, &w->x, &w->t, ($(m.T))rate);
+    const double loss = $(m.name)_train_step(($(m.name)_params *)params, &w->d, &w->a, &w->x, &w->t, ($(m.T))rate);
 @   else
     const double loss = $(m.name)_rt_gradient(&w->g, params, work, x, t, n);
     $(m.name)_update(($(m.name)_params *)params, ($(m.name)_opt *)opt, &w->g, ($(m.T))rate);
@@ -118,10 +133,16 @@ static double $(m.name)_rt_sample_gradient(void *grads, const void *params, cons
     $(m.name)_input in;
     $(m.name)_target tg;
     $(m.name)_acts a;
+    $(m.name)_deltas d;
     $(m.name)_rt_input(&in, x);
     $(m.name)_rt_target(&tg, t);
+@ if m.masks then
+    $(m.name)_draw_masks(&a, NULL, NULL); /* every unit kept: the inference function */
+    $(m.name)_forward_train(&a, (const $(m.name)_params *)params, &in);
+@ else
     $(m.name)_forward(&a, (const $(m.name)_params *)params, &in);
-    return $(m.name)_backward(($(m.name)_grads *)grads, (const $(m.name)_params *)params, &a, &in, &tg);
+@ end
+    return $(m.name)_backward(($(m.name)_grads *)grads, &d, (const $(m.name)_params *)params, &a, &in, &tg);
 }
 
 static void $(m.name)_rt_update(void *params, void *opt, const void *grads, double rate)
@@ -151,16 +172,28 @@ static void $(m.name)_rt_predict(const void *params, const float *x, float *out)
 
 static const unsigned $(m.name)_rt_sizes[] = {$(m.sizes_list)};
 
+static const train_tensor $(m.name)_rt_tensors[] = {
+@ for _, t in ipairs(m.tensor_table) do
+    {"$(t.name)", $(t.rank), {$(t.dims)}, $(t.offset)},
+@ end
+};
+
 const train_net train_net_desc = {
     .name = "$(m.name)",
     .spec = "$(m.spec_path)",
     .n_in = $(m.n_in),
+    .in_c = $(m.in_dims[3] and m.in_dims[1] or 1),
+    .in_h = $(m.in_dims[3] and m.in_dims[2] or 1),
+    .in_w = $(m.in_dims[3] or m.in_dims[1]),
+    .augment_shift = $(m.augment_shift),
     .n_out = $(m.n_out),
     .batch = $(m.batch),
     .n_layers = $(#m.layers),
     .sizes = $(m.name)_rt_sizes,
     .n_params = $(m.n_params),
     .real_size = sizeof($(m.T)),
+    .n_tensors = $(#m.tensor_table),
+    .tensors = $(m.name)_rt_tensors,
     .fingerprint = $(m.NAME)_FINGERPRINT,
     .opt_bytes = sizeof($(m.name)_opt),
     .work_bytes = sizeof($(m.name)_rt_work),
@@ -187,5 +220,6 @@ const train_net train_net_desc = {
     .update = $(m.name)_rt_update,
     .loss = $(m.name)_rt_loss,
     .predict = $(m.name)_rt_predict,
+    .draw_masks = $(m.masks and (m.name .. "_rt_draw_masks") or "NULL"),
 };
 #endif /* CONSTNET_RUNTIME */

@@ -4,6 +4,7 @@
 -- exits 1 if there is any.
 package.path = "./?.lua;" .. package.path
 local spec = require("gen.spec")
+local layers = require("gen.layers")
 
 local path = arg[1] or "README.md"
 local f = assert(io.open(path, "r"))
@@ -19,10 +20,11 @@ if not ref then
 else
   local tables = {
     { "network", spec.NETWORK_KEYS },
-    { "dense", spec.DENSE_KEYS },
     { "train", spec.TRAIN_KEYS },
     { "budget", spec.BUDGET_KEYS },
   }
+  -- one table per layer kind, from the kind's own module
+  for _, kind in ipairs(layers.ORDER) do tables[#tables + 1] = { kind, layers[kind].keys } end
   for _, t in ipairs(tables) do
     local name, keys = t[1], t[2]
     local section = ref:match("\n### " .. name .. "\n(.-)\n###") or ref:match("\n### " .. name .. "\n(.*)$")

@@ -69,8 +69,10 @@ START_TEST(test_gradient_matches_central_differences)
         max_abs = fmax(max_abs, fabs(g[k]));
         nonzero += (g[k] != 0.0);
     }
-    ck_assert_msg(max_err < 1e-6, "%s: parameter %zu: backward %.12g, central difference off by %.3g",
-                  net->name, worst, g[worst], max_err);
+    char where[96];
+    train_param_name(net, worst, where, sizeof where);
+    ck_assert_msg(max_err < 1e-6, "%s: %s: backward %.12g, central difference off by %.3g", net->name, where,
+                  g[worst], max_err);
     /* a dead backward pass must not pass: the gradient is far from zero, and
      * no more than four fifths of it is exactly zero (dead relu units are) */
     ck_assert_msg(max_abs > 1e-6, "%s: gradient is all zero", net->name);
@@ -104,6 +106,8 @@ START_TEST(test_batch_gradient_is_the_mean_of_sample_gradients)
     void *work = calloc(1, net->work_bytes);
     float *x, *t;
     ck_assert(p && g && mean && one && work);
+    if (net->draw_masks != NULL)
+        net->draw_masks(work, NULL, NULL); /* keep every unit: the per-sample path's function */
     samples(&r, rows, &x, &t);
     double loss_sum = 0.0;
     for (unsigned s = 0; s < rows; ++s) {
@@ -131,13 +135,62 @@ START_TEST(test_batch_gradient_is_the_mean_of_sample_gradients)
         const double down = net->gradient(one, p, work, x, t, rows) / rows;
         p[k] = keep;
         const double numeric = (up - down) / (2.0 * h);
+        char where[96];
+        train_param_name(net, k, where, sizeof where);
         ck_assert_msg(fabs(numeric - g[k]) <= 1e-6 * fmax(1e-3, fabs(numeric) + fabs(g[k])),
-                      "%s: parameter %zu: batch %.12g, central difference %.12g", net->name, k, g[k], numeric);
+                      "%s: %s: batch %.12g, central difference %.12g", net->name, where, g[k], numeric);
     }
     free(p);
     free(g);
     free(mean);
     free(one);
+    free(work);
+    free(x);
+    free(t);
+}
+END_TEST
+
+/* Dropout: with masks drawn and then held fixed, the gradient is the central
+ * difference of the loss of the same masked net, and the masks matter. */
+START_TEST(test_dropout_gradient_with_fixed_masks)
+{
+    const size_t n = net->n_params;
+    const unsigned rows = net->batch;
+    char err[ERR_MAX];
+    rng_state r, noise;
+    rng_seed(&r, 77);
+    rng_seed(&noise, 78);
+    double *p = train_new_params(net, 4, err, sizeof err);
+    double *g = calloc(n, sizeof *g), *scratch = calloc(n, sizeof *scratch);
+    void *work = calloc(1, net->work_bytes);
+    float *x, *t;
+    ck_assert(p && g && scratch && work);
+    samples(&r, rows, &x, &t);
+    net->draw_masks(work, NULL, NULL);
+    const double plain = net->gradient(scratch, p, work, x, t, rows);
+    net->draw_masks(work, rng_uniform_cb, &noise);
+    const double loss = net->gradient(g, p, work, x, t, rows);
+    ck_assert_msg(loss != plain, "%s: the dropout masks change nothing (loss %.17g)", net->name, loss);
+    double max_abs = 0.0;
+    const double h = 1e-6;
+    for (size_t k = 0; k < n; ++k) {
+        const double keep = p[k];
+        p[k] = keep + h;
+        const double up = net->gradient(scratch, p, work, x, t, rows) / rows;
+        p[k] = keep - h;
+        const double down = net->gradient(scratch, p, work, x, t, rows) / rows;
+        p[k] = keep;
+        const double numeric = (up - down) / (2.0 * h);
+        char where[96];
+        train_param_name(net, k, where, sizeof where);
+        ck_assert_msg(fabs(numeric - g[k]) <= 1e-6 * fmax(1e-3, fabs(numeric) + fabs(g[k])),
+                      "%s: %s: masked gradient %.12g, central difference %.12g", net->name, where, g[k], numeric);
+        max_abs = fmax(max_abs, fabs(g[k]));
+    }
+    ck_assert_msg(max_abs > 1e-6, "%s: masked gradient is all zero", net->name);
+    free(p);
+    free(g);
+    free(scratch);
     free(work);
     free(x);
     free(t);
@@ -303,6 +356,8 @@ int main(void)
     tcase_add_test(core, test_train_step_is_gradient_then_update);
     tcase_add_test(core, test_update_follows_the_formula);
     tcase_add_test(core, test_init_is_a_function_of_the_seed);
+    if (net->draw_masks != NULL)
+        tcase_add_test(core, test_dropout_gradient_with_fixed_masks);
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("limits");
     tcase_add_test(limits, test_nan_input_stops_training_with_epoch_and_sample);

@@ -1,6 +1,6 @@
 /* test_spec.c: the generator seen from outside, as a build system runs it.
  *
- *   core:   golden files for a tiny net, byte-identical reruns, --check,
+ *   core:   golden files for tiny nets, byte-identical reruns, --check,
  *           --help, warnings that do not stop generation;
  *   limits: every spec in tests/specs/bad/ fails with exactly the messages in
  *           its "-- expect:" lines, exit status 1, no traceback, nothing written.
@@ -62,17 +62,22 @@ static void assert_same_file(const char *a, const char *b)
     free(y);
 }
 
-START_TEST(test_golden_tiny)
+/* one golden pair per net in GOLDEN of tests/tests.mk: tiny (dense), and
+ * tiny_cnn (every other kind) */
+static const char *const golden[] = {"tiny", "tiny_cnn"};
+
+START_TEST(test_golden)
 {
     char *out, *err, args[512], a[512], b[512];
-    snprintf(args, sizeof args, "-q tests/specs/tiny.lua -o '%s/gen'", tmp);
+    const char *name = golden[_i];
+    snprintf(args, sizeof args, "-q tests/specs/%s.lua -o '%s/gen'", name, tmp);
     ck_assert_int_eq(gen(args, &out, &err), 0);
     ck_assert_str_eq(err, "");
     ck_assert_str_eq(out, "");
     for (int k = 0; k < 2; ++k) {
         const char *ext = k ? "c" : "h";
-        snprintf(a, sizeof a, "%s/gen/tiny.%s", tmp, ext);
-        snprintf(b, sizeof b, "%s/tests/golden/tiny.%s", root, ext);
+        snprintf(a, sizeof a, "%s/gen/%s.%s", tmp, name, ext);
+        snprintf(b, sizeof b, "%s/tests/golden/%s.%s", root, name, ext);
         assert_same_file(a, b);
     }
     free(out);
@@ -213,7 +218,7 @@ int main(void)
     TCase *core = tcase_create("core");
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_set_timeout(core, 60);
-    tcase_add_test(core, test_golden_tiny);
+    tcase_add_loop_test(core, test_golden, 0, (int)(sizeof golden / sizeof golden[0]));
     tcase_add_test(core, test_reruns_are_byte_identical);
     tcase_add_test(core, test_check_and_help);
     tcase_add_test(core, test_warning_does_not_stop_generation);

@@ -61,12 +61,14 @@ START_TEST(test_forward_backward_and_steps_agree)
         ck_assert(memcmp(&af, &al, sizeof af) == 0);
         static ufull_grads gf;
         static uloops_grads gl;
-        const float lf = ufull_backward(&gf, &pf, &af, &xf, &tf);
-        const float ll = uloops_backward(&gl, &pl, &al, &xl, &tl);
+        static ufull_deltas df;
+        static uloops_deltas dl;
+        const float lf = ufull_backward(&gf, &df, &pf, &af, &xf, &tf);
+        const float ll = uloops_backward(&gl, &dl, &pl, &al, &xl, &tl);
         ck_assert(lf == ll);
         ck_assert(memcmp(&gf, &gl, sizeof gf) == 0);
-        ufull_train_step(&pf, &af, &xf, &tf, 0.05f);
-        uloops_train_step(&pl, &al, &xl, &tl, 0.05f);
+        ufull_train_step(&pf, &df, &af, &xf, &tf, 0.05f);
+        uloops_train_step(&pl, &dl, &al, &xl, &tl, 0.05f);
         ck_assert_msg(memcmp(&pf, &pl, sizeof pf) == 0, "parameters differ after step %d", step);
     }
 }
@@ -88,7 +90,7 @@ START_TEST(test_the_forms_really_differ)
     const char *end = l1 ? strstr(l1, "\n}\n") : NULL;
     ck_assert(l1 && end);
     ck_assert_msg(memmem(l1, (size_t)(end - l1), "for (", 5) == NULL, "ufull_l1_forward has a loop");
-    ck_assert_ptr_nonnull(strstr(full, "z[8] = p->b[8] + x->v[0] * p->w[0][8]"));
+    ck_assert_ptr_nonnull(strstr(full, "y->v[8] = p->b[8] + x->v[0] * p->w[0][8]"));
     ck_assert_ptr_nonnull(strstr(loops, "for (int i = 0; i < 13; ++i)"));
     free(full);
     free(loops);

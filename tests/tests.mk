@@ -17,7 +17,7 @@ RT_OBJ  := $(RT_SRC:runtime/%.c=$(T)/rt/%.o)
 RT_HDR  := $(wildcard runtime/*.h)
 TU_OBJ  := $(T)/rt/testutil.o
 GEN_SRC := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
-GOLDEN  := tiny
+GOLDEN  := tiny tiny_cnn
 
 GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
 SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_image $(T)/test_spec \

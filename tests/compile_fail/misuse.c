@@ -10,6 +10,7 @@ double misuse(void)
 {
     static tiny_params p;
     static tiny_grads g;
+    static tiny_deltas d;
     static tiny_acts a;
     static tiny_input x;
     static tiny_output y;
@@ -17,9 +18,9 @@ double misuse(void)
 #if CASE == 0 /* correct use */
     tiny_forward(&a, &p, &x);
     (void)tiny_predict(&y, &p, &x);
-    double loss = tiny_backward(&g, &p, &a, &x, &t);
+    double loss = tiny_backward(&g, &d, &p, &a, &x, &t);
     tiny_sgd(&p, &g, 0.1);
-    return loss + tiny_train_step(&p, &a, &x, &t, 0.1);
+    return loss + tiny_train_step(&p, &d, &a, &x, &t, 0.1);
 #elif CASE == 1 /* the output fed to the forward pass as its input */
     tiny_forward(&a, &p, &y);
 #elif CASE == 2 /* layer 2's weights where layer 1's belong */

@@ -14,7 +14,8 @@
 static double tiny_sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
 static double tiny_tanh(double z) { return tanh(z); }
 
-/* ------------------------------------------------------------------ forward */
+/* ------------------------------------------------------------------- layers */
+/* Each layer's passes together: forward, backward, then the batched forms. */
 
 /* l1: dense 3 -> 4, tanh
  *   z[j] = b[j] + sum_i x[i] * w[i][j]     x: tiny_input, z: 4
@@ -22,19 +23,51 @@ static double tiny_tanh(double z) { return tanh(z); }
 static void tiny_l1_forward(tiny_l1_act *restrict y, const tiny_l1_params *restrict p,
                             const tiny_input *restrict x)
 {
-    double z[4];
     for (int j = 0; j < 4; ++j)
-        z[j] = p->b[j];
+        y->v[j] = p->b[j];
     for (int i = 0; i < 3; ++i) {
         const double xi = x->v[i];
         if (xi == 0.0)
             continue; /* a zero input adds nothing to z */
         for (int j = 0; j < 4; ++j)
-            z[j] += xi * p->w[i][j];
+            y->v[j] += xi * p->w[i][j];
     }
     for (int j = 0; j < 4; ++j)
-        y->v[j] = tiny_tanh(z[j]);
+        y->v[j] = tiny_tanh(y->v[j]);
 }
+#ifndef TINY_INFERENCE_ONLY
+
+/* l1 backward: dense 3 -> 4, from z[j] = b[j] + sum_i x[i] * w[i][j]
+ *   db[j] = d[j];  dw[i][j] = x[i] * d[j]
+ *   first layer: no gradient for the network input */
+static void tiny_l1_backward(tiny_l1_grads *restrict g,
+                             const tiny_input *restrict x, const tiny_l1_delta *restrict d)
+{
+    for (int j = 0; j < 4; ++j)
+        g->b[j] = d->v[j];
+    for (int i = 0; i < 3; ++i) {
+        const double xi = x->v[i];
+        for (int j = 0; j < 4; ++j)
+            g->w[i][j] = xi * d->v[j];
+    }
+}
+
+/* l1 step: the backward pass above with SGD fused in, w -= rate * dw, b -= rate * db
+ *   first layer: no gradient for the network input */
+static void tiny_l1_step(tiny_l1_params *restrict p,
+                         const tiny_input *restrict x, const tiny_l1_delta *restrict d, double rate)
+{
+    for (int j = 0; j < 4; ++j)
+        p->b[j] -= rate * (d->v[j]);
+    for (int i = 0; i < 3; ++i) {
+        const double xi = x->v[i];
+        if (xi == 0.0)
+            continue; /* a zero input leaves row i unchanged */
+        for (int j = 0; j < 4; ++j)
+            p->w[i][j] -= rate * (xi * d->v[j]);
+    }
+}
+#endif /* TINY_INFERENCE_ONLY */
 
 /* l2: dense 4 -> 2, sigmoid
  *   z[j] = b[j] + sum_i x[i] * w[i][j]     x: tiny_l1_act, z: 2
@@ -42,17 +75,87 @@ static void tiny_l1_forward(tiny_l1_act *restrict y, const tiny_l1_params *restr
 static void tiny_l2_forward(tiny_output *restrict y, const tiny_l2_params *restrict p,
                             const tiny_l1_act *restrict x)
 {
-    double z[2];
     for (int j = 0; j < 2; ++j)
-        z[j] = p->b[j];
+        y->v[j] = p->b[j];
     for (int i = 0; i < 4; ++i) {
         const double xi = x->v[i];
         for (int j = 0; j < 2; ++j)
-            z[j] += xi * p->w[i][j];
+            y->v[j] += xi * p->w[i][j];
     }
     for (int j = 0; j < 2; ++j)
-        y->v[j] = tiny_sigmoid(z[j]);
+        y->v[j] = tiny_sigmoid(y->v[j]);
 }
+#ifndef TINY_INFERENCE_ONLY
+
+/* l2 backward: dense 4 -> 2, from z[j] = b[j] + sum_i x[i] * w[i][j]
+ *   db[j] = d[j];  dw[i][j] = x[i] * d[j]
+ *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = 1.0 - x * x in terms of x = l1 output */
+static void tiny_l2_backward(tiny_l2_grads *restrict g, tiny_l1_delta *restrict dx, const tiny_l2_params *restrict p,
+                             const tiny_l1_act *restrict x, const tiny_l2_delta *restrict d)
+{
+    /* dx, 4 rows at a time from the weights before any update; each sum
+     * still runs over j in order, the rows only interleave */
+    for (int i0 = 0; i0 < 4; i0 += 4) {
+        double s0 = 0.0;
+        double s1 = 0.0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        for (int j = 0; j < 2; ++j) {
+            const double dj = d->v[j];
+            s0 += p->w[i0 + 0][j] * dj;
+            s1 += p->w[i0 + 1][j] * dj;
+            s2 += p->w[i0 + 2][j] * dj;
+            s3 += p->w[i0 + 3][j] * dj;
+        }
+        dx->v[i0 + 0] = s0 * (1.0 - x->v[i0 + 0] * x->v[i0 + 0]);
+        dx->v[i0 + 1] = s1 * (1.0 - x->v[i0 + 1] * x->v[i0 + 1]);
+        dx->v[i0 + 2] = s2 * (1.0 - x->v[i0 + 2] * x->v[i0 + 2]);
+        dx->v[i0 + 3] = s3 * (1.0 - x->v[i0 + 3] * x->v[i0 + 3]);
+    }
+    for (int j = 0; j < 2; ++j)
+        g->b[j] = d->v[j];
+    for (int i = 0; i < 4; ++i) {
+        const double xi = x->v[i];
+        for (int j = 0; j < 2; ++j)
+            g->w[i][j] = xi * d->v[j];
+    }
+}
+
+/* l2 step: the backward pass above with SGD fused in, w -= rate * dw, b -= rate * db
+ *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = 1.0 - x * x in terms of x = l1 output */
+static void tiny_l2_step(tiny_l2_params *restrict p, tiny_l1_delta *restrict dx,
+                         const tiny_l1_act *restrict x, const tiny_l2_delta *restrict d, double rate)
+{
+    /* dx, 4 rows at a time from the weights before any update; each sum
+     * still runs over j in order, the rows only interleave */
+    for (int i0 = 0; i0 < 4; i0 += 4) {
+        double s0 = 0.0;
+        double s1 = 0.0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        for (int j = 0; j < 2; ++j) {
+            const double dj = d->v[j];
+            s0 += p->w[i0 + 0][j] * dj;
+            s1 += p->w[i0 + 1][j] * dj;
+            s2 += p->w[i0 + 2][j] * dj;
+            s3 += p->w[i0 + 3][j] * dj;
+        }
+        dx->v[i0 + 0] = s0 * (1.0 - x->v[i0 + 0] * x->v[i0 + 0]);
+        dx->v[i0 + 1] = s1 * (1.0 - x->v[i0 + 1] * x->v[i0 + 1]);
+        dx->v[i0 + 2] = s2 * (1.0 - x->v[i0 + 2] * x->v[i0 + 2]);
+        dx->v[i0 + 3] = s3 * (1.0 - x->v[i0 + 3] * x->v[i0 + 3]);
+    }
+    for (int j = 0; j < 2; ++j)
+        p->b[j] -= rate * (d->v[j]);
+    for (int i = 0; i < 4; ++i) {
+        const double xi = x->v[i];
+        for (int j = 0; j < 2; ++j)
+            p->w[i][j] -= rate * (xi * d->v[j]);
+    }
+}
+#endif /* TINY_INFERENCE_ONLY */
+
+/* ------------------------------------------------------------------- chains */
 
 void tiny_forward(tiny_acts *restrict a, const tiny_params *restrict p, const tiny_input *restrict x)
 {
@@ -99,112 +202,13 @@ static void tiny_output_delta(tiny_l2_delta *restrict d, const tiny_output *rest
     }
 }
 
-/* l2 backward: dense 4 -> 2, from z[j] = b[j] + sum_i x[i] * w[i][j]
- *   db[j] = d[j];  dw[i][j] = x[i] * d[j]
- *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = 1.0 - x * x in terms of x = l1 output */
-static void tiny_l2_backward(tiny_l2_grads *restrict g, tiny_l1_delta *restrict dx, const tiny_l2_params *restrict p,
-                             const tiny_l1_act *restrict x, const tiny_l2_delta *restrict d)
+double tiny_backward(tiny_grads *restrict g, tiny_deltas *restrict d, const tiny_params *restrict p,
+                     const tiny_acts *restrict a, const tiny_input *restrict x,
+                     const tiny_target *restrict t)
 {
-    /* dx, 4 rows at a time from the weights before any update; each sum
-     * still runs over j in order, the rows only interleave */
-    for (int i0 = 0; i0 < 4; i0 += 4) {
-        double s0 = 0.0;
-        double s1 = 0.0;
-        double s2 = 0.0;
-        double s3 = 0.0;
-        for (int j = 0; j < 2; ++j) {
-            const double dj = d->v[j];
-            s0 += p->w[i0 + 0][j] * dj;
-            s1 += p->w[i0 + 1][j] * dj;
-            s2 += p->w[i0 + 2][j] * dj;
-            s3 += p->w[i0 + 3][j] * dj;
-        }
-        dx->v[i0 + 0] = s0 * (1.0 - x->v[i0 + 0] * x->v[i0 + 0]);
-        dx->v[i0 + 1] = s1 * (1.0 - x->v[i0 + 1] * x->v[i0 + 1]);
-        dx->v[i0 + 2] = s2 * (1.0 - x->v[i0 + 2] * x->v[i0 + 2]);
-        dx->v[i0 + 3] = s3 * (1.0 - x->v[i0 + 3] * x->v[i0 + 3]);
-    }
-    for (int j = 0; j < 2; ++j)
-        g->b[j] = d->v[j];
-    for (int i = 0; i < 4; ++i) {
-        const double xi = x->v[i];
-        for (int j = 0; j < 2; ++j)
-            g->w[i][j] = xi * d->v[j];
-    }
-}
-
-/* l1 backward: dense 3 -> 4, from z[j] = b[j] + sum_i x[i] * w[i][j]
- *   db[j] = d[j];  dw[i][j] = x[i] * d[j]
- *   first layer: no gradient for the network input */
-static void tiny_l1_backward(tiny_l1_grads *restrict g,
-                             const tiny_input *restrict x, const tiny_l1_delta *restrict d)
-{
-    for (int j = 0; j < 4; ++j)
-        g->b[j] = d->v[j];
-    for (int i = 0; i < 3; ++i) {
-        const double xi = x->v[i];
-        for (int j = 0; j < 4; ++j)
-            g->w[i][j] = xi * d->v[j];
-    }
-}
-
-/* l2 step: the backward pass above with SGD fused in, w -= rate * dw, b -= rate * db
- *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = 1.0 - x * x in terms of x = l1 output */
-static void tiny_l2_step(tiny_l2_params *restrict p, tiny_l1_delta *restrict dx,
-                         const tiny_l1_act *restrict x, const tiny_l2_delta *restrict d, double rate)
-{
-    /* dx, 4 rows at a time from the weights before any update; each sum
-     * still runs over j in order, the rows only interleave */
-    for (int i0 = 0; i0 < 4; i0 += 4) {
-        double s0 = 0.0;
-        double s1 = 0.0;
-        double s2 = 0.0;
-        double s3 = 0.0;
-        for (int j = 0; j < 2; ++j) {
-            const double dj = d->v[j];
-            s0 += p->w[i0 + 0][j] * dj;
-            s1 += p->w[i0 + 1][j] * dj;
-            s2 += p->w[i0 + 2][j] * dj;
-            s3 += p->w[i0 + 3][j] * dj;
-        }
-        dx->v[i0 + 0] = s0 * (1.0 - x->v[i0 + 0] * x->v[i0 + 0]);
-        dx->v[i0 + 1] = s1 * (1.0 - x->v[i0 + 1] * x->v[i0 + 1]);
-        dx->v[i0 + 2] = s2 * (1.0 - x->v[i0 + 2] * x->v[i0 + 2]);
-        dx->v[i0 + 3] = s3 * (1.0 - x->v[i0 + 3] * x->v[i0 + 3]);
-    }
-    for (int j = 0; j < 2; ++j)
-        p->b[j] -= rate * (d->v[j]);
-    for (int i = 0; i < 4; ++i) {
-        const double xi = x->v[i];
-        for (int j = 0; j < 2; ++j)
-            p->w[i][j] -= rate * (xi * d->v[j]);
-    }
-}
-
-/* l1 step: the backward pass above with SGD fused in, w -= rate * dw, b -= rate * db
- *   first layer: no gradient for the network input */
-static void tiny_l1_step(tiny_l1_params *restrict p,
-                         const tiny_input *restrict x, const tiny_l1_delta *restrict d, double rate)
-{
-    for (int j = 0; j < 4; ++j)
-        p->b[j] -= rate * (d->v[j]);
-    for (int i = 0; i < 3; ++i) {
-        const double xi = x->v[i];
-        if (xi == 0.0)
-            continue; /* a zero input leaves row i unchanged */
-        for (int j = 0; j < 4; ++j)
-            p->w[i][j] -= rate * (xi * d->v[j]);
-    }
-}
-
-double tiny_backward(tiny_grads *restrict g, const tiny_params *restrict p, const tiny_acts *restrict a,
-                     const tiny_input *restrict x, const tiny_target *restrict t)
-{
-    tiny_l1_delta d1;
-    tiny_l2_delta d2;
-    tiny_output_delta(&d2, &a->out, t);
-    tiny_l2_backward(&g->l2, &d1, &p->l2, &a->l1, &d2);
-    tiny_l1_backward(&g->l1, x, &d1);
+    tiny_output_delta(&d->l2, &a->out, t);
+    tiny_l2_backward(&g->l2, &d->l1, &p->l2, &a->l1, &d->l2);
+    tiny_l1_backward(&g->l1, x, &d->l1);
     return tiny_loss(a, t);
 }
 
@@ -222,38 +226,32 @@ void tiny_sgd(tiny_params *restrict p, const tiny_grads *restrict g, double rate
         p->l2.b[j] -= rate * g->l2.b[j];
 }
 
-double tiny_train_step(tiny_params *restrict p, tiny_acts *restrict a, const tiny_input *restrict x,
-                       const tiny_target *restrict t, double rate)
+double tiny_train_step(tiny_params *restrict p, tiny_deltas *restrict d, tiny_acts *restrict a,
+                       const tiny_input *restrict x, const tiny_target *restrict t, double rate)
 {
     tiny_forward(a, p, x);
-    tiny_l1_delta d1;
-    tiny_l2_delta d2;
-    tiny_output_delta(&d2, &a->out, t);
-    tiny_l2_step(&p->l2, &d1, &a->l1, &d2, rate);
-    tiny_l1_step(&p->l1, x, &d1, rate);
+    tiny_output_delta(&d->l2, &a->out, t);
+    tiny_l2_step(&p->l2, &d->l1, &a->l1, &d->l2, rate);
+    tiny_l1_step(&p->l1, x, &d->l1, rate);
     return tiny_loss(a, t);
 }
 
 /* ---------------------------------------------------------------- optimizer */
-/* plain SGD:
+/* plain SGD, on every parameter tensor (weights and biases alike):
  *   p -= rate * g */
 void tiny_update(tiny_params *restrict p, tiny_opt *restrict o, const tiny_grads *restrict g, double rate)
 {
     o->step += 1;
     for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 4; ++j) {
+        for (int j = 0; j < 4; ++j)
             p->l1.w[i][j] -= rate * g->l1.w[i][j];
-        }
-    for (int j = 0; j < 4; ++j) {
+    for (int j = 0; j < 4; ++j)
         p->l1.b[j] -= rate * g->l1.b[j];
-    }
     for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 2; ++j) {
+        for (int j = 0; j < 2; ++j)
             p->l2.w[i][j] -= rate * g->l2.w[i][j];
-        }
-    for (int j = 0; j < 2; ++j) {
+    for (int j = 0; j < 2; ++j)
         p->l2.b[j] -= rate * g->l2.b[j];
-    }
 }
 #endif /* TINY_INFERENCE_ONLY */
 
@@ -286,8 +284,9 @@ void tiny_init(tiny_params *p, double (*uniform01)(void *ctx), void *ctx)
 
 static void tiny_rt_input(tiny_input *in, const float *x)
 {
+    double *v = (double *)(void *)in->v; /* the input's 3 values in order */
     for (int i = 0; i < 3; ++i)
-        in->v[i] = (double)x[i];
+        v[i] = (double)x[i];
 }
 
 static void tiny_rt_target(tiny_target *tg, const float *t)
@@ -307,6 +306,7 @@ typedef struct {
     tiny_input x;
     tiny_target t;
     tiny_acts a;
+    tiny_deltas d;
     tiny_grads g;
 } tiny_rt_work;
 
@@ -323,7 +323,7 @@ static double tiny_rt_gradient(void *grads, const void *params, void *work, cons
     tiny_rt_input(&w->x, x);
     tiny_rt_target(&w->t, t);
     tiny_forward(&w->a, (const tiny_params *)params, &w->x);
-    return tiny_backward((tiny_grads *)grads, (const tiny_params *)params, &w->a, &w->x, &w->t);
+    return tiny_backward((tiny_grads *)grads, &w->d, (const tiny_params *)params, &w->a, &w->x, &w->t);
 }
 
 static double tiny_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,
@@ -335,7 +335,7 @@ static double tiny_rt_train_batch(void *params, void *opt, void *work, const flo
     (void)n;
     tiny_rt_input(&w->x, x);
     tiny_rt_target(&w->t, t);
-    const double loss = tiny_train_step((tiny_params *)params, &w->a, &w->x, &w->t, (double)rate);
+    const double loss = tiny_train_step((tiny_params *)params, &w->d, &w->a, &w->x, &w->t, (double)rate);
     tiny_rt_output(out, &w->a.out);
     return loss;
 }
@@ -345,10 +345,11 @@ static double tiny_rt_sample_gradient(void *grads, const void *params, const flo
     tiny_input in;
     tiny_target tg;
     tiny_acts a;
+    tiny_deltas d;
     tiny_rt_input(&in, x);
     tiny_rt_target(&tg, t);
     tiny_forward(&a, (const tiny_params *)params, &in);
-    return tiny_backward((tiny_grads *)grads, (const tiny_params *)params, &a, &in, &tg);
+    return tiny_backward((tiny_grads *)grads, &d, (const tiny_params *)params, &a, &in, &tg);
 }
 
 static void tiny_rt_update(void *params, void *opt, const void *grads, double rate)
@@ -378,16 +379,29 @@ static void tiny_rt_predict(const void *params, const float *x, float *out)
 
 static const unsigned tiny_rt_sizes[] = {3, 4, 2};
 
+static const train_tensor tiny_rt_tensors[] = {
+    {"l1.w", 2, {3, 4}, 0},
+    {"l1.b", 1, {4}, 12},
+    {"l2.w", 2, {4, 2}, 16},
+    {"l2.b", 1, {2}, 24},
+};
+
 const train_net train_net_desc = {
     .name = "tiny",
     .spec = "tests/specs/tiny.lua",
     .n_in = 3,
+    .in_c = 1,
+    .in_h = 1,
+    .in_w = 3,
+    .augment_shift = 0,
     .n_out = 2,
     .batch = 1,
     .n_layers = 2,
     .sizes = tiny_rt_sizes,
     .n_params = 26,
     .real_size = sizeof(double),
+    .n_tensors = 4,
+    .tensors = tiny_rt_tensors,
     .fingerprint = TINY_FINGERPRINT,
     .opt_bytes = sizeof(tiny_opt),
     .work_bytes = sizeof(tiny_rt_work),
@@ -414,5 +428,6 @@ const train_net train_net_desc = {
     .update = tiny_rt_update,
     .loss = tiny_rt_loss,
     .predict = tiny_rt_predict,
+    .draw_masks = NULL,
 };
 #endif /* CONSTNET_RUNTIME */

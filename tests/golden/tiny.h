@@ -31,7 +31,7 @@ enum {
     TINY_ACTS_BYTES = 48, /* tiny_acts: one forward pass */
     TINY_GRADS_BYTES = 208, /* tiny_grads */
     TINY_OPT_BYTES = 8, /* tiny_opt: plain SGD */
-    TINY_DELTAS_BYTES = 48, /* the backward pass's deltas, one sample */
+    TINY_DELTAS_BYTES = 48, /* tiny_deltas: the backward pass's deltas, one sample */
     /* inference: parameters + activations + one input and output */
     TINY_INFERENCE_BYTES = 296,
     /* training: parameters, gradients, optimizer state, and per sample of the
@@ -54,7 +54,7 @@ typedef struct {
     tiny_output out;
 } tiny_acts;
 
-/* Parameters, one type per layer */
+/* Parameters, one type per layer that has any */
 typedef struct { double w[TINY_IN][TINY_L1]; double b[TINY_L1]; } tiny_l1_params;
 typedef struct { double w[TINY_L1][TINY_OUT]; double b[TINY_OUT]; } tiny_l2_params;
 typedef struct {
@@ -74,6 +74,10 @@ typedef struct {
 /* Deltas, dL/dz of each layer: the backward pass's intermediate results */
 typedef struct { double v[TINY_L1]; } tiny_l1_delta;
 typedef struct { double v[TINY_OUT]; } tiny_l2_delta;
+typedef struct {
+    tiny_l1_delta l1;
+    tiny_l2_delta l2;
+} tiny_deltas; /* scratch for the backward pass, one sample */
 
 /* Optimizer state (plain SGD), one type per layer */
 typedef struct {
@@ -99,6 +103,7 @@ TINY_STATIC_ASSERT(sizeof(tiny_acts) == TINY_ACTS_BYTES, "TINY_ACTS_BYTES");
 #ifndef TINY_INFERENCE_ONLY
 TINY_STATIC_ASSERT(sizeof(tiny_grads) == TINY_GRADS_BYTES, "TINY_GRADS_BYTES");
 TINY_STATIC_ASSERT(sizeof(tiny_opt) == TINY_OPT_BYTES, "TINY_OPT_BYTES");
+TINY_STATIC_ASSERT(sizeof(tiny_deltas) == TINY_DELTAS_BYTES, "TINY_DELTAS_BYTES");
 #endif
 
 /* Fill p: weights from each layer's init (drawing from uniform01, which
@@ -117,18 +122,18 @@ double tiny_loss(const tiny_acts *a, const tiny_target *t);
 
 #ifndef TINY_INFERENCE_ONLY
 /* Backward pass: sets g to the gradient of the loss at (x, t), given the
- * forward pass a of x. Returns the loss. */
-double tiny_backward(tiny_grads *g, const tiny_params *p, const tiny_acts *a,
-                     const tiny_input *x, const tiny_target *t);
+ * training forward pass a of x; d is scratch. Returns the loss. */
+double tiny_backward(tiny_grads *g, tiny_deltas *d, const tiny_params *p,
+                     const tiny_acts *a, const tiny_input *x, const tiny_target *t);
 
 /* p -= rate * g */
 void tiny_sgd(tiny_params *p, const tiny_grads *g, double rate);
 
 /* One SGD step on one sample, with the update fused into the backward pass.
- * Leaves the forward pass in a; returns the loss before the step. Gives the
- * same numbers as forward, backward and sgd in turn. */
-double tiny_train_step(tiny_params *p, tiny_acts *a, const tiny_input *x,
-                       const tiny_target *t, double rate);
+ * Leaves the forward pass in a (d is scratch); returns the loss before the
+ * step. Gives the same numbers as forward, backward and sgd in turn. */
+double tiny_train_step(tiny_params *p, tiny_deltas *d, tiny_acts *a,
+                       const tiny_input *x, const tiny_target *t, double rate);
 
 /* The optimizer's update (plain SGD): p and its state o move one step
  * along the gradient g. Zero o before the first step. */

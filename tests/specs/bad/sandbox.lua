@@ -4,4 +4,4 @@ return network "bad" {
   dense { 2, activation = "sigmoid" },
   loss = "squared_error",
 }
--- expect: tests/specs/bad/sandbox.lua:1: error: unknown name 'os' (a spec can use: dense, network)
+-- expect: tests/specs/bad/sandbox.lua:1: error: unknown name 'os' (a spec can use: dense, conv2d, maxpool2d, avgpool2d, flatten, dropout, network)

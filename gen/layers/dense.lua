@@ -1,0 +1,117 @@
+-- gen/layers/dense.lua: fully connected, z[j] = b[j] + sum_i x[i] * w[i][j], y = act(z).
+-- Weights are w[in][out]: input i to output j, so both passes run their
+-- inner loops over contiguous memory. C in templates/layers/dense.c.tpl.
+local common = require("gen.layers.common")
+
+local K = {
+  name = "dense",
+  usage = 'dense { 128, activation = "relu" }',
+  keys = { "activation", "init", "slope", "unroll" },
+  template = "layers/dense.c.tpl",
+  has_activation = true,
+  fuses_sgd = true, -- has a _step with plain SGD fused into its backward pass
+}
+
+-- Layers with at most this many weights are unrolled into straight-line code
+-- under unroll = "auto"; larger layers keep loops with literal bounds. Chosen
+-- by measurement (bench/RESULTS.md, "Unroll policy"): at the default -O3, gcc
+-- unrolls constant-bound loops itself, and loops beat straight-line code on
+-- every net measured, from 2-4-2 to 16-8-4 (at -O2 full unrolling gains up to
+-- 10% on nets of about 20 weights); full unrolling of a 784x128 layer takes gcc
+-- minutes and gigabytes. So "auto" means loops; unroll = "full" stays for
+-- builds that want straight-line code.
+K.UNROLL_MAX_WEIGHTS = 0
+
+-- Output columns per accumulator block in the batched forward pass: with 4
+-- rows, 4 x 32 floats stay in vector registers.
+K.BATCH_COLUMNS = 32
+
+function K.check(lf, line, V)
+  local S = {}
+  if lf[1] == nil then
+    V.err(line, "dense: missing size, as in %s", K.usage)
+  else
+    S.units = V.size(lf[1], "dense: size", line)
+  end
+  V.positional(lf, "dense", line, 1, "only the size comes without a key")
+  common.check_activation(lf, S, "dense", line, V)
+  common.check_init(lf, S, "dense", line, V)
+  common.check_slope(lf, S, "dense", line, V)
+  S.unroll = V.enum(lf.unroll, common.UNROLLS, "dense: unknown unroll", line, nil)
+  return S
+end
+
+function K.output(S, in_dims, V, line)
+  if #in_dims ~= 1 then
+    V.err(line, "dense: its input is %s, not a flat vector; put flatten {} before it",
+      common.text(in_dims))
+    return nil
+  end
+  return { S.units }
+end
+
+function K.param_count(S) return common.count(S.in_dims) * S.units + S.units end
+
+function K.fingerprint(S)
+  return string.format("dense:%d:%s:%s", S.units, S.activation, S.slope or "")
+end
+
+function K.chain(L) return L.n_out .. " " .. L.activation end
+
+-- Everything the template prints, computed here (no arithmetic in templates).
+function K.build(L, S, m, lit)
+  L.n_weights = L.n_in * L.n_out
+  L.unroll = S.unroll or m.unroll
+  if L.unroll == "auto" then
+    L.unroll = (L.n_weights <= K.UNROLL_MAX_WEIGHTS) and "full" or "loops"
+  end
+  local I = common.init_of(S, L.n_in, L.n_out)
+  L.tensors = {
+    { name = "w", dims = { L.in_const, L.out_const }, idx = { "i", "j" }, n = L.n_weights, init = I,
+      bounds = { L.n_in, L.n_out } },
+    { name = "b", dims = { L.out_const }, idx = { "j" }, n = L.n_out, init = common.init_of({ init = "zeros" }),
+      bounds = { L.n_out } },
+  }
+  -- kernel shapes of the batched passes: blocks of output columns held in
+  -- accumulators, rows of dw updated together
+  local width = math.min(K.BATCH_COLUMNS, L.n_out)
+  L.jblocks = { { start = 0, width = width, count = L.n_out // width } }
+  local tail = L.n_out % width
+  if tail > 0 then L.jblocks[2] = { start = L.n_out - tail, width = tail, count = 1 } end
+  L.ib = (L.n_in >= 4) and 4 or 1
+  L.iblocks = { { start = 0, rows = L.ib, count = L.n_in // L.ib } }
+  if L.n_in % L.ib > 0 then
+    L.iblocks[2] = { start = L.n_in - L.n_in % L.ib, rows = 1, count = L.n_in % L.ib }
+  end
+  -- per-sample backward: rows of dx summed together (independent chains)
+  L.dx_rows = math.min(8, L.n_in)
+  L.dx_blocks = { { start = 0, rows = L.dx_rows, count = L.n_in // L.dx_rows } }
+  if L.n_in % L.dx_rows > 0 then
+    L.dx_blocks[2] = { start = L.n_in - L.n_in % L.dx_rows, rows = 1, count = L.n_in % L.dx_rows }
+  end
+  -- inputs that are often exactly zero (pixels, relu outputs) skip their
+  -- row of w: adding 0 * w changes no sum, and an update by 0 * d no weight
+  L.skip_zero = L.in_often_zero
+  L.keeps_logits = L.last and m.keep_logits
+  L.z = L.keeps_logits and "zo->v" or "y->v"
+  L.scratch_wt = not L.first -- the batched backward's transposed weights
+end
+
+-- The calls the frame prints, from the references model.lua computed.
+function K.calls(L, m)
+  local f = m.name .. "_" .. L.id
+  local zo = L.keeps_logits and "&a->logits, " or ""
+  local P = L.prev
+  local c = {}
+  c.forward = string.format("%s_forward(%s, %s%s, %s)", f, L.out_ref, zo, L.p_ref, L.in_ref)
+  c.backward = string.format("%s_backward(%s, %s%s, %s)", f, L.g_ref,
+    P and (L.dx_ref .. ", " .. L.p_ref .. ", ") or "", L.in_ref, L.d_ref)
+  c.step = string.format("%s_step(%s, %s%s, %s, rate)", f, L.p_ref, P and (L.dx_ref .. ", ") or "",
+    L.in_ref, L.d_ref)
+  c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1))
+  c.batch_backward = string.format("%s_batch_backward(%s, %s%s, %s, n)", f, L.g_ref,
+    P and (L.dx_ref .. ", d->" .. L.id .. "_wt, " .. L.p_ref .. ", ") or "", L.in_ref, L.d_ref)
+  return c
+end
+
+return K
