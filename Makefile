@@ -28,7 +28,7 @@ PNG_LIBS   = $(shell pkg-config --libs libpng 2>/dev/null)
 RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
                runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
-GEN_SRC     := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
+GEN_SRC     := $(wildcard gen/*.lua gen/*/*.lua) $(wildcard templates/*.tpl templates/*/*.tpl)
 
 .PHONY: all run gen build data deps test golden bench plot export memcheck fuzz fuzz-smoke clean help
 .DELETE_ON_ERROR:

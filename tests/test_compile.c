@@ -16,7 +16,7 @@
 static char tmp[256];
 static const char *root = ".";
 static const char *const compilers[] = {"gcc", "clang"};
-enum { N_MISUSE = 6 };
+enum { N_MISUSE = 9 };
 
 static void setup(void)
 {
@@ -24,8 +24,9 @@ static void setup(void)
     ck_assert(tu_mkdtemp(tmp, sizeof tmp, "constnet-compile-") == 0);
     ck_assert_int_eq(tu_sh("cd '%s' && lua5.4 gen/constnet.lua -q tests/specs/tiny.lua -o '%s' && "
                            "lua5.4 gen/constnet.lua -q nets/mnist.lua -o '%s' && "
-                           "lua5.4 gen/constnet.lua -q tests/specs/budget_ok.lua -o '%s'",
-                           root, tmp, tmp, tmp),
+                           "lua5.4 gen/constnet.lua -q tests/specs/budget_ok.lua -o '%s' && "
+                           "lua5.4 gen/constnet.lua -q tests/specs/tiny_cnn.lua -o '%s'",
+                           root, tmp, tmp, tmp, tmp),
                      0);
 }
 
@@ -56,8 +57,8 @@ static int compile_case(const char *cc, int which, char *log, size_t loglen)
 START_TEST(test_generated_code_compiles_clean)
 {
     const char *cc = compilers[_i];
-    const char *nets[] = {"tiny", "mnist", "budget_ok"}; /* budget_ok: its budget asserts hold */
-    for (int k = 0; k < 3; ++k) {
+    const char *nets[] = {"tiny", "mnist", "budget_ok", "tiny_cnn"}; /* budget_ok: its budget asserts hold */
+    for (int k = 0; k < 4; ++k) {
         ck_assert_msg(tu_sh("%s -std=c11 -Wall -Wextra -Werror -O1 -DCONSTNET_RUNTIME -I'%s/runtime' "
                             "-c '%s/%s.c' -o '%s/%s.o'",
                             cc, root, tmp, nets[k], tmp, nets[k]) == 0,
@@ -65,6 +66,22 @@ START_TEST(test_generated_code_compiles_clean)
     }
     char log[4096];
     ck_assert_msg(compile_case(cc, 0, log, sizeof log) == 0, "%s: correct use rejected:\n%s", cc, log);
+}
+END_TEST
+
+/* TINY_CNN_INFERENCE_ONLY leaves out every backward pass and the dropout
+ * masks: at -O0 each static function keeps its symbol, so none may be named
+ * backward, draw or forward_train. */
+START_TEST(test_inference_only_has_no_training_code)
+{
+    const char *cc = compilers[_i];
+    ck_assert(tu_sh("%s -std=c11 -Wall -Wextra -Werror -Wpedantic -O0 -DTINY_CNN_INFERENCE_ONLY -c '%s/tiny_cnn.c' "
+                    "-o '%s/inf.o' && %s -std=c11 -O0 -c '%s/tiny_cnn.c' -o '%s/full.o'",
+                    cc, tmp, tmp, cc, tmp, tmp) == 0);
+    ck_assert_int_eq(tu_sh("nm '%s/full.o' | grep -q 'tiny_cnn_l1_backward' && nm '%s/full.o' | grep -q 'l3_draw'",
+                           tmp, tmp), 0);
+    ck_assert_int_ne(tu_sh("nm '%s/inf.o' | grep -E 'backward|_draw|forward_train|_opt|update'", tmp), 0);
+    ck_assert_int_eq(tu_sh("nm '%s/inf.o' | grep -q 'T tiny_cnn_predict'", tmp), 0);
 }
 END_TEST
 
@@ -88,6 +105,7 @@ int main(void)
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_set_timeout(core, 120);
     tcase_add_loop_test(core, test_generated_code_compiles_clean, 0, 2);
+    tcase_add_loop_test(core, test_inference_only_has_no_training_code, 0, 2);
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("limits");
     tcase_add_checked_fixture(limits, setup, teardown);

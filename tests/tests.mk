@@ -16,12 +16,12 @@ RT_SRC  := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli
 RT_OBJ  := $(RT_SRC:runtime/%.c=$(T)/rt/%.o)
 RT_HDR  := $(wildcard runtime/*.h)
 TU_OBJ  := $(T)/rt/testutil.o
-GEN_SRC := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
+GEN_SRC := $(wildcard gen/*.lua gen/*/*.lua) $(wildcard templates/*.tpl templates/*/*.tpl)
 GOLDEN  := tiny tiny_cnn
 
 GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
 SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_image $(T)/test_spec \
-          $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll \
+          $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll $(T)/test_layers \
           $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam $(T)/test_trainer \
           $(T)/test_export $(T)/test_embed $(T)/test_docs $(T)/test_props
 
@@ -82,6 +82,10 @@ $(T)/net_%: tests/test_net.c $(G)/%.c $(RT_OBJ) $(TU_OBJ)
 
 $(T)/test_unroll: tests/test_unroll.c $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(TU_OBJ)
 	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
+
+# each kind's forward pass against loops written in the test
+$(T)/test_layers: tests/test_layers.c $(G)/layers.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/layers.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 
 $(T)/train_xor: tests/test_train.c $(G)/xor.c $(RT_OBJ) $(TU_OBJ)
 	$(CC) $(CSTD) $(OPT) -DTRAIN_XOR -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/xor.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
