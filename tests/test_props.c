@@ -1,13 +1,16 @@
 /* test_props.c: property tests of the generator ("the generator is only as
  * good as its worst spec"), over specs from tests/prop/random_spec.lua.
  *
- *   core:        for PROP_VALID seeds (default 24), a random valid spec
- *                generates (exit 0, nothing on stderr but warnings), its C
- *                compiles with -std=c11 -Wall -Wextra -Werror both for
- *                embedding and with -DCONSTNET_RUNTIME, and, when its dtype
+ *   core:        for PROP_VALID seeds (default 24), a random valid spec,
+ *                and for PROP_CNN_VALID (default 10) a random convolutional
+ *                one (tests/prop/random_cnn.lua), generates (exit 0, nothing
+ *                on stderr but warnings), its C compiles with -std=c11 -Wall
+ *                -Wextra -Werror under cc and clang for embedding and with
+ *                -DCONSTNET_RUNTIME, and, when its dtype
  *                is "double", tests/test_net.c built against it passes
  *                (gradient checks, batch = mean of samples, optimizer formula);
- *   limits:      for PROP_BROKEN seeds (default 60), a spec with one
+ *   limits:      for PROP_BROKEN seeds (default 60), and PROP_CNN_BROKEN
+ *                (default 30) convolutional ones, a spec with one
  *                corruption makes the generator exit with status 1, print
  *                nothing but "SPEC:LINE: error|warning: " lines (at least one
  *                error), no traceback, nothing on stdout, and write nothing;
@@ -206,6 +209,8 @@ static void check_valid(const prop_case *c, const char *dir)
     /* compile: the embedding form, then the runtime form */
     if (run("cc " CFLAGS " -O2 -c '%s/%s.c' -o '%s/embed.o' >'%s' 2>&1", gen, name, dir, log) != 0)
         fail_case(c, "generated C does not compile (embedding form): %s", tail(log, 1500));
+    if (run("clang " CFLAGS " -O1 -c '%s/%s.c' -o '%s/embed.o' >'%s' 2>&1", gen, name, dir, log) != 0)
+        fail_case(c, "generated C does not compile with clang (embedding form): %s", tail(log, 1500));
     if (run("cc " CFLAGS " -O2 -DCONSTNET_RUNTIME -Iruntime -c '%s/%s.c' -o '%s/net.o' >'%s' 2>&1", gen, name,
             dir, log) != 0)
         fail_case(c, "generated C does not compile with -DCONSTNET_RUNTIME: %s", tail(log, 1500));
@@ -262,34 +267,55 @@ static void check_broken(const prop_case *c, const char *stem, const char *want)
 
 /* ------------------------------------------------------------------ core */
 
-START_TEST(test_valid_spec_generates_compiles_and_passes)
+/* A valid spec from generator script (random_spec.lua or random_cnn.lua) for seed. */
+static void valid_case(const char *script, long seed)
 {
-    const long seed = start + _i;
     char dir[512], spec[600];
-    snprintf(dir, sizeof dir, "%s/valid-%ld", tmp, seed);
+    snprintf(dir, sizeof dir, "%s/valid-%s-%ld", tmp, script, seed);
     snprintf(spec, sizeof spec, "%s/spec.lua", dir);
     ck_assert_int_eq(mkdir(dir, 0777), 0);
-    ck_assert_msg(run("lua5.4 tests/prop/random_spec.lua %ld valid '%s'", seed, spec) == 0,
-                  "random_spec.lua failed for seed %ld", seed);
+    ck_assert_msg(run("lua5.4 tests/prop/%s %ld valid '%s'", script, seed, spec) == 0, "%s failed for seed %ld",
+                  script, seed);
     const prop_case c = {spec, "valid", seed};
     check_valid(&c, dir);
     run("rm -rf '%s'", dir);
+}
+
+START_TEST(test_valid_spec_generates_compiles_and_passes)
+{
+    valid_case("random_spec.lua", start + _i);
+}
+END_TEST
+
+START_TEST(test_valid_cnn_generates_compiles_and_passes)
+{
+    valid_case("random_cnn.lua", start + _i);
 }
 END_TEST
 
 /* ------------------------------------------------------------------ limits */
 
-START_TEST(test_broken_spec_fails_cleanly)
+static void broken_case(const char *script, long seed)
 {
-    const long seed = start + _i;
     char stem[512], spec[600];
-    snprintf(stem, sizeof stem, "%s/broken-%ld", tmp, seed);
+    snprintf(stem, sizeof stem, "%s/broken-%s-%ld", tmp, script, seed);
     snprintf(spec, sizeof spec, "%s.lua", stem);
-    ck_assert_msg(run("lua5.4 tests/prop/random_spec.lua %ld broken '%s'", seed, spec) == 0,
-                  "random_spec.lua failed for seed %ld", seed);
+    ck_assert_msg(run("lua5.4 tests/prop/%s %ld broken '%s'", script, seed, spec) == 0, "%s failed for seed %ld",
+                  script, seed);
     const prop_case c = {spec, "broken", seed};
     check_broken(&c, stem, NULL);
     unlink(spec);
+}
+
+START_TEST(test_broken_spec_fails_cleanly)
+{
+    broken_case("random_spec.lua", start + _i);
+}
+END_TEST
+
+START_TEST(test_broken_cnn_fails_cleanly)
+{
+    broken_case("random_cnn.lua", start + _i);
 }
 END_TEST
 
@@ -360,6 +386,8 @@ int main(void)
     root = tu_root();
     const long n_valid = env_count("PROP_VALID", 24);
     const long n_broken = env_count("PROP_BROKEN", 60);
+    const long n_cnn_valid = env_count("PROP_CNN_VALID", 10);
+    const long n_cnn_broken = env_count("PROP_CNN_BROKEN", 30);
     start = env_count("PROP_START", 1);
     if (tu_mkdtemp(tmp, sizeof tmp, "constnet-props-") != 0) {
         perror("test_props: mkdtemp");
@@ -371,10 +399,12 @@ int main(void)
     TCase *core = tcase_create("core");
     tcase_set_timeout(core, 300);
     tcase_add_loop_test(core, test_valid_spec_generates_compiles_and_passes, 0, (int)n_valid);
+    tcase_add_loop_test(core, test_valid_cnn_generates_compiles_and_passes, 0, (int)n_cnn_valid);
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("limits");
     tcase_set_timeout(limits, 60);
     tcase_add_loop_test(limits, test_broken_spec_fails_cleanly, 0, (int)n_broken);
+    tcase_add_loop_test(limits, test_broken_cnn_fails_cleanly, 0, (int)n_cnn_broken);
     suite_add_tcase(s, limits);
     TCase *regressions = tcase_create("regressions");
     tcase_set_timeout(regressions, 300);
@@ -393,7 +423,7 @@ int main(void)
         free(reg_list);
     if (tu_rmtree(tmp) != 0)
         fprintf(stderr, "test_props: could not remove %s\n", tmp);
-    printf("props: %ld valid and %ld broken specs from seed %ld, %d regressions\n", n_valid, n_broken, start,
-           n_reg > 0 ? n_reg : 0);
+    printf("props: %ld valid and %ld broken specs, %ld valid and %ld broken CNN specs from seed %ld, %d regressions\n",
+           n_valid, n_broken, n_cnn_valid, n_cnn_broken, start, n_reg > 0 ? n_reg : 0);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
