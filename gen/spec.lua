@@ -32,6 +32,7 @@ M.TRAIN_KEYS = { "optimizer", "rate", "batch", "epochs", "seed", "momentum", "be
 M.AUGMENT_KEYS = { "shift" }
 -- Each layer kind's keys: layers[kind].keys (the README documents them).
 M.LAYER_KINDS = layers.ORDER
+M.DENSE_KEYS = layers.dense.keys -- kept for tests/prop/random_spec.lua
 
 -- Limits that keep a typo like 1e9 from turning into a 4 GB struct.
 M.MAX_UNITS = 1 << 20

@@ -12,6 +12,7 @@ local K = {
   template = "layers/conv2d.c.tpl",
   has_activation = true,
   PADDINGS = { "valid", "same" },
+  LANES = 16, -- output columns per register block
 }
 
 function K.check(lf, line, V)
@@ -126,6 +127,29 @@ function K.build(L, S, m)
     q.at = at("j", L.SW, q.off)
     L.cols[k + 1] = q
   end
+  -- register blocks: OB output channels at a time in the forward pass, OBW
+  -- channels by all KW taps in the weight gradient, over column blocks of up
+  -- to K.LANES outputs (one vector register of floats)
+  local function block(n, max)
+    local b = max
+    while n % b ~= 0 do b = b // 2 end
+    return b
+  end
+  L.OB = block(O, 8)
+  L.OBW = block(O, 4)
+  local lanes = math.min(K.LANES, OW)
+  L.jblocks = { { start = 0, width = lanes, count = OW // lanes } }
+  if OW % lanes > 0 then L.jblocks[2] = { start = OW - OW % lanes, width = OW % lanes, count = 1 } end
+  -- each block computes vw >= width lanes, a multiple of 8, so that no lane
+  -- is left to scalar code; the lanes past width read zeros and are dropped
+  for _, jb in ipairs(L.jblocks) do
+    jb.vw = math.max(8, (jb.width + 7) // 8 * 8)
+    jb.span = (jb.vw - 1) * L.SW + L.KW -- input columns a block reads
+  end
+  L.XS = L.jblocks[1].span
+  L.VW = L.jblocks[1].vw
+  L.row_checks = (L.PH > 0) or ((OH - 1) * L.SH + L.KH > H)
+  L.at_j = (L.SW == 1) and "jj" or (L.SW .. " * jj")
   local fan_in, fan_out = C * L.KH * L.KW, O * L.KH * L.KW
   L.tensors = {
     { name = "w", dims = { L.out_consts[1], L.in_consts[1], L.KH, L.KW }, idx = { "f", "c", "u", "v" },

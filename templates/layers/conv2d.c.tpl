@@ -11,32 +11,67 @@
 static void $(m.name)_$(L.id)_forward($(L.out_type) *restrict y, const $(L.params_type) *restrict p,
 $(pad("static void " .. m.name .. "_" .. L.id .. "_forward"))const $(L.in_type) *restrict x)
 {
-    for (int o = 0; o < $(L.O); ++o) {
-        $(T) (*restrict z)[$(L.OW)] = y->v[o];
-        for (int i = 0; i < $(L.OH); ++i)
-            for (int j = 0; j < $(L.OW); ++j)
-                z[i][j] = p->b[o];
-        for (int c = 0; c < $(L.C); ++c) {
-            const $(T) (*restrict xc)[$(L.W)] = x->v[c];
-@ for _, r in ipairs(L.rows) do
-@   for _, q in ipairs(L.cols) do
-@     if r.hi > r.lo and q.hi > q.lo then
+    /* $(L.OB) output channels by up to $(L.jblocks[1].width) columns of row i in registers at a time; each z
+     * sums b, then c, kh, kw in order. xs holds the input columns a block reads,
+     * with zeros where the padding is. */
+    $(T) xs[$(L.XS)];
+    for (int i = 0; i < $(L.OH); ++i)
+        for (int o0 = 0; o0 < $(L.O); o0 += $(L.OB)) {
+@ for _, jb in ipairs(L.jblocks) do
+@   if jb.count > 1 then
+            for (int j0 = $(jb.start); j0 < $(jb.start + jb.count * jb.width); j0 += $(jb.width)) {
+@   else
             {
-                const $(T) wv = p->w[o][c][$(r.k)][$(q.k)];
-                for (int i = $(r.lo); i < $(r.hi); ++i)
-                    for (int j = $(q.lo); j < $(q.hi); ++j)
-                        z[i][j] += wv * xc[$(r.at)][$(q.at)];
-            }
-@     end
+                const int j0 = $(jb.start);
 @   end
+@   for r = 0, L.OB - 1 do
+                $(T) acc$(r)[$(jb.vw)];
+@   end
+                for (int jj = 0; jj < $(jb.vw); ++jj) {
+@   for r = 0, L.OB - 1 do
+                    acc$(r)[jj] = p->b[o0 + $(r)];
+@   end
+                }
+                for (int c = 0; c < $(L.C); ++c) {
+@   for kh = 0, L.KH - 1 do
+                    {
+                        const int ih = i * $(L.SH) + $(kh - L.PH);
+@     if L.row_checks then
+                        if (ih >= 0 && ih < $(L.H)) {
+@     else
+                        {
+@     end
+                            for (int t = 0; t < $(jb.span); ++t) {
+                                const int col = j0 * $(L.SW) + t - $(L.PW);
+                                xs[t] = (col >= 0 && col < $(L.W)) ? x->v[c][ih][col] : $(m.ZERO);
+                            }
+@     for kw = 0, L.KW - 1 do
+@       for r = 0, L.OB - 1 do
+                            const $(T) w$(r)_$(kw) = p->w[o0 + $(r)][c][$(kh)][$(kw)];
+@       end
+@     end
+                            for (int jj = 0; jj < $(jb.vw); ++jj) {
+@     for kw = 0, L.KW - 1 do
+                                const $(T) xv$(kw) = xs[$(L.at_j) + $(kw)];
+@     end
+@     for r = 0, L.OB - 1 do
+@       for kw = 0, L.KW - 1 do
+                                acc$(r)[jj] = $(m.NAME)_MADD(w$(r)_$(kw), xv$(kw), acc$(r)[jj]);
+@       end
+@     end
+                            }
+                        }
+                    }
+@   end
+                }
+                for (int jj = 0; jj < $(jb.width); ++jj) { /* lanes past $(jb.width) are dropped */
+@   for r = 0, L.OB - 1 do
+                    y->v[o0 + $(r)][i][j0 + jj] = $(L.activation == "identity" and ("acc" .. r .. "[jj]") or act(L, "acc" .. r .. "[jj]"));
+@   end
+                }
+            }
 @ end
         }
-@ if L.activation ~= "identity" then
-        for (int i = 0; i < $(L.OH); ++i)
-            for (int j = 0; j < $(L.OW); ++j)
-                z[i][j] = $(act(L, "z[i][j]"));
-@ end
-    }
 }
 #ifndef $(m.NAME)_INFERENCE_ONLY
 

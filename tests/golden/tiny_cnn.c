@@ -16,6 +16,15 @@
 static double tiny_cnn_tanh(double z) { return tanh(z); }
 static double tiny_cnn_relu(double z) { return z < 0.0 ? 0.0 : z; } /* NaN stays NaN */
 
+/* Fused multiply-add where the target has a fast one (FP_FAST_FMA, e.g.
+ * x86-64 with -mfma or -march=native): one rounding instead of two.
+ * Elsewhere a * b + c. */
+#if defined(FP_FAST_FMA)
+#define TINY_CNN_MADD(a, b, c) fma((a), (b), (c))
+#else
+#define TINY_CNN_MADD(a, b, c) ((a) * (b) + (c))
+#endif
+
 /* The batched passes are blocked matrix products: 2 rows at a time
  * against a block of output columns held in accumulators, so each weight
  * loaded serves 2 samples. Each output still sums b[j] + x[0] w[0][j] +
@@ -25,11 +34,6 @@ static double tiny_cnn_relu(double z) { return z < 0.0 ? 0.0 : z; } /* NaN stays
  * batch row may differ from the per-sample result in the last bits. Elsewhere
  * they are a * b + c, and a batch row computes exactly what the per-sample
  * pass computes. */
-#if defined(FP_FAST_FMA)
-#define TINY_CNN_MADD(a, b, c) fma((a), (b), (c))
-#else
-#define TINY_CNN_MADD(a, b, c) ((a) * (b) + (c))
-#endif
 
 /* ------------------------------------------------------------------- layers */
 /* Each layer's passes together: forward, backward, then the batched forms. */
@@ -41,72 +45,106 @@ static double tiny_cnn_relu(double z) { return z < 0.0 ? 0.0 : z; } /* NaN stays
 static void tiny_cnn_l1_forward(tiny_cnn_l1_act *restrict y, const tiny_cnn_l1_params *restrict p,
                                 const tiny_cnn_input *restrict x)
 {
-    for (int o = 0; o < 2; ++o) {
-        double (*restrict z)[5] = y->v[o];
-        for (int i = 0; i < 6; ++i)
-            for (int j = 0; j < 5; ++j)
-                z[i][j] = p->b[o];
-        for (int c = 0; c < 1; ++c) {
-            const double (*restrict xc)[5] = x->v[c];
+    /* 2 output channels by up to 5 columns of row i in registers at a time; each z
+     * sums b, then c, kh, kw in order. xs holds the input columns a block reads,
+     * with zeros where the padding is. */
+    double xs[10];
+    for (int i = 0; i < 6; ++i)
+        for (int o0 = 0; o0 < 2; o0 += 2) {
             {
-                const double wv = p->w[o][c][0][0];
-                for (int i = 1; i < 6; ++i)
-                    for (int j = 1; j < 5; ++j)
-                        z[i][j] += wv * xc[i - 1][j - 1];
-            }
-            {
-                const double wv = p->w[o][c][0][1];
-                for (int i = 1; i < 6; ++i)
-                    for (int j = 0; j < 5; ++j)
-                        z[i][j] += wv * xc[i - 1][j];
-            }
-            {
-                const double wv = p->w[o][c][0][2];
-                for (int i = 1; i < 6; ++i)
-                    for (int j = 0; j < 4; ++j)
-                        z[i][j] += wv * xc[i - 1][j + 1];
-            }
-            {
-                const double wv = p->w[o][c][1][0];
-                for (int i = 0; i < 6; ++i)
-                    for (int j = 1; j < 5; ++j)
-                        z[i][j] += wv * xc[i][j - 1];
-            }
-            {
-                const double wv = p->w[o][c][1][1];
-                for (int i = 0; i < 6; ++i)
-                    for (int j = 0; j < 5; ++j)
-                        z[i][j] += wv * xc[i][j];
-            }
-            {
-                const double wv = p->w[o][c][1][2];
-                for (int i = 0; i < 6; ++i)
-                    for (int j = 0; j < 4; ++j)
-                        z[i][j] += wv * xc[i][j + 1];
-            }
-            {
-                const double wv = p->w[o][c][2][0];
-                for (int i = 0; i < 5; ++i)
-                    for (int j = 1; j < 5; ++j)
-                        z[i][j] += wv * xc[i + 1][j - 1];
-            }
-            {
-                const double wv = p->w[o][c][2][1];
-                for (int i = 0; i < 5; ++i)
-                    for (int j = 0; j < 5; ++j)
-                        z[i][j] += wv * xc[i + 1][j];
-            }
-            {
-                const double wv = p->w[o][c][2][2];
-                for (int i = 0; i < 5; ++i)
-                    for (int j = 0; j < 4; ++j)
-                        z[i][j] += wv * xc[i + 1][j + 1];
+                const int j0 = 0;
+                double acc0[8];
+                double acc1[8];
+                for (int jj = 0; jj < 8; ++jj) {
+                    acc0[jj] = p->b[o0 + 0];
+                    acc1[jj] = p->b[o0 + 1];
+                }
+                for (int c = 0; c < 1; ++c) {
+                    {
+                        const int ih = i * 1 + -1;
+                        if (ih >= 0 && ih < 6) {
+                            for (int t = 0; t < 10; ++t) {
+                                const int col = j0 * 1 + t - 1;
+                                xs[t] = (col >= 0 && col < 5) ? x->v[c][ih][col] : 0.0;
+                            }
+                            const double w0_0 = p->w[o0 + 0][c][0][0];
+                            const double w1_0 = p->w[o0 + 1][c][0][0];
+                            const double w0_1 = p->w[o0 + 0][c][0][1];
+                            const double w1_1 = p->w[o0 + 1][c][0][1];
+                            const double w0_2 = p->w[o0 + 0][c][0][2];
+                            const double w1_2 = p->w[o0 + 1][c][0][2];
+                            for (int jj = 0; jj < 8; ++jj) {
+                                const double xv0 = xs[jj + 0];
+                                const double xv1 = xs[jj + 1];
+                                const double xv2 = xs[jj + 2];
+                                acc0[jj] = TINY_CNN_MADD(w0_0, xv0, acc0[jj]);
+                                acc0[jj] = TINY_CNN_MADD(w0_1, xv1, acc0[jj]);
+                                acc0[jj] = TINY_CNN_MADD(w0_2, xv2, acc0[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_0, xv0, acc1[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_1, xv1, acc1[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_2, xv2, acc1[jj]);
+                            }
+                        }
+                    }
+                    {
+                        const int ih = i * 1 + 0;
+                        if (ih >= 0 && ih < 6) {
+                            for (int t = 0; t < 10; ++t) {
+                                const int col = j0 * 1 + t - 1;
+                                xs[t] = (col >= 0 && col < 5) ? x->v[c][ih][col] : 0.0;
+                            }
+                            const double w0_0 = p->w[o0 + 0][c][1][0];
+                            const double w1_0 = p->w[o0 + 1][c][1][0];
+                            const double w0_1 = p->w[o0 + 0][c][1][1];
+                            const double w1_1 = p->w[o0 + 1][c][1][1];
+                            const double w0_2 = p->w[o0 + 0][c][1][2];
+                            const double w1_2 = p->w[o0 + 1][c][1][2];
+                            for (int jj = 0; jj < 8; ++jj) {
+                                const double xv0 = xs[jj + 0];
+                                const double xv1 = xs[jj + 1];
+                                const double xv2 = xs[jj + 2];
+                                acc0[jj] = TINY_CNN_MADD(w0_0, xv0, acc0[jj]);
+                                acc0[jj] = TINY_CNN_MADD(w0_1, xv1, acc0[jj]);
+                                acc0[jj] = TINY_CNN_MADD(w0_2, xv2, acc0[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_0, xv0, acc1[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_1, xv1, acc1[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_2, xv2, acc1[jj]);
+                            }
+                        }
+                    }
+                    {
+                        const int ih = i * 1 + 1;
+                        if (ih >= 0 && ih < 6) {
+                            for (int t = 0; t < 10; ++t) {
+                                const int col = j0 * 1 + t - 1;
+                                xs[t] = (col >= 0 && col < 5) ? x->v[c][ih][col] : 0.0;
+                            }
+                            const double w0_0 = p->w[o0 + 0][c][2][0];
+                            const double w1_0 = p->w[o0 + 1][c][2][0];
+                            const double w0_1 = p->w[o0 + 0][c][2][1];
+                            const double w1_1 = p->w[o0 + 1][c][2][1];
+                            const double w0_2 = p->w[o0 + 0][c][2][2];
+                            const double w1_2 = p->w[o0 + 1][c][2][2];
+                            for (int jj = 0; jj < 8; ++jj) {
+                                const double xv0 = xs[jj + 0];
+                                const double xv1 = xs[jj + 1];
+                                const double xv2 = xs[jj + 2];
+                                acc0[jj] = TINY_CNN_MADD(w0_0, xv0, acc0[jj]);
+                                acc0[jj] = TINY_CNN_MADD(w0_1, xv1, acc0[jj]);
+                                acc0[jj] = TINY_CNN_MADD(w0_2, xv2, acc0[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_0, xv0, acc1[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_1, xv1, acc1[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_2, xv2, acc1[jj]);
+                            }
+                        }
+                    }
+                }
+                for (int jj = 0; jj < 5; ++jj) { /* lanes past 5 are dropped */
+                    y->v[o0 + 0][i][j0 + jj] = tiny_cnn_relu(acc0[jj]);
+                    y->v[o0 + 1][i][j0 + jj] = tiny_cnn_relu(acc1[jj]);
+                }
             }
         }
-        for (int i = 0; i < 6; ++i)
-            for (int j = 0; j < 5; ++j)
-                z[i][j] = tiny_cnn_relu(z[i][j]);
-    }
 }
 #ifndef TINY_CNN_INFERENCE_ONLY
 
@@ -412,30 +450,60 @@ static void tiny_cnn_l3_batch_draw(tiny_cnn_l3_batch_act *restrict keep, double 
 static void tiny_cnn_l4_forward(tiny_cnn_l4_act *restrict y, const tiny_cnn_l4_params *restrict p,
                                 const tiny_cnn_l3_act *restrict x)
 {
-    for (int o = 0; o < 2; ++o) {
-        double (*restrict z)[1] = y->v[o];
-        for (int i = 0; i < 2; ++i)
-            for (int j = 0; j < 1; ++j)
-                z[i][j] = p->b[o];
-        for (int c = 0; c < 2; ++c) {
-            const double (*restrict xc)[2] = x->v[c];
+    /* 2 output channels by up to 1 columns of row i in registers at a time; each z
+     * sums b, then c, kh, kw in order. xs holds the input columns a block reads,
+     * with zeros where the padding is. */
+    double xs[15];
+    for (int i = 0; i < 2; ++i)
+        for (int o0 = 0; o0 < 2; o0 += 2) {
             {
-                const double wv = p->w[o][c][0][0];
-                for (int i = 0; i < 2; ++i)
-                    for (int j = 0; j < 1; ++j)
-                        z[i][j] += wv * xc[i][2 * j];
-            }
-            {
-                const double wv = p->w[o][c][1][0];
-                for (int i = 0; i < 2; ++i)
-                    for (int j = 0; j < 1; ++j)
-                        z[i][j] += wv * xc[i + 1][2 * j];
+                const int j0 = 0;
+                double acc0[8];
+                double acc1[8];
+                for (int jj = 0; jj < 8; ++jj) {
+                    acc0[jj] = p->b[o0 + 0];
+                    acc1[jj] = p->b[o0 + 1];
+                }
+                for (int c = 0; c < 2; ++c) {
+                    {
+                        const int ih = i * 1 + 0;
+                        {
+                            for (int t = 0; t < 15; ++t) {
+                                const int col = j0 * 2 + t - 0;
+                                xs[t] = (col >= 0 && col < 2) ? x->v[c][ih][col] : 0.0;
+                            }
+                            const double w0_0 = p->w[o0 + 0][c][0][0];
+                            const double w1_0 = p->w[o0 + 1][c][0][0];
+                            for (int jj = 0; jj < 8; ++jj) {
+                                const double xv0 = xs[2 * jj + 0];
+                                acc0[jj] = TINY_CNN_MADD(w0_0, xv0, acc0[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_0, xv0, acc1[jj]);
+                            }
+                        }
+                    }
+                    {
+                        const int ih = i * 1 + 1;
+                        {
+                            for (int t = 0; t < 15; ++t) {
+                                const int col = j0 * 2 + t - 0;
+                                xs[t] = (col >= 0 && col < 2) ? x->v[c][ih][col] : 0.0;
+                            }
+                            const double w0_0 = p->w[o0 + 0][c][1][0];
+                            const double w1_0 = p->w[o0 + 1][c][1][0];
+                            for (int jj = 0; jj < 8; ++jj) {
+                                const double xv0 = xs[2 * jj + 0];
+                                acc0[jj] = TINY_CNN_MADD(w0_0, xv0, acc0[jj]);
+                                acc1[jj] = TINY_CNN_MADD(w1_0, xv0, acc1[jj]);
+                            }
+                        }
+                    }
+                }
+                for (int jj = 0; jj < 1; ++jj) { /* lanes past 1 are dropped */
+                    y->v[o0 + 0][i][j0 + jj] = tiny_cnn_tanh(acc0[jj]);
+                    y->v[o0 + 1][i][j0 + jj] = tiny_cnn_tanh(acc1[jj]);
+                }
             }
         }
-        for (int i = 0; i < 2; ++i)
-            for (int j = 0; j < 1; ++j)
-                z[i][j] = tiny_cnn_tanh(z[i][j]);
-    }
 }
 #ifndef TINY_CNN_INFERENCE_ONLY
 
