@@ -127,6 +127,7 @@ function M.build(spec, spec_path)
     for _, t in ipairs(L.tensors) do L.n_params = L.n_params + t.n end
     n_params = n_params + L.n_params
     L.scratch_wt = L.scratch_wt or false
+    L.batch_scratch = L.batch_scratch or { acts = {}, deltas = {}, bytes = 0 }
     L.masks = L.masks or false
     L.layout_note = L.layout_note or false
     L.real_type = T
@@ -266,6 +267,9 @@ function M.build(spec, spec_path)
   local rows = m.batch
   m.mem.training = m.mem.params + m.mem.grads + m.mem.opt
                    + rows * (m.mem.acts + m.mem.deltas + (m.n_in + m.n_out) * R)
+  if m.batch > 1 then -- the batched passes' scratch that kinds declare
+    for _, L in ipairs(m.layers) do m.mem.training = m.mem.training + L.batch_scratch.bytes end
+  end
 
   -- the chain of layers, for the banner: "784 -> 128 sigmoid -> ..."
   local chain = { m.in_text }

@@ -152,6 +152,9 @@ typedef struct {
 @     if L.masks then
     $(L.batch_out_type) $(L.id)_keep; /* $(L.id)'s dropout masks */
 @     end
+@     for _, field in ipairs(L.batch_scratch.acts) do
+    $(field)
+@     end
 @   end
 } $(m.name)_batch_acts;
 @   for _, L in ipairs(m.layers) do
@@ -162,6 +165,9 @@ typedef struct {
     $(L.batch_delta_type) $(L.id);
 @     if L.scratch_wt then
     $(m.T) $(L.id)_wt[$(L.out_const)][$(L.in_const)]; /* $(L.id)'s weights, transposed */
+@     end
+@     for _, field in ipairs(L.batch_scratch.deltas) do
+    $(field)
 @     end
 @   end
 } $(m.name)_batch_deltas; /* scratch for the batched backward pass */

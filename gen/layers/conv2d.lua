@@ -150,6 +150,22 @@ function K.build(L, S, m)
   L.VW = L.jblocks[1].vw
   L.row_checks = (L.PH > 0) or ((OH - 1) * L.SH + L.KH > H)
   L.at_j = (L.SW == 1) and "jj" or (L.SW .. " * jj")
+  -- the batched passes: matrix products over the image unrolled into columns,
+  -- col[k][p] = x[c][i*sh + kh - ph][j*sw + kw - pw] (0 outside) with
+  -- k = (c, kh, kw) and p = (i, j); w[o][c][kh][kw] is then the matrix w[o][k]
+  L.K, L.P = C * L.KH * L.KW, OH * OW
+  L.PB = math.min(16, L.P) -- columns of p per register block
+  L.pblocks = { { start = 0, width = L.PB, count = L.P // L.PB } }
+  if L.P % L.PB > 0 then L.pblocks[2] = { start = L.P - L.P % L.PB, width = L.P % L.PB, count = 1 } end
+  L.GO = block(O, 4)       -- rows of w per block in the forward product
+  L.GK = block(L.K, 4)     -- rows of col per block in dcol = w^T d
+  L.batch_scratch = {
+    acts = { string.format("%s %s_col[%d][%d]; /* %s's input as columns, for the batched forward pass */",
+                           m.T, L.id, L.K, L.P, L.id) },
+    deltas = { string.format("%s %s_col[%d][%d]; /* %s's input as columns, again */", m.T, L.id, L.K, L.P, L.id),
+               string.format("%s %s_dcol[%d][%d]; /* the gradient of those columns */", m.T, L.id, L.K, L.P) },
+    bytes = 3 * L.K * L.P * (m.T == "float" and 4 or 8),
+  }
   local fan_in, fan_out = C * L.KH * L.KW, O * L.KH * L.KW
   L.tensors = {
     { name = "w", dims = { L.out_consts[1], L.in_consts[1], L.KH, L.KW }, idx = { "f", "c", "u", "v" },
@@ -168,8 +184,9 @@ function K.calls(L, m)
   c.forward = string.format("%s_forward(%s, %s, %s)", f, L.out_ref, L.p_ref, L.in_ref)
   c.backward = string.format("%s_backward(%s, %s%s, %s)", f, L.g_ref,
     P and (L.dx_ref .. ", " .. L.p_ref .. ", ") or "", L.in_ref, L.d_ref)
-  c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1))
-  c.batch_backward = (c.backward:gsub("_backward%(", "_batch_backward(", 1):gsub("%)$", ", n)"))
+  c.batch_forward = string.format("%s_batch_forward(%s, a->%s_col, %s, %s)", f, L.out_ref, L.id, L.p_ref, L.in_ref)
+  c.batch_backward = string.format("%s_batch_backward(%s, %sd->%s_col, %s, %s, n)", f, L.g_ref,
+    P and (L.dx_ref .. ", d->" .. L.id .. "_dcol, " .. L.p_ref .. ", ") or (L.p_ref .. ", "), L.id, L.in_ref, L.d_ref)
   return c
 end
 

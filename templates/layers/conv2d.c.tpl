@@ -149,23 +149,201 @@ $(loops(L.tensors[2], "    ", "g->b" .. L.tensors[2].index .. " = " .. m.ZERO ..
 }
 @ if m.batch > 1 then
 
-/* $(L.id) batch forward: the forward pass above, row by row */
-static void $(m.name)_$(L.id)_batch_forward($(L.batch_out_type) *restrict y, const $(L.params_type) *restrict p,
-$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_forward"))const $(L.batch_in_type) *restrict x)
+/* $(L.id) as columns: col[k][p] = x[c][i*$(L.SH) + kh - $(L.PH)][j*$(L.SW) + kw - $(L.PW)] (0 outside the image),
+ * k = (c*$(L.KH) + kh)*$(L.KW) + kw < $(L.K), p = i*$(L.OW) + j < $(L.P); then z = b + w.col with w as w[o][k] */
+static void $(m.name)_$(L.id)_im2col($(T) (*restrict col)[$(L.P)], const $(L.in_type) *restrict x)
 {
-    for (int s = 0; s < $(m.batch); ++s)
-        $(m.name)_$(L.id)_forward(&y->row[s], p, &x->row[s]);
+    for (int c = 0; c < $(L.C); ++c)
+        for (int kh = 0; kh < $(L.KH); ++kh)
+            for (int kw = 0; kw < $(L.KW); ++kw) {
+                $(T) *restrict ck = col[(c * $(L.KH) + kh) * $(L.KW) + kw];
+                for (int i = 0; i < $(L.OH); ++i) {
+                    const int ih = i * $(L.SH) + kh - $(L.PH);
+                    for (int j = 0; j < $(L.OW); ++j) {
+                        const int iw = j * $(L.SW) + kw - $(L.PW);
+                        ck[i * $(L.OW) + j] = (ih >= 0 && ih < $(L.H) && iw >= 0 && iw < $(L.W)) ? x->v[c][ih][iw] : $(m.ZERO);
+                    }
+                }
+            }
 }
 
-/* $(L.id) batch backward: the rows' gradients summed in order over the n real
- * rows (rows past n are never read) */
-static void $(m.name)_$(L.id)_batch_backward($(L.grads_type) *restrict g, $(P and (P.batch_delta_type .. " *restrict dx, const " .. L.params_type .. " *restrict p, ") or "")
-$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_backward"))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d, int n)
+/* $(L.id) batch forward: for each row, z[o][p] = b[o] + sum_k w[o][k] col[k][p], in blocks of $(L.GO) output
+ * channels by $(L.PB) columns in registers (k in order: the per-sample pass's order), y = $(L.activation)(z) */
+static void $(m.name)_$(L.id)_batch_forward($(L.batch_out_type) *restrict y, $(T) (*restrict col)[$(L.P)],
+$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_forward"))const $(L.params_type) *restrict p, const $(L.batch_in_type) *restrict x)
 {
-$(loops(L.tensors[1], "    ", "g->w" .. L.tensors[1].index .. " = " .. m.ZERO .. ";"))
-$(loops(L.tensors[2], "    ", "g->b" .. L.tensors[2].index .. " = " .. m.ZERO .. ";"))
-    for (int s = 0; s < n; ++s)
-        $(m.name)_$(L.id)_backward_row(g, $(P and "&dx->row[s], p, " or "")&x->row[s], &d->row[s]);
+    const $(T) (*restrict w)[$(L.K)] = (const $(T) (*)[$(L.K)])(const void *)p->w;
+    for (int s = 0; s < $(m.batch); ++s) {
+        $(m.name)_$(L.id)_im2col(col, &x->row[s]);
+        $(T) (*restrict z)[$(L.P)] = ($(T) (*)[$(L.P)])(void *)y->row[s].v;
+        for (int o0 = 0; o0 < $(L.O); o0 += $(L.GO)) {
+@ for _, pb in ipairs(L.pblocks) do
+@   if pb.count > 1 then
+            for (int p0 = $(pb.start); p0 < $(pb.start + pb.count * pb.width); p0 += $(pb.width)) {
+@   else
+            {
+                const int p0 = $(pb.start);
+@   end
+@   for r = 0, L.GO - 1 do
+                $(T) acc$(r)[$(pb.width)];
+@   end
+                for (int q = 0; q < $(pb.width); ++q) {
+@   for r = 0, L.GO - 1 do
+                    acc$(r)[q] = p->b[o0 + $(r)];
+@   end
+                }
+                for (int k = 0; k < $(L.K); ++k) {
+                    const $(T) *restrict ck = &col[k][p0];
+@   for r = 0, L.GO - 1 do
+                    const $(T) w$(r) = w[o0 + $(r)][k];
+@   end
+                    for (int q = 0; q < $(pb.width); ++q) {
+@   for r = 0, L.GO - 1 do
+                        acc$(r)[q] = $(m.NAME)_MADD(w$(r), ck[q], acc$(r)[q]);
+@   end
+                    }
+                }
+                for (int q = 0; q < $(pb.width); ++q) {
+@   for r = 0, L.GO - 1 do
+                    z[o0 + $(r)][p0 + q] = $(L.activation == "identity" and ("acc" .. r .. "[q]") or act(L, "acc" .. r .. "[q]"));
+@   end
+                }
+            }
+@ end
+        }
+    }
+}
+
+/* $(L.id) batch backward, summed over the n real rows (rows past n are never read), with the
+ * columns as in the batch forward pass:
+ *   db[o] = sum_s sum_p d[s][o][p];  dw[o][k] = sum_s sum_p d[s][o][p] col_s[k][p]  ($(L.GO) x 4 blocks over p lanes)
+@ if P then
+ *   dcol[k][p] = sum_o w[o][k] d[s][o][p], added back where each column came from:
+ *   dx[c][i*$(L.SH) + kh - $(L.PH)][j*$(L.SW) + kw - $(L.PW)] += dcol[k][p], then dx *= $(P.deriv_name)'(x) */
+@ else
+ *   first layer: no gradient for the network input */
+@ end
+static void $(m.name)_$(L.id)_batch_backward($(L.grads_type) *restrict g, $(P and (P.batch_delta_type .. " *restrict dx, " .. T .. " (*restrict dcol)[" .. L.P .. "], ") or "")const $(L.params_type) *restrict p,
+$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_backward"))$(T) (*restrict col)[$(L.P)], const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d, int n)
+{
+@ if not P then
+    (void)p; /* no input gradient: the weights are not read */
+@ end
+    $(T) (*restrict gw)[$(L.K)] = ($(T) (*)[$(L.K)])(void *)g->w;
+    for (int o = 0; o < $(L.O); ++o) {
+        g->b[o] = $(m.ZERO);
+        for (int k = 0; k < $(L.K); ++k)
+            gw[o][k] = $(m.ZERO);
+    }
+    for (int s = 0; s < n; ++s) {
+        const $(T) (*restrict ds)[$(L.P)] = (const $(T) (*)[$(L.P)])(const void *)d->row[s].v;
+        $(m.name)_$(L.id)_im2col(col, &x->row[s]);
+        for (int o = 0; o < $(L.O); ++o) {
+            $(T) db = $(m.ZERO);
+            for (int q = 0; q < $(L.P); ++q)
+                db += ds[o][q];
+            g->b[o] += db;
+        }
+        for (int o0 = 0; o0 < $(L.O); o0 += $(L.GO))
+            for (int k0 = 0; k0 < $(L.K); k0 += $(L.GK)) {
+@ for r = 0, L.GO - 1 do
+@   for u = 0, L.GK - 1 do
+                $(T) acc$(r)_$(u)[$(L.PB)] = {$(m.ZERO)};
+@   end
+@ end
+@ for _, pb in ipairs(L.pblocks) do
+@   if pb.count > 1 then
+                for (int p0 = $(pb.start); p0 < $(pb.start + pb.count * pb.width); p0 += $(pb.width)) {
+@   else
+                {
+                    const int p0 = $(pb.start);
+@   end
+                    for (int q = 0; q < $(pb.width); ++q) {
+@   for r = 0, L.GO - 1 do
+                        const $(T) d$(r) = ds[o0 + $(r)][p0 + q];
+@   end
+@   for u = 0, L.GK - 1 do
+                        const $(T) c$(u) = col[k0 + $(u)][p0 + q];
+@   end
+@   for r = 0, L.GO - 1 do
+@     for u = 0, L.GK - 1 do
+                        acc$(r)_$(u)[q] = $(m.NAME)_MADD(d$(r), c$(u), acc$(r)_$(u)[q]);
+@     end
+@   end
+                    }
+                }
+@ end
+@ for r = 0, L.GO - 1 do
+@   for u = 0, L.GK - 1 do
+                {
+                    $(T) t = $(m.ZERO);
+                    for (int q = 0; q < $(L.PB); ++q)
+                        t += acc$(r)_$(u)[q];
+                    gw[o0 + $(r)][k0 + $(u)] += t;
+                }
+@   end
+@ end
+            }
+@ if P then
+        const $(T) (*restrict w)[$(L.K)] = (const $(T) (*)[$(L.K)])(const void *)p->w;
+        for (int k0 = 0; k0 < $(L.K); k0 += $(L.GK)) {
+@   for _, pb in ipairs(L.pblocks) do
+@     if pb.count > 1 then
+            for (int p0 = $(pb.start); p0 < $(pb.start + pb.count * pb.width); p0 += $(pb.width)) {
+@     else
+            {
+                const int p0 = $(pb.start);
+@     end
+@     for u = 0, L.GK - 1 do
+                $(T) acc$(u)[$(pb.width)] = {$(m.ZERO)};
+@     end
+                for (int o = 0; o < $(L.O); ++o) {
+                    const $(T) *restrict dq = &ds[o][p0];
+@     for u = 0, L.GK - 1 do
+                    const $(T) w$(u) = w[o][k0 + $(u)];
+@     end
+                    for (int q = 0; q < $(pb.width); ++q) {
+@     for u = 0, L.GK - 1 do
+                        acc$(u)[q] = $(m.NAME)_MADD(w$(u), dq[q], acc$(u)[q]);
+@     end
+                    }
+                }
+                for (int q = 0; q < $(pb.width); ++q) {
+@     for u = 0, L.GK - 1 do
+                    dcol[k0 + $(u)][p0 + q] = acc$(u)[q];
+@     end
+                }
+            }
+@   end
+        }
+        $(P.delta_type) *restrict dxs = &dx->row[s];
+        for (int c = 0; c < $(L.C); ++c)
+            for (int i = 0; i < $(L.H); ++i)
+                for (int j = 0; j < $(L.W); ++j)
+                    dxs->v[c][i][j] = $(m.ZERO);
+        for (int c = 0; c < $(L.C); ++c)
+            for (int kh = 0; kh < $(L.KH); ++kh)
+                for (int kw = 0; kw < $(L.KW); ++kw) {
+                    const $(T) *restrict dk = dcol[(c * $(L.KH) + kh) * $(L.KW) + kw];
+                    for (int i = 0; i < $(L.OH); ++i) {
+                        const int ih = i * $(L.SH) + kh - $(L.PH);
+                        if (ih < 0 || ih >= $(L.H))
+                            continue;
+                        for (int j = 0; j < $(L.OW); ++j) {
+                            const int iw = j * $(L.SW) + kw - $(L.PW);
+                            if (iw >= 0 && iw < $(L.W))
+                                dxs->v[c][ih][iw] += dk[i * $(L.OW) + j];
+                        }
+                    }
+                }
+@   if P.has_deriv then
+        for (int c = 0; c < $(L.C); ++c)
+            for (int i = 0; i < $(L.H); ++i)
+                for (int j = 0; j < $(L.W); ++j)
+                    dxs->v[c][i][j] *= $(P.deriv("x->row[s].v[c][i][j]"));
+@   end
+@ end
+    }
 }
 @ end
 #endif /* $(m.NAME)_INFERENCE_ONLY */

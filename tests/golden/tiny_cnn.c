@@ -282,28 +282,143 @@ static void tiny_cnn_l1_backward(tiny_cnn_l1_grads *restrict g,
     tiny_cnn_l1_backward_row(g, x, d);
 }
 
-/* l1 batch forward: the forward pass above, row by row */
-static void tiny_cnn_l1_batch_forward(tiny_cnn_l1_batch_act *restrict y, const tiny_cnn_l1_params *restrict p,
-                                      const tiny_cnn_batch_input *restrict x)
+/* l1 as columns: col[k][p] = x[c][i*1 + kh - 1][j*1 + kw - 1] (0 outside the image),
+ * k = (c*3 + kh)*3 + kw < 9, p = i*5 + j < 30; then z = b + w.col with w as w[o][k] */
+static void tiny_cnn_l1_im2col(double (*restrict col)[30], const tiny_cnn_input *restrict x)
 {
-    for (int s = 0; s < 2; ++s)
-        tiny_cnn_l1_forward(&y->row[s], p, &x->row[s]);
+    for (int c = 0; c < 1; ++c)
+        for (int kh = 0; kh < 3; ++kh)
+            for (int kw = 0; kw < 3; ++kw) {
+                double *restrict ck = col[(c * 3 + kh) * 3 + kw];
+                for (int i = 0; i < 6; ++i) {
+                    const int ih = i * 1 + kh - 1;
+                    for (int j = 0; j < 5; ++j) {
+                        const int iw = j * 1 + kw - 1;
+                        ck[i * 5 + j] = (ih >= 0 && ih < 6 && iw >= 0 && iw < 5) ? x->v[c][ih][iw] : 0.0;
+                    }
+                }
+            }
 }
 
-/* l1 batch backward: the rows' gradients summed in order over the n real
- * rows (rows past n are never read) */
-static void tiny_cnn_l1_batch_backward(tiny_cnn_l1_grads *restrict g,
-                                       const tiny_cnn_batch_input *restrict x, const tiny_cnn_l1_batch_delta *restrict d, int n)
+/* l1 batch forward: for each row, z[o][p] = b[o] + sum_k w[o][k] col[k][p], in blocks of 2 output
+ * channels by 16 columns in registers (k in order: the per-sample pass's order), y = relu(z) */
+static void tiny_cnn_l1_batch_forward(tiny_cnn_l1_batch_act *restrict y, double (*restrict col)[30],
+                                      const tiny_cnn_l1_params *restrict p, const tiny_cnn_batch_input *restrict x)
 {
-    for (int f = 0; f < 2; ++f)
-        for (int c = 0; c < 1; ++c)
-            for (int u = 0; u < 3; ++u)
-                for (int v = 0; v < 3; ++v)
-                    g->w[f][c][u][v] = 0.0;
-    for (int f = 0; f < 2; ++f)
-        g->b[f] = 0.0;
-    for (int s = 0; s < n; ++s)
-        tiny_cnn_l1_backward_row(g, &x->row[s], &d->row[s]);
+    const double (*restrict w)[9] = (const double (*)[9])(const void *)p->w;
+    for (int s = 0; s < 2; ++s) {
+        tiny_cnn_l1_im2col(col, &x->row[s]);
+        double (*restrict z)[30] = (double (*)[30])(void *)y->row[s].v;
+        for (int o0 = 0; o0 < 2; o0 += 2) {
+            {
+                const int p0 = 0;
+                double acc0[16];
+                double acc1[16];
+                for (int q = 0; q < 16; ++q) {
+                    acc0[q] = p->b[o0 + 0];
+                    acc1[q] = p->b[o0 + 1];
+                }
+                for (int k = 0; k < 9; ++k) {
+                    const double *restrict ck = &col[k][p0];
+                    const double w0 = w[o0 + 0][k];
+                    const double w1 = w[o0 + 1][k];
+                    for (int q = 0; q < 16; ++q) {
+                        acc0[q] = TINY_CNN_MADD(w0, ck[q], acc0[q]);
+                        acc1[q] = TINY_CNN_MADD(w1, ck[q], acc1[q]);
+                    }
+                }
+                for (int q = 0; q < 16; ++q) {
+                    z[o0 + 0][p0 + q] = tiny_cnn_relu(acc0[q]);
+                    z[o0 + 1][p0 + q] = tiny_cnn_relu(acc1[q]);
+                }
+            }
+            {
+                const int p0 = 16;
+                double acc0[14];
+                double acc1[14];
+                for (int q = 0; q < 14; ++q) {
+                    acc0[q] = p->b[o0 + 0];
+                    acc1[q] = p->b[o0 + 1];
+                }
+                for (int k = 0; k < 9; ++k) {
+                    const double *restrict ck = &col[k][p0];
+                    const double w0 = w[o0 + 0][k];
+                    const double w1 = w[o0 + 1][k];
+                    for (int q = 0; q < 14; ++q) {
+                        acc0[q] = TINY_CNN_MADD(w0, ck[q], acc0[q]);
+                        acc1[q] = TINY_CNN_MADD(w1, ck[q], acc1[q]);
+                    }
+                }
+                for (int q = 0; q < 14; ++q) {
+                    z[o0 + 0][p0 + q] = tiny_cnn_relu(acc0[q]);
+                    z[o0 + 1][p0 + q] = tiny_cnn_relu(acc1[q]);
+                }
+            }
+        }
+    }
+}
+
+/* l1 batch backward, summed over the n real rows (rows past n are never read), with the
+ * columns as in the batch forward pass:
+ *   db[o] = sum_s sum_p d[s][o][p];  dw[o][k] = sum_s sum_p d[s][o][p] col_s[k][p]  (2 x 4 blocks over p lanes)
+ *   first layer: no gradient for the network input */
+static void tiny_cnn_l1_batch_backward(tiny_cnn_l1_grads *restrict g, const tiny_cnn_l1_params *restrict p,
+                                       double (*restrict col)[30], const tiny_cnn_batch_input *restrict x, const tiny_cnn_l1_batch_delta *restrict d, int n)
+{
+    (void)p; /* no input gradient: the weights are not read */
+    double (*restrict gw)[9] = (double (*)[9])(void *)g->w;
+    for (int o = 0; o < 2; ++o) {
+        g->b[o] = 0.0;
+        for (int k = 0; k < 9; ++k)
+            gw[o][k] = 0.0;
+    }
+    for (int s = 0; s < n; ++s) {
+        const double (*restrict ds)[30] = (const double (*)[30])(const void *)d->row[s].v;
+        tiny_cnn_l1_im2col(col, &x->row[s]);
+        for (int o = 0; o < 2; ++o) {
+            double db = 0.0;
+            for (int q = 0; q < 30; ++q)
+                db += ds[o][q];
+            g->b[o] += db;
+        }
+        for (int o0 = 0; o0 < 2; o0 += 2)
+            for (int k0 = 0; k0 < 9; k0 += 1) {
+                double acc0_0[16] = {0.0};
+                double acc1_0[16] = {0.0};
+                {
+                    const int p0 = 0;
+                    for (int q = 0; q < 16; ++q) {
+                        const double d0 = ds[o0 + 0][p0 + q];
+                        const double d1 = ds[o0 + 1][p0 + q];
+                        const double c0 = col[k0 + 0][p0 + q];
+                        acc0_0[q] = TINY_CNN_MADD(d0, c0, acc0_0[q]);
+                        acc1_0[q] = TINY_CNN_MADD(d1, c0, acc1_0[q]);
+                    }
+                }
+                {
+                    const int p0 = 16;
+                    for (int q = 0; q < 14; ++q) {
+                        const double d0 = ds[o0 + 0][p0 + q];
+                        const double d1 = ds[o0 + 1][p0 + q];
+                        const double c0 = col[k0 + 0][p0 + q];
+                        acc0_0[q] = TINY_CNN_MADD(d0, c0, acc0_0[q]);
+                        acc1_0[q] = TINY_CNN_MADD(d1, c0, acc1_0[q]);
+                    }
+                }
+                {
+                    double t = 0.0;
+                    for (int q = 0; q < 16; ++q)
+                        t += acc0_0[q];
+                    gw[o0 + 0][k0 + 0] += t;
+                }
+                {
+                    double t = 0.0;
+                    for (int q = 0; q < 16; ++q)
+                        t += acc1_0[q];
+                    gw[o0 + 1][k0 + 0] += t;
+                }
+            }
+    }
 }
 #endif /* TINY_CNN_INFERENCE_ONLY */
 
@@ -574,28 +689,211 @@ static void tiny_cnn_l4_backward(tiny_cnn_l4_grads *restrict g, tiny_cnn_l3_delt
     tiny_cnn_l4_backward_row(g, dx, p, x, d);
 }
 
-/* l4 batch forward: the forward pass above, row by row */
-static void tiny_cnn_l4_batch_forward(tiny_cnn_l4_batch_act *restrict y, const tiny_cnn_l4_params *restrict p,
-                                      const tiny_cnn_l3_batch_act *restrict x)
+/* l4 as columns: col[k][p] = x[c][i*1 + kh - 0][j*2 + kw - 0] (0 outside the image),
+ * k = (c*2 + kh)*1 + kw < 4, p = i*1 + j < 2; then z = b + w.col with w as w[o][k] */
+static void tiny_cnn_l4_im2col(double (*restrict col)[2], const tiny_cnn_l3_act *restrict x)
 {
-    for (int s = 0; s < 2; ++s)
-        tiny_cnn_l4_forward(&y->row[s], p, &x->row[s]);
+    for (int c = 0; c < 2; ++c)
+        for (int kh = 0; kh < 2; ++kh)
+            for (int kw = 0; kw < 1; ++kw) {
+                double *restrict ck = col[(c * 2 + kh) * 1 + kw];
+                for (int i = 0; i < 2; ++i) {
+                    const int ih = i * 1 + kh - 0;
+                    for (int j = 0; j < 1; ++j) {
+                        const int iw = j * 2 + kw - 0;
+                        ck[i * 1 + j] = (ih >= 0 && ih < 3 && iw >= 0 && iw < 2) ? x->v[c][ih][iw] : 0.0;
+                    }
+                }
+            }
 }
 
-/* l4 batch backward: the rows' gradients summed in order over the n real
- * rows (rows past n are never read) */
-static void tiny_cnn_l4_batch_backward(tiny_cnn_l4_grads *restrict g, tiny_cnn_l3_batch_delta *restrict dx, const tiny_cnn_l4_params *restrict p,
-                                       const tiny_cnn_l3_batch_act *restrict x, const tiny_cnn_l4_batch_delta *restrict d, int n)
+/* l4 batch forward: for each row, z[o][p] = b[o] + sum_k w[o][k] col[k][p], in blocks of 2 output
+ * channels by 2 columns in registers (k in order: the per-sample pass's order), y = tanh(z) */
+static void tiny_cnn_l4_batch_forward(tiny_cnn_l4_batch_act *restrict y, double (*restrict col)[2],
+                                      const tiny_cnn_l4_params *restrict p, const tiny_cnn_l3_batch_act *restrict x)
 {
-    for (int f = 0; f < 2; ++f)
+    const double (*restrict w)[4] = (const double (*)[4])(const void *)p->w;
+    for (int s = 0; s < 2; ++s) {
+        tiny_cnn_l4_im2col(col, &x->row[s]);
+        double (*restrict z)[2] = (double (*)[2])(void *)y->row[s].v;
+        for (int o0 = 0; o0 < 2; o0 += 2) {
+            {
+                const int p0 = 0;
+                double acc0[2];
+                double acc1[2];
+                for (int q = 0; q < 2; ++q) {
+                    acc0[q] = p->b[o0 + 0];
+                    acc1[q] = p->b[o0 + 1];
+                }
+                for (int k = 0; k < 4; ++k) {
+                    const double *restrict ck = &col[k][p0];
+                    const double w0 = w[o0 + 0][k];
+                    const double w1 = w[o0 + 1][k];
+                    for (int q = 0; q < 2; ++q) {
+                        acc0[q] = TINY_CNN_MADD(w0, ck[q], acc0[q]);
+                        acc1[q] = TINY_CNN_MADD(w1, ck[q], acc1[q]);
+                    }
+                }
+                for (int q = 0; q < 2; ++q) {
+                    z[o0 + 0][p0 + q] = tiny_cnn_tanh(acc0[q]);
+                    z[o0 + 1][p0 + q] = tiny_cnn_tanh(acc1[q]);
+                }
+            }
+        }
+    }
+}
+
+/* l4 batch backward, summed over the n real rows (rows past n are never read), with the
+ * columns as in the batch forward pass:
+ *   db[o] = sum_s sum_p d[s][o][p];  dw[o][k] = sum_s sum_p d[s][o][p] col_s[k][p]  (2 x 4 blocks over p lanes)
+ *   dcol[k][p] = sum_o w[o][k] d[s][o][p], added back where each column came from:
+ *   dx[c][i*1 + kh - 0][j*2 + kw - 0] += dcol[k][p], then dx *= identity'(x) */
+static void tiny_cnn_l4_batch_backward(tiny_cnn_l4_grads *restrict g, tiny_cnn_l3_batch_delta *restrict dx, double (*restrict dcol)[2], const tiny_cnn_l4_params *restrict p,
+                                       double (*restrict col)[2], const tiny_cnn_l3_batch_act *restrict x, const tiny_cnn_l4_batch_delta *restrict d, int n)
+{
+    double (*restrict gw)[4] = (double (*)[4])(void *)g->w;
+    for (int o = 0; o < 2; ++o) {
+        g->b[o] = 0.0;
+        for (int k = 0; k < 4; ++k)
+            gw[o][k] = 0.0;
+    }
+    for (int s = 0; s < n; ++s) {
+        const double (*restrict ds)[2] = (const double (*)[2])(const void *)d->row[s].v;
+        tiny_cnn_l4_im2col(col, &x->row[s]);
+        for (int o = 0; o < 2; ++o) {
+            double db = 0.0;
+            for (int q = 0; q < 2; ++q)
+                db += ds[o][q];
+            g->b[o] += db;
+        }
+        for (int o0 = 0; o0 < 2; o0 += 2)
+            for (int k0 = 0; k0 < 4; k0 += 4) {
+                double acc0_0[2] = {0.0};
+                double acc0_1[2] = {0.0};
+                double acc0_2[2] = {0.0};
+                double acc0_3[2] = {0.0};
+                double acc1_0[2] = {0.0};
+                double acc1_1[2] = {0.0};
+                double acc1_2[2] = {0.0};
+                double acc1_3[2] = {0.0};
+                {
+                    const int p0 = 0;
+                    for (int q = 0; q < 2; ++q) {
+                        const double d0 = ds[o0 + 0][p0 + q];
+                        const double d1 = ds[o0 + 1][p0 + q];
+                        const double c0 = col[k0 + 0][p0 + q];
+                        const double c1 = col[k0 + 1][p0 + q];
+                        const double c2 = col[k0 + 2][p0 + q];
+                        const double c3 = col[k0 + 3][p0 + q];
+                        acc0_0[q] = TINY_CNN_MADD(d0, c0, acc0_0[q]);
+                        acc0_1[q] = TINY_CNN_MADD(d0, c1, acc0_1[q]);
+                        acc0_2[q] = TINY_CNN_MADD(d0, c2, acc0_2[q]);
+                        acc0_3[q] = TINY_CNN_MADD(d0, c3, acc0_3[q]);
+                        acc1_0[q] = TINY_CNN_MADD(d1, c0, acc1_0[q]);
+                        acc1_1[q] = TINY_CNN_MADD(d1, c1, acc1_1[q]);
+                        acc1_2[q] = TINY_CNN_MADD(d1, c2, acc1_2[q]);
+                        acc1_3[q] = TINY_CNN_MADD(d1, c3, acc1_3[q]);
+                    }
+                }
+                {
+                    double t = 0.0;
+                    for (int q = 0; q < 2; ++q)
+                        t += acc0_0[q];
+                    gw[o0 + 0][k0 + 0] += t;
+                }
+                {
+                    double t = 0.0;
+                    for (int q = 0; q < 2; ++q)
+                        t += acc0_1[q];
+                    gw[o0 + 0][k0 + 1] += t;
+                }
+                {
+                    double t = 0.0;
+                    for (int q = 0; q < 2; ++q)
+                        t += acc0_2[q];
+                    gw[o0 + 0][k0 + 2] += t;
+                }
+                {
+                    double t = 0.0;
+                    for (int q = 0; q < 2; ++q)
+                        t += acc0_3[q];
+                    gw[o0 + 0][k0 + 3] += t;
+                }
+                {
+                    double t = 0.0;
+                    for (int q = 0; q < 2; ++q)
+                        t += acc1_0[q];
+                    gw[o0 + 1][k0 + 0] += t;
+                }
+                {
+                    double t = 0.0;
+                    for (int q = 0; q < 2; ++q)
+                        t += acc1_1[q];
+                    gw[o0 + 1][k0 + 1] += t;
+                }
+                {
+                    double t = 0.0;
+                    for (int q = 0; q < 2; ++q)
+                        t += acc1_2[q];
+                    gw[o0 + 1][k0 + 2] += t;
+                }
+                {
+                    double t = 0.0;
+                    for (int q = 0; q < 2; ++q)
+                        t += acc1_3[q];
+                    gw[o0 + 1][k0 + 3] += t;
+                }
+            }
+        const double (*restrict w)[4] = (const double (*)[4])(const void *)p->w;
+        for (int k0 = 0; k0 < 4; k0 += 4) {
+            {
+                const int p0 = 0;
+                double acc0[2] = {0.0};
+                double acc1[2] = {0.0};
+                double acc2[2] = {0.0};
+                double acc3[2] = {0.0};
+                for (int o = 0; o < 2; ++o) {
+                    const double *restrict dq = &ds[o][p0];
+                    const double w0 = w[o][k0 + 0];
+                    const double w1 = w[o][k0 + 1];
+                    const double w2 = w[o][k0 + 2];
+                    const double w3 = w[o][k0 + 3];
+                    for (int q = 0; q < 2; ++q) {
+                        acc0[q] = TINY_CNN_MADD(w0, dq[q], acc0[q]);
+                        acc1[q] = TINY_CNN_MADD(w1, dq[q], acc1[q]);
+                        acc2[q] = TINY_CNN_MADD(w2, dq[q], acc2[q]);
+                        acc3[q] = TINY_CNN_MADD(w3, dq[q], acc3[q]);
+                    }
+                }
+                for (int q = 0; q < 2; ++q) {
+                    dcol[k0 + 0][p0 + q] = acc0[q];
+                    dcol[k0 + 1][p0 + q] = acc1[q];
+                    dcol[k0 + 2][p0 + q] = acc2[q];
+                    dcol[k0 + 3][p0 + q] = acc3[q];
+                }
+            }
+        }
+        tiny_cnn_l3_delta *restrict dxs = &dx->row[s];
         for (int c = 0; c < 2; ++c)
-            for (int u = 0; u < 2; ++u)
-                for (int v = 0; v < 1; ++v)
-                    g->w[f][c][u][v] = 0.0;
-    for (int f = 0; f < 2; ++f)
-        g->b[f] = 0.0;
-    for (int s = 0; s < n; ++s)
-        tiny_cnn_l4_backward_row(g, &dx->row[s], p, &x->row[s], &d->row[s]);
+            for (int i = 0; i < 3; ++i)
+                for (int j = 0; j < 2; ++j)
+                    dxs->v[c][i][j] = 0.0;
+        for (int c = 0; c < 2; ++c)
+            for (int kh = 0; kh < 2; ++kh)
+                for (int kw = 0; kw < 1; ++kw) {
+                    const double *restrict dk = dcol[(c * 2 + kh) * 1 + kw];
+                    for (int i = 0; i < 2; ++i) {
+                        const int ih = i * 1 + kh - 0;
+                        if (ih < 0 || ih >= 3)
+                            continue;
+                        for (int j = 0; j < 1; ++j) {
+                            const int iw = j * 2 + kw - 0;
+                            if (iw >= 0 && iw < 2)
+                                dxs->v[c][ih][iw] += dk[i * 1 + j];
+                        }
+                    }
+                }
+    }
 }
 #endif /* TINY_CNN_INFERENCE_ONLY */
 
@@ -994,10 +1292,10 @@ void tiny_cnn_update(tiny_cnn_params *restrict p, tiny_cnn_opt *restrict o, cons
 
 void tiny_cnn_batch_forward(tiny_cnn_batch_acts *restrict a, const tiny_cnn_params *restrict p, const tiny_cnn_batch_input *restrict x)
 {
-    tiny_cnn_l1_batch_forward(&a->l1, &p->l1, x);
+    tiny_cnn_l1_batch_forward(&a->l1, a->l1_col, &p->l1, x);
     tiny_cnn_l2_batch_forward(&a->l2, &a->l1);
     tiny_cnn_l3_batch_forward(&a->l3, &a->l3_keep, &a->l2);
-    tiny_cnn_l4_batch_forward(&a->l4, &p->l4, &a->l3);
+    tiny_cnn_l4_batch_forward(&a->l4, a->l4_col, &p->l4, &a->l3);
     tiny_cnn_l5_batch_forward(&a->l5, &a->l4);
     tiny_cnn_l6_batch_forward(&a->l6, &a->l5);
     tiny_cnn_l7_batch_forward(&a->out, &a->logits, &p->l7, &a->l6);
@@ -1033,10 +1331,10 @@ double tiny_cnn_batch_backward(tiny_cnn_grads *restrict g, tiny_cnn_batch_deltas
     tiny_cnn_l7_batch_backward(&g->l7, &d->l6, d->l7_wt, &p->l7, &a->l6, &d->l7, n);
     tiny_cnn_l6_batch_backward(&d->l5, &a->l5, &d->l6, n);
     tiny_cnn_l5_batch_backward(&d->l4, &a->l4, &d->l5, n);
-    tiny_cnn_l4_batch_backward(&g->l4, &d->l3, &p->l4, &a->l3, &d->l4, n);
+    tiny_cnn_l4_batch_backward(&g->l4, &d->l3, d->l4_dcol, &p->l4, d->l4_col, &a->l3, &d->l4, n);
     tiny_cnn_l3_batch_backward(&d->l2, &a->l3_keep, &a->l2, &d->l3, n);
     tiny_cnn_l2_batch_backward(&d->l1, &a->l1, &d->l2, n);
-    tiny_cnn_l1_batch_backward(&g->l1, x, &d->l1, n);
+    tiny_cnn_l1_batch_backward(&g->l1, &p->l1, d->l1_col, x, &d->l1, n);
     return tiny_cnn_batch_loss(a, t, n);
 }
 #endif /* TINY_CNN_INFERENCE_ONLY */

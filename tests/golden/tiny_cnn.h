@@ -47,7 +47,7 @@ enum {
     TINY_CNN_INFERENCE_BYTES = 1456,
     /* training: parameters, gradients, optimizer state, and per sample of the
      * batch (2) activations, deltas, input and target */
-    TINY_CNN_TRAINING_BYTES = 4440
+    TINY_CNN_TRAINING_BYTES = 11112
 };
 #define TINY_CNN_FINGERPRINT 0x788f42e4u /* FNV-1a of "tiny_cnn;double;1x6x5;conv2d:2:3x3:1x1:1x1:relu:;maxpool2d:2x2:2x2;dropout;conv2d:2:2x1:1x2:0x0:tanh:;avgpool2d:2x1:1x1;flatten;dense:3:softmax:" */
 
@@ -135,10 +135,12 @@ typedef struct { tiny_cnn_target row[TINY_CNN_BATCH]; } tiny_cnn_batch_target;
 typedef struct { tiny_cnn_logits row[TINY_CNN_BATCH]; } tiny_cnn_batch_logits;
 typedef struct {
     tiny_cnn_l1_batch_act l1;
+    double l1_col[9][30]; /* l1's input as columns, for the batched forward pass */
     tiny_cnn_l2_batch_act l2;
     tiny_cnn_l3_batch_act l3;
     tiny_cnn_l3_batch_act l3_keep; /* l3's dropout masks */
     tiny_cnn_l4_batch_act l4;
+    double l4_col[4][2]; /* l4's input as columns, for the batched forward pass */
     tiny_cnn_l5_batch_act l5;
     tiny_cnn_l6_batch_act l6;
     tiny_cnn_batch_logits logits;
@@ -153,9 +155,13 @@ typedef struct { tiny_cnn_l6_delta row[TINY_CNN_BATCH]; } tiny_cnn_l6_batch_delt
 typedef struct { tiny_cnn_l7_delta row[TINY_CNN_BATCH]; } tiny_cnn_l7_batch_delta;
 typedef struct {
     tiny_cnn_l1_batch_delta l1;
+    double l1_col[9][30]; /* l1's input as columns, again */
+    double l1_dcol[9][30]; /* the gradient of those columns */
     tiny_cnn_l2_batch_delta l2;
     tiny_cnn_l3_batch_delta l3;
     tiny_cnn_l4_batch_delta l4;
+    double l4_col[4][2]; /* l4's input as columns, again */
+    double l4_dcol[4][2]; /* the gradient of those columns */
     tiny_cnn_l5_batch_delta l5;
     tiny_cnn_l6_batch_delta l6;
     tiny_cnn_l7_batch_delta l7;
