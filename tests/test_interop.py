@@ -5,6 +5,7 @@ is slow to import). Run by tests/tests.mk as the suite out/tests/test_interop:
     test_interop.py RT_OBJ...      (the runtime objects to link drivers and trainers with)
 
 Checks (torch_model uses the trainer and model torch_train built):
+  torch_init     the module's Net(seed) holds the C's initial weights, bit for bit
   node_tests     every libonnx-testdata node test of a supported operator is imported,
                  generated, compiled and run and matches within 1e-5 relative, or is
                  refused at import; the counts are the README's
@@ -157,6 +158,26 @@ def run_imported(jobs):
             for name, _, _, x in jobs}
 
 
+INIT_DUMP = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include "model.h"
+#include "train.h"
+/* init_dump MODEL SEED: the network's initial parameters for SEED, as a model file */
+int main(int argc, char **argv)
+{
+    char err[1024];
+    const train_net *net = &train_net_desc;
+    void *p = argc == 3 ? train_new_params(net, strtoull(argv[2], NULL, 10), err, sizeof err) : NULL;
+    const model_info info = {net->name, net->fingerprint, net->real_size, net->n_params};
+    if (p == NULL || model_save(argv[1], &info, p, err, sizeof err) != 0)
+        return 1;
+    free(p);
+    return 0;
+}
+"""
+
+
 def build_trainer(spec, d):
     """Generate spec into d and link the trainer, as make does; returns its path."""
     name = os.path.splitext(os.path.basename(spec))[0]
@@ -255,13 +276,35 @@ def pytorch_mlp():
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0 and r.stdout == "onnx_import: %s -> %s/mlp.lua, %s/mlp.model\n" % (path, out, out), \
         r.stdout + r.stderr
+    # a second net: Reshape to [-1, 784], Sigmoid, and a MatMul without bias
+    class Second(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(784, 20)
+            self.w = nn.Parameter(torch.randn(20, 10) * 0.5)
+
+        def forward(self, x):
+            return torch.sigmoid(torch.matmul(torch.sigmoid(self.fc(x.reshape(-1, 784))), self.w))
+
+    second = Second()
+    path2 = os.path.join(WORK, "second.onnx")
+    torch.onnx.export(second, x[:1], path2, input_names=["image"], output_names=["y"],
+                      dynamic_axes={"image": {0: "batch"}, "y": {0: "batch"}}, opset_version=13)
+    ops = [n.op_type for n in onnx.load(path2).graph.node]
+    assert {"Reshape", "Gemm", "Sigmoid", "MatMul"} <= set(ops) and "Add" not in ops, ops
+    spec2, model2 = onnx_import.import_model(onnx.load(path2), "second", os.path.join(WORK, "second"), path2,
+                                             lua=LUA)
+    with open(spec2) as f:
+        assert 'loss = "binary_cross_entropy",' in f.read()
     xt, yt = load_subset("t10k")
     with torch.no_grad():
         want = mlp(xt.reshape(-1, 1, 28, 28)).numpy()
-    got = run_imported([("mlp", os.path.join(out, "mlp.lua"), os.path.join(out, "mlp.model"),
-                         xt.numpy())])["mlp"]
-    problem = close(got, want)
-    assert problem is None, "generated C against PyTorch: " + problem
+        want2 = second(xt.reshape(-1, 1, 28, 28)).numpy()
+    got = run_imported([("mlp", os.path.join(out, "mlp.lua"), os.path.join(out, "mlp.model"), xt.numpy()),
+                        ("second", spec2, model2, xt.numpy())])
+    for name, w in (("mlp", want), ("second", want2)):
+        problem = close(got[name], w)
+        assert problem is None, "%s: generated C against PyTorch: %s" % (name, problem)
     # the imported model in the trainer: its accuracy is PyTorch's
     exe = build_trainer(os.path.join(out, "mlp.lua"), os.path.join(WORK, "mlp_build"))
     text = sh([exe, "eval", "-q", "--load", os.path.join(out, "mlp.model"), "--data", "tests/data"])
@@ -328,6 +371,30 @@ def refusals():
 
 
 TWINS = ("torch_adam", "torch_sgd")
+
+
+def torch_init():
+    """Net(seed) holds the C's initial weights for seed, bit for bit (float and double;
+    uniform and normal draws)."""
+    import torch
+    d = os.path.join(WORK, "init")
+    os.makedirs(d, exist_ok=True)
+    sys.path.insert(0, d)
+    with open(os.path.join(d, "init_dump.c"), "w") as f:
+        f.write(INIT_DUMP)
+    for spec, seed in (("tests/specs/torch_adam.lua", 21), ("nets/mnist.lua", 22)):
+        name = os.path.splitext(os.path.basename(spec))[0]
+        sh([LUA, "gen/constnet.lua", "-q", spec, "-o", d])
+        sh([LUA, "gen/constnet.lua", "-q", "--torch", spec, "-o", d])
+        exe = os.path.join(d, "init_" + name)
+        sh([CC, "-std=c11", "-O2", "-DCONSTNET_RUNTIME", "-Iruntime", "-I" + d, os.path.join(d, "init_dump.c"),
+            os.path.join(d, name + ".c")] + RT_OBJ + LIBS + ["-o", exe])
+        sh([exe, os.path.join(d, name + ".model"), str(seed)])
+        cn = importlib.import_module(name + "_torch")
+        ref = cn.Net(seed=0)
+        cn.load_model(ref, os.path.join(d, name + ".model"))
+        assert torch.equal(cn.to_flat(cn.Net(seed)), cn.to_flat(ref)), name + ": initial weights differ"
+        assert not torch.equal(cn.to_flat(cn.Net(seed + 1)), cn.to_flat(ref)), name + ": the seed changes nothing"
 
 
 def torch_train():
@@ -402,7 +469,7 @@ def torch_model():
     assert other.N_PARAMS != cn.N_PARAMS
 
 
-CHECKS = [torch_train, torch_model, node_tests, pytorch_mlp, refusals]
+CHECKS = [torch_init, torch_train, torch_model, node_tests, pytorch_mlp, refusals]
 
 
 def main():
