@@ -19,7 +19,6 @@ Checks (torch_model uses the trainer and model torch_train built):
 Ends with Check's summary line, which tests/run.sh totals.
 """
 import glob
-import gzip
 import importlib
 import os
 import re
@@ -34,7 +33,8 @@ import onnx
 from onnx import helper, numpy_helper
 
 ROOT = os.environ.get("CONSTNET_ROOT") or os.getcwd()
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path[:0] = [os.path.join(ROOT, "tools"), os.path.join(ROOT, "examples", "onnx")]
+import export_mlp  # noqa: E402
 import onnx_import  # noqa: E402
 
 NODE_DIR = "/usr/share/libonnx-testdata/data/node"
@@ -257,18 +257,10 @@ def pytorch_mlp():
 
     mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 32), nn.LeakyReLU(0.1), nn.Dropout(0.2),
                         nn.Linear(32, 16), nn.Tanh(), Head(), nn.Softmax(dim=1))
-    x, y = load_subset("train")
-    x = x.reshape(-1, 1, 28, 28)
-    opt = torch.optim.Adam(mlp.parameters(), 0.01)
-    for _ in range(3):
-        for k in range(0, len(x), 50):
-            opt.zero_grad()
-            nn.functional.nll_loss(torch.log(mlp(x[k:k + 50]) + 1e-9), y[k:k + 50]).backward()
-            opt.step()
-    mlp.eval()
+    x, y = export_mlp.load(os.path.join(ROOT, "tests/data"), "train")
+    export_mlp.fit(mlp, x, y, epochs=3, batch=50, rate=0.01)
     path = os.path.join(WORK, "mlp.onnx")
-    torch.onnx.export(mlp, x[:1], path, input_names=["image"], output_names=["probs"],
-                      dynamic_axes={"image": {0: "batch"}, "probs": {0: "batch"}}, opset_version=13)
+    export_mlp.export(mlp, x, path)
     ops = [n.op_type for n in onnx.load(path).graph.node]
     assert {"Flatten", "Gemm", "LeakyRelu", "Tanh", "MatMul", "Add", "Softmax"} <= set(ops), ops
     out = os.path.join(WORK, "mlp")
@@ -288,20 +280,19 @@ def pytorch_mlp():
 
     second = Second()
     path2 = os.path.join(WORK, "second.onnx")
-    torch.onnx.export(second, x[:1], path2, input_names=["image"], output_names=["y"],
-                      dynamic_axes={"image": {0: "batch"}, "y": {0: "batch"}}, opset_version=13)
+    export_mlp.export(second, x, path2)
     ops = [n.op_type for n in onnx.load(path2).graph.node]
     assert {"Reshape", "Gemm", "Sigmoid", "MatMul"} <= set(ops) and "Add" not in ops, ops
     spec2, model2 = onnx_import.import_model(onnx.load(path2), "second", os.path.join(WORK, "second"), path2,
                                              lua=LUA)
     with open(spec2) as f:
         assert 'loss = "binary_cross_entropy",' in f.read()
-    xt, yt = load_subset("t10k")
+    xt, yt = export_mlp.load(os.path.join(ROOT, "tests/data"), "t10k")
     with torch.no_grad():
-        want = mlp(xt.reshape(-1, 1, 28, 28)).numpy()
-        want2 = second(xt.reshape(-1, 1, 28, 28)).numpy()
-    got = run_imported([("mlp", os.path.join(out, "mlp.lua"), os.path.join(out, "mlp.model"), xt.numpy()),
-                        ("second", spec2, model2, xt.numpy())])
+        want, want2 = mlp(xt).numpy(), second(xt).numpy()
+    xt = xt.reshape(len(xt), -1).numpy()
+    got = run_imported([("mlp", os.path.join(out, "mlp.lua"), os.path.join(out, "mlp.model"), xt),
+                        ("second", spec2, model2, xt)])
     for name, w in (("mlp", want), ("second", want2)):
         problem = close(got[name], w)
         assert problem is None, "%s: generated C against PyTorch: %s" % (name, problem)
@@ -316,16 +307,6 @@ def pytorch_mlp():
                "--rate", "0.001", "--save", os.path.join(WORK, "mlp_tuned.model"), "--csv", os.path.join(WORK, "t.csv"),
                "--gallery", os.path.join(WORK, "e.png")])
     assert "test accuracy:" in text, text
-
-
-def load_subset(which):
-    """The committed MNIST subset as the trainer reads it: pixels / 255 as floats."""
-    import torch
-    with gzip.open(os.path.join(ROOT, "tests/data", which + "-images-idx3-ubyte.gz")) as f:
-        x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)
-    with gzip.open(os.path.join(ROOT, "tests/data", which + "-labels-idx1-ubyte.gz")) as f:
-        y = np.frombuffer(f.read(), np.uint8, offset=8)
-    return torch.from_numpy(x.astype(np.float32) / np.float32(255)), torch.from_numpy(y.astype(np.int64))
 
 
 def refusals():

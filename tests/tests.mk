@@ -93,7 +93,7 @@ $(T)/train_mnist: tests/test_train.c $(G)/mnist.c $(RT_OBJ) $(TU_OBJ)
 # ONNX import and the PyTorch backend: one Python process (tests/test_interop.py) that
 # prints Check's summary line; Debian's python3, where python3-onnx and -torch live
 PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
-$(T)/test_interop: tests/test_interop.py tools/onnx_import.py $(GEN_SRC) $(wildcard templates/torch/*.tpl) \
+$(T)/test_interop: tests/test_interop.py tools/onnx_import.py examples/onnx/export_mlp.py $(GEN_SRC) $(wildcard templates/torch/*.tpl) \
                    $(wildcard templates/torch/layers/*.tpl) runtime/main.c $(RT_OBJ) README.md
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\nLUA="%s" CC="%s" LIBS="%s" exec "%s" tests/test_interop.py %s\n' \
