@@ -44,6 +44,7 @@ NODE_OPS = ("gemm", "matmul", "relu", "leakyrelu", "sigmoid", "tanh", "softmax",
 RTOL, ATOL = 1e-5, 1e-6
 LUA = os.environ.get("LUA", "lua5.4")
 CC = os.environ.get("CC", "cc")
+OPT = os.environ.get("OPT", "-O2").split()  # the suites' flags (sanitizers too)
 LIBS = os.environ.get("LIBS", "-lz -lm").split()
 RT_OBJ = sys.argv[1:]
 WORK = tempfile.mkdtemp(prefix="constnet-interop-", dir=os.environ.get("CONSTNET_TEST_DIR") or None)
@@ -151,7 +152,7 @@ def run_imported(jobs):
         f.write("".join(src))
     with open(os.path.join(d, "jobs"), "w") as f:
         f.write("".join(lines))
-    sh([CC, "-std=c11", "-O1", "-Wall", "-Wextra", "-Werror", "-Iruntime", "-I" + d, os.path.join(d, "driver.c")]
+    sh([CC, "-std=c11", "-Wall", "-Wextra", "-Werror"] + OPT + ["-Iruntime", "-I" + d, os.path.join(d, "driver.c")]
        + RT_OBJ + LIBS + ["-o", os.path.join(d, "driver")])
     sh([os.path.join(d, "driver"), os.path.join(d, "jobs")])
     return {name: np.fromfile(os.path.join(d, name + ".out"), np.float64).reshape(len(x), -1)
@@ -184,7 +185,7 @@ def build_trainer(spec, d):
     sh([LUA, "gen/constnet.lua", "-q", spec, "-o", d])
     sh([LUA, "gen/constnet.lua", "-q", "--torch", spec, "-o", d])
     exe = os.path.join(d, name)
-    sh([CC, "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-DCONSTNET_RUNTIME", "-Iruntime", "-I" + d,
+    sh([CC, "-std=c11", "-Wall", "-Wextra", "-Werror"] + OPT + ["-DCONSTNET_RUNTIME", "-Iruntime", "-I" + d,
         os.path.join(d, name + ".c"), "runtime/main.c"] + RT_OBJ + LIBS + ["-o", exe])
     return exe
 
@@ -368,7 +369,8 @@ def torch_init():
         sh([LUA, "gen/constnet.lua", "-q", spec, "-o", d])
         sh([LUA, "gen/constnet.lua", "-q", "--torch", spec, "-o", d])
         exe = os.path.join(d, "init_" + name)
-        sh([CC, "-std=c11", "-O2", "-DCONSTNET_RUNTIME", "-Iruntime", "-I" + d, os.path.join(d, "init_dump.c"),
+        sh([CC, "-std=c11", "-Wall", "-Wextra", "-Werror"] + OPT + ["-DCONSTNET_RUNTIME", "-Iruntime", "-I" + d,
+            os.path.join(d, "init_dump.c"),
             os.path.join(d, name + ".c")] + RT_OBJ + LIBS + ["-o", exe])
         sh([exe, os.path.join(d, name + ".model"), str(seed)])
         cn = importlib.import_module(name + "_torch")

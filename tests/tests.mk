@@ -96,5 +96,5 @@ PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo pyth
 $(T)/test_interop: tests/test_interop.py tools/onnx_import.py examples/onnx/export_mlp.py $(GEN_SRC) $(wildcard templates/torch/*.tpl) \
                    $(wildcard templates/torch/layers/*.tpl) runtime/main.c $(RT_OBJ) README.md
 	@mkdir -p $(@D)
-	printf '#!/bin/sh\nLUA="%s" CC="%s" LIBS="%s" exec "%s" tests/test_interop.py %s\n' \
-	  '$(LUA)' '$(CC)' '$(LIBS)' '$(PYTHON)' '$(RT_OBJ)' > $@ && chmod +x $@
+	printf '#!/bin/sh\nLUA="%s" CC="%s" OPT="%s" LIBS="%s" exec "%s" tests/test_interop.py %s\n' \
+	  '$(LUA)' '$(CC)' '$(OPT)' '$(LIBS)' '$(PYTHON)' '$(RT_OBJ)' > $@ && chmod +x $@
