@@ -410,7 +410,7 @@ def torch_train():
         diff = (a - b).abs().max().item()
         scale = b.abs().max().item()
         print("  %s: %d parameters, %d steps, largest difference %.3g (largest parameter %.3g)"
-              % (name, cn.N_PARAMS, cn.EPOCHS * -(-1000 // cn.BATCH), diff, scale))
+              % (name, cn.N_PARAMS, cn.EPOCHS * -(-(len(x) - int(cn.VALIDATION * len(x))) // cn.BATCH), diff, scale))
         assert diff <= 1e-9 * scale, "%s: C and PyTorch parameters differ by %g" % (name, diff)
         assert (a - cn.to_flat(cn.Net(seed=11 if args else cn.SEED))).abs().max() > 0.01, "nothing trained"
 
