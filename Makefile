@@ -30,7 +30,7 @@ RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
 GEN_SRC     := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
 
-.PHONY: all run gen build data deps test golden bench plot export torch memcheck fuzz fuzz-smoke clean help
+.PHONY: all run gen build data deps test golden bench plot export memcheck fuzz fuzz-smoke clean help
 .DELETE_ON_ERROR:
 
 all: run
@@ -86,6 +86,7 @@ export: build
 	./$(OUT)/$(NAME) export
 
 ## torch: write out/NAME/NAME_torch.py, the network as a PyTorch module (train it, bring weights back with --load)
+.PHONY: torch
 torch: $(OUT)/$(NAME)_torch.py
 
 $(OUT)/$(NAME)_torch.py: $(SPEC) $(GEN_SRC) $(wildcard templates/torch/*.tpl templates/torch/layers/*.tpl)

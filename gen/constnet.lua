@@ -125,7 +125,7 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   for _, p in ipairs(over) do io.stderr:write(spec_mod.format(path, p), "\n") end
   if #over > 0 then return 1 end
   if args.fingerprint then
-    io.stdout:write(string.format("%s 0x%08x %s %d\n", model.name, model.fingerprint_value, model.T,
+    io.stdout:write(string.format("%s %s %s %d\n", model.name, model.fingerprint:gsub("u$", ""), model.T,
       model.n_params))
     return 0
   end

@@ -51,8 +51,6 @@ local function render_one(text, name, env)
   return out
 end
 
-M.render_one = render_one -- for the other backends (gen/torch.lua)
-
 function M.render(m, read_template)
   for _, L in ipairs(m.layers) do L.model_name = m.name end
   local env = { m = m, sum = sum, act = act, pad = pad, lit = model_mod.lit, zero_test = zero_test }

@@ -147,8 +147,7 @@ function M.build(spec, spec_path)
   m.real_size = (T == "float") and 4 or 8
   m.params_bytes = n_params * m.real_size
   m.shape_string = table.concat(shape, ";")
-  m.fingerprint_value = fnv1a(m.shape_string)
-  m.fingerprint = string.format("0x%08xu", m.fingerprint_value)
+  m.fingerprint = string.format("0x%08xu", fnv1a(m.shape_string))
   m.last = m.layers[n]
 
   -- the output layer keeps its logits when the loss is computed from them

@@ -7,7 +7,6 @@
 -- templates/torch/layers/KIND.py.tpl (see KINDS), so the frame never names a kind.
 -- Pure, like gen/emit.lua: the caller reads templates and writes files.
 
-local emit = require("gen.emit")
 local model_mod = require("gen.model")
 
 local M = {}
@@ -16,9 +15,10 @@ local M = {}
 -- rendered once per layer and part, with L (the layer) and part, one of
 --   "new"        constructor lines in Net.__init__ (8 spaces in)
 --   "expr"       the layer applied to x, an expression (before the activation)
---   "init"       lines of init_params: the C's init, draw for draw (4 spaces in)
 --   "to_flat"    lines of to_flat: append the layer's tensors in model-file layout
 --   "from_flat"  lines of from_flat: read them back
+-- The frame draws the initial weights itself, tensor by tensor in the C's order
+-- (tensors_of), and hands them to from_flat.
 M.KINDS = { dense = "torch/layers/dense.py.tpl" }
 
 -- The activation applied to a Python expression.
@@ -26,34 +26,58 @@ local ACT = {
   sigmoid = "torch.sigmoid(%s)", tanh = "torch.tanh(%s)", relu = "torch.relu(%s)",
   identity = "%s", softmax = "torch.softmax(%s, dim=1)",
 }
-local function act(L, expr)
-  if L.activation == "leaky_relu" then
-    return string.format("nn.functional.leaky_relu(%s, %s)", expr, L.slope_py)
-  end
-  return (ACT[L.activation]:gsub("%%s", function() return expr end))
+
+-- A layer's parameter tensors in the C's order, each with its element count and
+-- init ({ kind = "uniform"|"normal"|"zeros", name, low_lit, high_lit, span_lit, std_lit }),
+-- as the layer-kind modules give them in L.tensors; for a model without
+-- L.tensors (dense only), from dense's own fields.
+local function tensors_of(L)
+  if L.tensors then return L.tensors end
+  return {
+    { name = "w", n = L.n_weights, init = { kind = L.init_kind, name = L.init, low_lit = L.init_low_lit,
+      high_lit = L.init_high_lit, span_lit = L.init_span_lit, std_lit = L.init_std_lit } },
+    { name = "b", n = L.n_out, init = { kind = "zeros", name = "zeros" } },
+  }
 end
 
 -- A Python string literal.
 local function pystr(s)
-  return '"' .. s:gsub('[%c"\\\127-\255]', function(c)
-    if c:byte() >= 128 then return c end -- UTF-8 passes through
-    return string.format("\\x%02x", c:byte())
-  end) .. '"'
+  return '"' .. s:gsub('[%c"\\\127]', function(c) return string.format("\\x%02x", c:byte()) end) .. '"'
 end
 
 local function pylit(x) return model_mod.lit(x, "double") end
 
+-- Templates compile with gen/template.lua where the tree has it (errors at the
+-- template's own line), else with Penlight, as gen/emit.lua does.
+local has_template, template = pcall(require, "gen.template")
+local function render_one(text, name, env)
+  if has_template then
+    local t, err = template.compile(text, "templates/" .. name)
+    if not t then return nil, err end
+    return t(env)
+  end
+  local ct, err = require("pl.template").compile(text, { chunk_name = "@templates/" .. name, escape = "@" })
+  local out, rerr
+  if ct then out, rerr = ct:render(env, _G) end
+  if not out then return nil, "templates/" .. name .. ": " .. tostring(err or rerr) end
+  return out
+end
+
 function M.render(m, read_template)
   local base = {
-    m = m, act = act, pystr = pystr, lit = pylit,
+    m = m, pystr = pystr, lit = pylit, ipairs = ipairs, tensors_of = tensors_of,
     -- a comment stays one line whatever the spec path holds
     spec_shown = m.spec_path:gsub("%c", function(c) return string.format("\\x%02x", c:byte()) end),
-    fingerprint_hex = string.format("0x%08x", m.fingerprint_value),
+    fingerprint_hex = m.fingerprint:gsub("u$", ""),
     dtype = (m.T == "float") and "torch.float32" or "torch.float64",
   }
-  for _, L in ipairs(m.layers) do
-    L.slope_py = L.slope and pylit(tonumber((L.slope:gsub("f$", ""))))
-    L.torch_kind = L.kind or "dense"
+  base.act = function(L, expr) -- (a kind without an activation has false)
+    if not L.activation then return expr end
+    if L.activation == "leaky_relu" then
+      -- L.slope is the C literal ("0.01f" for float)
+      return string.format("nn.functional.leaky_relu(%s, %s)", expr, pylit(tonumber((L.slope:gsub("f$", "")))))
+    end
+    return (ACT[L.activation]:gsub("%%s", function() return expr end))
   end
   local function env_with(extra)
     local env = {}
@@ -61,15 +85,14 @@ function M.render(m, read_template)
     for k, v in pairs(extra) do env[k] = v end
     return env
   end
-  -- each kind's template, compiled by render_one on every call; small enough
   base.layer = function(L, part)
-    local name = M.KINDS[L.torch_kind]
-    if not name then error("torch backend: no template for layer kind '" .. L.torch_kind .. "'", 0) end
-    local out, err = emit.render_one(read_template(name), name, env_with({ L = L, part = part }))
+    local name = M.KINDS[L.kind or "dense"]
+    if not name then error("torch backend: no template for layer kind '" .. L.kind .. "'", 0) end
+    local out, err = render_one(read_template(name), name, env_with({ L = L, part = part }))
     if not out then error(err, 0) end
     return (out:gsub("\n+$", ""))
   end
-  local text, err = emit.render_one(read_template("torch/net.py.tpl"), "torch/net.py.tpl", env_with({}))
+  local text, err = render_one(read_template("torch/net.py.tpl"), "torch/net.py.tpl", env_with({}))
   if not text then return nil, err end
   text = text:gsub("[ \t]+\n", "\n"):gsub("\n\n\n\n+", "\n\n\n"):gsub("\n*$", "\n")
   return { { name = m.name .. "_torch.py", text = text } }

@@ -176,11 +176,26 @@ def _put(param, value, k=None):
 
 
 def init_params(net, seed=SEED):
-    """The C's $(m.name)_init from the same seed: the same weights, bit for bit."""
+    """The C's $(m.name)_init from the same seed: the same weights, bit for bit. Each
+    tensor is drawn in the C's order into the parameter block, which from_flat reads."""
     rng = Rng(seed)
+    flat = []
 @ for _, L in ipairs(m.layers) do
-$(layer(L, "init"))
+@   for _, t in ipairs(tensors_of(L)) do
+@     local I = t.init
+@     if I.kind == "uniform" then
+    # $(L.id).$(t.name): $(I.name), U($(I.low_lit), $(I.high_lit))
+    flat += [$(I.low_lit) + $(I.span_lit) * rng.uniform() for _ in range($(t.n))]
+@     elseif I.kind == "normal" then
+    # $(L.id).$(t.name): $(I.name), N(0, $(I.std_lit)^2)
+    flat += [$(I.std_lit) * rng.normal() for _ in range($(t.n))]
+@     else
+    # $(L.id).$(t.name): zeros
+    flat += [0.0] * $(t.n)
+@     end
+@   end
 @ end
+    from_flat(net, torch.tensor(flat, dtype=torch.float64))
 
 
 # ------------------------------------------------------------------ model files
@@ -195,7 +210,7 @@ $(layer(L, "to_flat"))
 
 def from_flat(net, flat):
     """Set every parameter from N_PARAMS reals in the C's layout."""
-    flat = torch.as_tensor(flat).to(DTYPE)
+    flat = torch.as_tensor(flat).to(DTYPE)  # from float64, rounded once as the C's (float) casts
     k = 0
 @ for _, L in ipairs(m.layers) do
 $(layer(L, "from_flat"))
