@@ -87,7 +87,9 @@ function M.render(m, read_template)
   end
   base.layer = function(L, part)
     local name = M.KINDS[L.kind or "dense"]
-    if not name then error("torch backend: no template for layer kind '" .. L.kind .. "'", 0) end
+    if not name then
+      error(string.format("--torch: layer kind '%s' has no PyTorch template yet (templates/torch/layers/)", L.kind), 0)
+    end
     local out, err = render_one(read_template(name), name, env_with({ L = L, part = part }))
     if not out then error(err, 0) end
     return (out:gsub("\n+$", ""))
