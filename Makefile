@@ -85,6 +85,13 @@ export: build
 	@[ -f $(OUT)/$(NAME).model ] || { echo "export: error: $(OUT)/$(NAME).model not found; train first: make NET=$(NET)" >&2; exit 1; }
 	./$(OUT)/$(NAME) export
 
+## torch: write out/NAME/NAME_torch.py, the network as a PyTorch module (train it, bring weights back with --load)
+.PHONY: torch
+torch: $(OUT)/$(NAME)_torch.py
+
+$(OUT)/$(NAME)_torch.py: $(SPEC) $(GEN_SRC) $(wildcard templates/torch/*.tpl templates/torch/layers/*.tpl)
+	$(LUA) gen/constnet.lua --torch $(SPEC) -o $(OUT)
+
 ## test: build and run every Check suite (SANITIZE=1 for ASan/UBSan builds)
 test: deps
 	@$(MAKE) --no-print-directory -f tests/tests.mk OPT="$(OPT)" CC="$(CC)" LUA="$(LUA)" run-tests

@@ -14,6 +14,7 @@ local argparse = require("argparse")
 local spec_mod = require("gen.spec")
 local model_mod = require("gen.model")
 local emit = require("gen.emit")
+local torch_backend = require("gen.torch")
 local pldir = require("pl.dir")
 local plpath = require("pl.path")
 
@@ -67,6 +68,7 @@ Examples:
   lua5.4 gen/constnet.lua nets/mnist.lua              writes out/mnist/mnist.h and mnist.c
   lua5.4 gen/constnet.lua nets/mnist.lua -o build/    writes build/mnist.h and mnist.c
   lua5.4 gen/constnet.lua --check nets/mnist.lua      validates the spec, writes nothing
+  lua5.4 gen/constnet.lua --torch nets/mnist.lua      writes out/mnist/mnist_torch.py
 
 Errors are printed as SPEC:LINE: error: MESSAGE and nothing is written.
 Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
@@ -78,6 +80,9 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   parser:option("--batch", "Override the spec's batch size (1 to 65536).")
   parser:option("--unroll", "Override the spec's unroll setting: auto, full or loops.")
     :choices(spec_mod.UNROLLS)
+  parser:flag("--torch", "Write NAME_torch.py, the network as a PyTorch module, instead of the C.")
+  parser:flag("--fingerprint",
+    "Print what a model file's header holds for this network (name, fingerprint, dtype, parameter count); write nothing.")
   local parsed, args = parser:pparse(argv)
   if not parsed then
     io.stderr:write(string.format("constnet: error: %s\nTry 'lua5.4 gen/constnet.lua --help'.\n", args))
@@ -119,6 +124,11 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   local over = model_mod.budget_problems(model, spec)
   for _, p in ipairs(over) do io.stderr:write(spec_mod.format(path, p), "\n") end
   if #over > 0 then return 1 end
+  if args.fingerprint then
+    io.stdout:write(string.format("%s %s %s %d\n", model.name, model.fingerprint:gsub("u$", ""), model.T,
+      model.n_params))
+    return 0
+  end
   if args.check then
     if not args.quiet then
       io.stdout:write(string.format("%s: ok: %s, %d parameters\n", path, model.chain, model.n_params))
@@ -126,7 +136,7 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
     return 0
   end
 
-  local files, eerr = emit.render(model, function(name)
+  local files, eerr = (args.torch and torch_backend or emit).render(model, function(name)
     local text, err = read_file(root .. "/templates/" .. name)
     if not text then error(root .. "/templates/" .. name .. ": " .. tostring(err), 0) end
     return text
@@ -142,7 +152,9 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
     io.stderr:write(werr:gsub(": cannot", ": error: cannot", 1), "\n")
     return 1
   end
-  if not args.quiet then
+  if not args.quiet and args.torch then
+    io.stdout:write(string.format("constnet: %s -> %s/%s\n", path, dir, files[1].name))
+  elseif not args.quiet then
     io.stdout:write(string.format("constnet: %s -> %s/%s.h, %s/%s.c\n", path, dir, model.name, dir,
       model.name))
     io.stdout:write(string.format("  %s; %d parameters\n", model.chain, model.n_params))

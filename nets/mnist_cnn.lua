@@ -4,9 +4,9 @@
 -- up to 2 pixels, and the epoch that does best on a validation split.
 return network "mnist_cnn" {
   input = { 1, 28, 28 },
-  conv2d { 16, kernel = 3, padding = "same", activation = "relu" },
-  maxpool2d { 2 },
   conv2d { 32, kernel = 3, padding = "same", activation = "relu" },
+  maxpool2d { 2 },
+  conv2d { 64, kernel = 3, padding = "same", activation = "relu" },
   maxpool2d { 2 },
   dropout { 0.25 },
   flatten {},
@@ -15,7 +15,7 @@ return network "mnist_cnn" {
   dense { 10, activation = "softmax" },
   loss  = "cross_entropy",
   train = {
-    optimizer = "adam", rate = 0.002, batch = 64, epochs = 12, seed = 1,
+    optimizer = "adam", rate = 0.001, batch = 64, epochs = 12, seed = 1,
     schedule = "cosine", min_rate = 0.00002, validation = 0.1,
     augment = { shift = 2 },
   },

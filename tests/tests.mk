@@ -24,6 +24,8 @@ SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_im
           $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll $(T)/test_layers \
           $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam $(T)/test_trainer \
           $(T)/test_export $(T)/test_embed $(T)/test_docs $(T)/test_props
+# ONNX import and the PyTorch backend (its rule is at the end)
+SUITES += $(T)/test_interop
 
 .PHONY: run-tests golden
 .DELETE_ON_ERROR:
@@ -93,3 +95,12 @@ $(T)/train_mnist_adam: tests/test_train.c $(G)/mnist_adam.c $(RT_OBJ) $(TU_OBJ)
 	$(CC) $(CSTD) $(OPT) -DTRAIN_MNIST -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist_adam.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 $(T)/train_mnist: tests/test_train.c $(G)/mnist.c $(RT_OBJ) $(TU_OBJ)
 	$(CC) $(CSTD) $(OPT) -DTRAIN_MNIST -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
+
+# ONNX import and the PyTorch backend: one Python process (tests/test_interop.py) that
+# prints Check's summary line; Debian's python3, where python3-onnx and -torch live
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+$(T)/test_interop: tests/test_interop.py tools/onnx_import.py examples/onnx/export_mlp.py $(GEN_SRC) $(wildcard templates/torch/*.tpl) \
+                   $(wildcard templates/torch/layers/*.tpl) runtime/main.c $(RT_OBJ) README.md
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nLUA="%s" CC="%s" OPT="%s" LIBS="%s" exec "%s" tests/test_interop.py %s\n' \
+	  '$(LUA)' '$(CC)' '$(OPT)' '$(LIBS)' '$(PYTHON)' '$(RT_OBJ)' > $@ && chmod +x $@
