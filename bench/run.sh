@@ -40,7 +40,10 @@
 # exits non-zero without touching bench/RESULTS.md. Otherwise it writes
 # bench/RESULTS.md. Everything built lands in bench/work/.
 #
-# Environment: BENCH_RUNS (3), BENCH_SEED (1), BENCH_BLAS (1), BENCH_TORCH (1),
+# The CNN rows: bench/cnn.sh (nets/mnist_cnn.lua against its PyTorch twin;
+# BENCH_CNN=0 leaves them out).
+#
+# Environment: BENCH_RUNS (3), BENCH_SEED (1), BENCH_BLAS (1), BENCH_TORCH (1), BENCH_CNN (1),
 # BENCH_UNROLL_TIMEOUT (150, seconds; lower it for a quick run), CC (cc), LUA (lua5.4), PYTHON (the first python3 that imports torch),
 # MNIST_DIR (data/mnist). Installs libfann-dev (libopenblas-dev for (d),
 # python3-torch for (f)) with apt-get when missing, as root or with sudo.
@@ -695,6 +698,10 @@ report=$WORK/RESULTS.md
             [[ $l =~ op=([a-z_]+)\ batch=([0-9]+)\ m=([0-9]+)\ n=([0-9]+)\ k=([0-9]+)\ gflops=([0-9.]+) ]] || continue
             printf '| %s | %s | %s | %s | %s | %s |\n' "${BASH_REMATCH[@]:1:6}"
         done <<<"$blas_out"
+    fi
+    echo
+    if [[ ${BENCH_CNN:-1} == 1 ]]; then
+        CC="$CC" LUA="$LUA" PYTHON="${PYTHON:-/usr/bin/python3}" MNIST_DIR="$MNIST_DIR" BENCH_RUNS="$RUNS" bash bench/cnn.sh
     fi
 } >"$report"
 
