@@ -15,6 +15,10 @@
 
 #include <math.h>
 
+#if defined(__cplusplus) && !defined(restrict)
+#define restrict __restrict /* this file also compiles as C++ (g++, clang++, MSVC) */
+#endif
+
 @ for _, a in ipairs(m.activations) do
 @   if a == "sigmoid" then
 static $(m.T) $(m.name)_sigmoid($(m.T) z) { return $(m.ONE) / ($(m.ONE) + exp$(m.fsuf)(-z)); }

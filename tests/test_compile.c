@@ -1,6 +1,7 @@
 /* test_compile.c: the compiler as the shape checker.
  *
- *   core:   generated code compiles clean with -Werror under gcc and clang,
+ *   core:   generated code compiles clean with -Werror under gcc and clang
+ *           (and as C++ under g++ and clang++),
  *           and correct use of the API (misuse.c, case 0) compiles;
  *   limits: each wrong wiring in tests/compile_fail/misuse.c is rejected by
  *           both compilers with a type error.
@@ -66,6 +67,12 @@ START_TEST(test_generated_code_compiles_clean)
     }
     char log[4096];
     ck_assert_msg(compile_case(cc, 0, log, sizeof log) == 0, "%s: correct use rejected:\n%s", cc, log);
+    /* the .c compiles as C++ too (restrict becomes __restrict), for C++ projects */
+    const char *cxx = _i == 0 ? "g++" : "clang++";
+    for (int k = 0; k < 4; k += 3)
+        ck_assert_msg(tu_sh("%s -std=c++11 -Wall -Wextra -Werror -O1 -x c++ -c '%s/%s.c' -o '%s/%s_cxx.o'", cxx, tmp,
+                            nets[k], tmp, nets[k]) == 0,
+                      "%s: %s.c does not compile as C++", cxx, nets[k]);
 }
 END_TEST
 

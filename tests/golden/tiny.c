@@ -11,6 +11,10 @@
 
 #include <math.h>
 
+#if defined(__cplusplus) && !defined(restrict)
+#define restrict __restrict /* this file also compiles as C++ (g++, clang++, MSVC) */
+#endif
+
 static double tiny_sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
 static double tiny_tanh(double z) { return tanh(z); }
 

@@ -13,6 +13,10 @@
 
 #include <math.h>
 
+#if defined(__cplusplus) && !defined(restrict)
+#define restrict __restrict /* this file also compiles as C++ (g++, clang++, MSVC) */
+#endif
+
 static double tiny_cnn_tanh(double z) { return tanh(z); }
 static double tiny_cnn_relu(double z) { return z < 0.0 ? 0.0 : z; } /* NaN stays NaN */
 
