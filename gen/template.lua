@@ -29,7 +29,9 @@ local function text_line(line)
     parts[#parts + 1] = string.format("_v((%s), %q)", expr, expr)
     pos = e + 1
   end
-  parts[#parts + 1] = string.format("%q", line:sub(pos) .. "\n")
+  -- %q would write a newline as backslash-newline, two source lines: the
+  -- newline goes in as an escape, so each template line stays one Lua line
+  parts[#parts + 1] = string.format("%q", line:sub(pos)) .. ', "\\n"' 
   return "_put(" .. table.concat(parts, ", ") .. ")"
 end
 
@@ -40,8 +42,6 @@ function M.compile(text, name)
   for line in (text .. (text:sub(-1) == "\n" and "" or "\n")):gmatch("([^\n]*)\n") do
     n = n + 1
     local lua = line:match("^%s*@(.*)$")
-    -- %q turns a newline into "\" + newline; text lines hold none, so each
-    -- template line stays one Lua line
     code[n] = lua or text_line(line)
   end
   -- the prologue shares line 1, so template line N is chunk line N

@@ -193,6 +193,40 @@ START_TEST(test_bad_specs_fail_with_exact_messages)
 }
 END_TEST
 
+/* A mistake in a template fails at the template's own line, in one line,
+ * and writes nothing: a misspelled field, a nil value, a Lua syntax error. */
+START_TEST(test_template_mistakes_fail_at_their_line)
+{
+    static const struct {
+        const char *edit, *want;
+    } cases[] = {
+        {"s/$(L.activation)$(L.unroll/$(L.activaton)$(L.unroll/",
+         "constnet: error: templates/layers/dense.c.tpl:5: no field 'activaton'\n"},
+        {"5s/$(L.activation)/$(L.unroll == 1 or nil)/",
+         "constnet: error: templates/layers/dense.c.tpl:5: $(L.unroll == 1 or nil) is nil\n"},
+        {"s/^@ if L.unroll == \"full\" then$/@ if L.unroll == then/",
+         "constnet: error: templates/layers/dense.c.tpl:11: unexpected symbol near 'then'\n"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
+        ck_assert_int_eq(tu_sh("rm -rf '%s/tree' && mkdir '%s/tree' && cp -r '%s/gen' '%s/templates' '%s/tree/' && "
+                               "sed -i '%s' '%s/tree/templates/layers/dense.c.tpl'",
+                               tmp, tmp, root, root, tmp, cases[k].edit, tmp),
+                         0);
+        ck_assert_int_eq(tu_sh("cd '%s' && lua5.4 '%s/tree/gen/constnet.lua' tests/specs/tiny.lua -o '%s/tree/out' "
+                               ">'%s/stdout' 2>'%s/stderr'",
+                               root, tmp, tmp, tmp, tmp),
+                         1);
+        char path[512];
+        snprintf(path, sizeof path, "%s/stderr", tmp);
+        char *err = tu_slurp(path, NULL);
+        ck_assert(err != NULL);
+        ck_assert_str_eq(err, cases[k].want);
+        free(err);
+        ck_assert_int_ne(tu_sh("test -e '%s/tree/out'", tmp), 0);
+    }
+}
+END_TEST
+
 START_TEST(test_missing_spec_and_bad_flags)
 {
     char *out, *err;
@@ -228,6 +262,7 @@ int main(void)
     tcase_set_timeout(limits, 60);
     tcase_add_test(limits, test_bad_specs_fail_with_exact_messages);
     tcase_add_test(limits, test_missing_spec_and_bad_flags);
+    tcase_add_test(limits, test_template_mistakes_fail_at_their_line);
     suite_add_tcase(s, limits);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
