@@ -1,4 +1,5 @@
 /* idx.c: IDX (MNIST) reader, raw or gzip (see idx.h). */
+#define _POSIX_C_SOURCE 200809L
 #define ZLIB_CONST
 #include "idx.h"
 
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 enum { IDX_TYPE_UBYTE = 0x08 };
@@ -28,8 +30,33 @@ static int oom(const char *name, size_t n, char *err, size_t errlen)
     return err_set(err, errlen, name, "out of memory allocating %zu bytes", n);
 }
 
+/* The total size, header included, that the IDX header at the start of buf
+ * promises: 1 with *total set, 0 when more bytes are needed to tell, -1 when
+ * the header is malformed or overflows (the full parse says why). */
+static int header_total(const uint8_t *buf, size_t len, size_t *total)
+{
+    if (len < 4)
+        return 0;
+    if (buf[0] != 0 || buf[1] != 0 || buf[3] < 1 || buf[3] > 4)
+        return -1;
+    const size_t hdr = 4 + 4 * (size_t)buf[3];
+    if (len < hdr)
+        return 0;
+    size_t n = 1;
+    for (size_t i = 0; i < buf[3]; ++i)
+        if (!mul_ok(n, ((size_t)buf[4 + 4 * i] << 24) | ((size_t)buf[5 + 4 * i] << 16) |
+                           ((size_t)buf[6 + 4 * i] << 8) | buf[7 + 4 * i], &n))
+            return -1;
+    if (n > SIZE_MAX - hdr)
+        return -1;
+    *total = hdr + n;
+    return 1;
+}
+
 /* Inflate a gzip image (one or more members) into a fresh buffer of at most
- * `limit` bytes. The buffer starts near 4x the input and doubles, never past
+ * `limit` bytes. As soon as the IDX header is out, the size it promises is
+ * checked against limit, so a small file that promises gigabytes (a "gzip
+ * bomb") is refused after a few bytes, not after inflating them. The buffer starts near 4x the input and doubles, never past
  * limit + 1 (the extra byte detects a stream that goes over the limit). */
 static int gunzip(uint8_t **out, size_t *outlen, const uint8_t *buf, size_t len,
                   size_t limit, const char *name, char *err, size_t errlen)
@@ -53,6 +80,7 @@ static int gunzip(uint8_t **out, size_t *outlen, const uint8_t *buf, size_t len,
     }
 
     size_t have = 0;
+    int header = 0;             /* 1 once the header's promise was checked */
     size_t in_left = len;       /* input not yet handed to zlib */
     const uint8_t *in = buf;
     int rc = -1;
@@ -84,9 +112,31 @@ static int gunzip(uint8_t **out, size_t *outlen, const uint8_t *buf, size_t len,
         if (room > UINT_MAX)
             room = UINT_MAX;
         zs.next_out = dst + have;
+        /* the header first, alone, so that its promise is checked before more */
+        if (!header && room > 64)
+            room = 64;
         zs.avail_out = (uInt)room;
         zr = inflate(&zs, Z_NO_FLUSH);
         have += room - zs.avail_out;
+        size_t promised = 0;
+        if (!header && (header = header_total(dst, have, &promised)) != 0) {
+            header = 1;
+            if (promised > limit) {
+                err_set(err, errlen, name,
+                        "IDX header promises %zu bytes, more than the %zu-byte (1 GiB) limit; "
+                        "refused before decompressing the rest", promised, limit);
+                goto done;
+            }
+            if (promised + 1 > cap) { /* one allocation of the promised size */
+                uint8_t *p = realloc(dst, promised + 1);
+                if (p == NULL) {
+                    oom(name, promised + 1, err, errlen);
+                    goto done;
+                }
+                dst = p;
+                cap = promised + 1;
+            }
+        }
         if (have > limit) {
             err_set(err, errlen, name,
                     "decompressed data exceeds the %zu-byte (1 GiB) limit", limit);
@@ -263,6 +313,11 @@ static int read_file(uint8_t **out, size_t *outlen, const char *path, size_t lim
     FILE *fp = fopen(path, "rb");
     if (fp == NULL)
         return err_set(err, errlen, path, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        return err_set(err, errlen, path, "is a folder, not an IDX file");
+    }
 
     /* The size, where the file can tell us, is only a first guess. */
     size_t cap = 65536;
