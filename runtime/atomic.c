@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -74,11 +75,18 @@ static int atomic_open_special(atomic_file *f, const char *path, const struct st
     if (!S_ISFIFO(st->st_mode) && !S_ISCHR(st->st_mode))
         return err_set(err, errlen, path, "is not a regular file, a FIFO or a character device; "
                                           "refusing to replace it");
-    /* O_NONBLOCK: a FIFO without a reader fails at once instead of hanging */
-    const int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO without a reader fails (after ATOMIC_FIFO_WAIT_MS
+     * for one to come) instead of hanging */
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY);
+    for (int waited = 0; fd < 0 && errno == ENXIO && waited < ATOMIC_FIFO_WAIT_MS; waited += 10) {
+        const struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+        fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY);
+    }
     if (fd < 0)
         return err_set(err, errlen, path, "cannot open for writing: %s",
                        errno == ENXIO ? "a FIFO with no reader" : strerror(errno));
+
     const int flags = fcntl(fd, F_GETFL);
     if (flags >= 0)
         (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);

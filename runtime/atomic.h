@@ -9,7 +9,8 @@
  *
  * A PATH that exists and is a FIFO or a character device (/dev/null, a
  * terminal) is written through, never renamed over: whole-or-nothing does not
- * apply to it. Any other PATH that is not a regular file (a folder, a socket,
+ * apply to it; a FIFO with no reader after ATOMIC_FIFO_WAIT_MS is an error,
+ * not a hang. Any other PATH that is not a regular file (a folder, a socket,
  * a block device) is refused. Temporaries left by a process that was killed
  * (PATH.tmp.<pid> of a pid that no longer runs) are removed by the next
  * atomic_open of PATH. */
@@ -18,6 +19,8 @@
 
 #include <stddef.h>
 #include <stdio.h>
+
+enum { ATOMIC_FIFO_WAIT_MS = 2000 };
 
 typedef struct {
     const char *path; /* the final name */
