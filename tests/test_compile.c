@@ -68,6 +68,26 @@ START_TEST(test_generated_code_compiles_clean)
 }
 END_TEST
 
+/* A large net's byte counts pass int (784-65536-10, Adam, batch 4096 needs
+ * 2,994,602,152 bytes to train): the header is still pedantic C99. */
+START_TEST(test_large_net_header_is_pedantic_c99)
+{
+    const char *cc = compilers[_i];
+    ck_assert_int_eq(tu_sh("printf 'return network \"big\" { input = 784, dense { 65536, activation = \"relu\" }, "
+                           "dense { 10, activation = \"softmax\" }, loss = \"cross_entropy\", "
+                           "train = { optimizer = \"adam\", batch = 4096 }, budget = { training = \"3 GiB\" } }\\n' "
+                           ">'%s/big.lua' && cd '%s' && lua5.4 gen/constnet.lua -q '%s/big.lua' -o '%s' && "
+                           "grep -q '#define BIG_TRAINING_BYTES 2994602152$' '%s/big.h' && "
+                           "printf '#include \"big.h\"\\nint main(void) { return BIG_TRAINING_BYTES < 1; }\\n' "
+                           ">'%s/big_main.c'",
+                           tmp, root, tmp, tmp, tmp, tmp),
+                     0);
+    ck_assert_msg(tu_sh("%s -std=c99 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -I'%s' '%s/big_main.c'", cc, tmp,
+                        tmp) == 0,
+                  "%s: big.h is not pedantic C99", cc);
+}
+END_TEST
+
 START_TEST(test_misuse_is_a_compile_error)
 {
     const char *cc = compilers[_i % 2];
@@ -88,6 +108,7 @@ int main(void)
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_set_timeout(core, 120);
     tcase_add_loop_test(core, test_generated_code_compiles_clean, 0, 2);
+    tcase_add_loop_test(core, test_large_net_header_is_pedantic_c99, 0, 2);
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("limits");
     tcase_add_checked_fixture(limits, setup, teardown);

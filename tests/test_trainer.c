@@ -429,6 +429,36 @@ START_TEST(test_predictions_csv_is_exact)
 }
 END_TEST
 
+/* A net whose inputs are not 28x28 trains, saves and evaluates; its gallery,
+ * an extra, is skipped with a note instead of failing the run. */
+START_TEST(test_gallery_is_skipped_for_other_nets)
+{
+    const char *root = tu_root();
+    ck_assert_int_eq(sh("cd '%s' && lua5.4 gen/constnet.lua -q tests/specs/xor.lua -o '%s/gen' && "
+                        "cc -std=c11 -O1 -DCONSTNET_RUNTIME -Iruntime -I'%s/gen' runtime/*.c '%s/gen/xor.c' "
+                        "$(pkg-config --cflags --libs libpng) -lz -lm -o '%s/xor'",
+                        root, tmp, tmp, tmp, tmp),
+                     0);
+    /* XOR's four samples as IDX files: images 4 x 1 x 2, labels 4 */
+    for (int k = 0; k < 2; ++k)
+        ck_assert_int_eq(sh("mkdir -p '%s/d' && cd '%s/d' && "
+                            "printf '\\0\\0\\10\\3\\0\\0\\0\\4\\0\\0\\0\\1\\0\\0\\0\\2"
+                            "\\0\\0\\0\\377\\377\\0\\377\\377' >%s-images-idx3-ubyte && "
+                            "printf '\\0\\0\\10\\1\\0\\0\\0\\4\\0\\1\\1\\0' >%s-labels-idx1-ubyte",
+                            tmp, tmp, k ? "t10k" : "train", k ? "t10k" : "train"),
+                         0);
+    ck_assert_int_eq(sh("'%s/xor' --data '%s/d' --epochs 2 --no-csv --gallery '%s/g.png' --save '%s/m.model'", tmp, tmp,
+                        tmp, tmp),
+                     0);
+    assert_output_has("out", "gallery: skipped: it needs 28x28 images and at most 10 classes (this net: 2 inputs, "
+                             "2 classes)\n");
+    assert_output_has("out", "model: saved to");
+    ck_assert_int_eq(sh("'%s/xor' eval --data '%s/d' --gallery '%s/g.png' --load '%s/m.model'", tmp, tmp, tmp, tmp), 0);
+    assert_output_has("out", "gallery: skipped:");
+    ck_assert_int_eq(tu_sh("test ! -e '%s/g.png'", tmp), 0);
+}
+END_TEST
+
 /* --help from a long folder: the whole text, not cut at 4 KiB. */
 START_TEST(test_help_from_a_long_path_is_whole)
 {
@@ -469,6 +499,7 @@ int main(void)
     tcase_add_test(limits, test_stale_temporary_is_removed);
     tcase_add_test(limits, test_impossible_checkpoint_fields_are_refused);
     tcase_add_test(limits, test_help_from_a_long_path_is_whole);
+    tcase_add_test(limits, test_gallery_is_skipped_for_other_nets);
     tcase_add_test(limits, test_bad_input_is_refused_clearly);
     suite_add_tcase(s, limits);
     SRunner *sr = srunner_create(s);
