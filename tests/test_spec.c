@@ -195,6 +195,45 @@ START_TEST(test_bad_specs_fail_with_exact_messages)
 }
 END_TEST
 
+/* Both sides of every limit, by message: tests/specs/edge/ holds a spec at
+ * each limit ("-- expect: ok": accepted, nothing on stderr) and one just past
+ * it (its exact messages), so an off-by-one in either direction fails. */
+START_TEST(test_every_limit_both_sides)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/tests/specs/edge", root);
+    struct dirent **list;
+    const int n = scandir(dir, &list, is_lua, alphasort);
+    ck_assert_msg(n >= 20, "expected at least 20 edge specs in %s, found %d", dir, n);
+    int accepted = 0;
+    for (int k = 0; k < n; ++k) {
+        char rel[512], path[768], args[1024];
+        snprintf(rel, sizeof rel, "tests/specs/edge/%s", list[k]->d_name);
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        char *text = tu_slurp(path, NULL);
+        ck_assert(text != NULL);
+        char *want = expected_errors(text);
+        char *out, *err;
+        snprintf(args, sizeof args, "--check '%s'", rel);
+        const int status = gen(args, &out, &err);
+        if (strcmp(want, "ok\n") == 0) {
+            ck_assert_msg(status == 0 && err[0] == '\0', "%s: refused at its limit (%d):\n%s", rel, status, err);
+            ++accepted;
+        } else {
+            ck_assert_msg(status == 1, "%s: exit status %d, want 1", rel, status);
+            ck_assert_msg(strcmp(err, want) == 0, "%s:\n--- got\n%s--- want\n%s", rel, err, want);
+        }
+        free(text);
+        free(want);
+        free(out);
+        free(err);
+        free(list[k]);
+    }
+    free(list);
+    ck_assert_int_ge(accepted, 10);
+}
+END_TEST
+
 START_TEST(test_missing_spec_and_bad_flags)
 {
     char *out, *err;
@@ -326,6 +365,7 @@ int main(void)
     tcase_add_checked_fixture(limits, setup, teardown);
     tcase_set_timeout(limits, 60);
     tcase_add_test(limits, test_names_that_cannot_build);
+    tcase_add_test(limits, test_every_limit_both_sides);
     tcase_add_test(limits, test_write_failure_is_reported);
     tcase_add_test(limits, test_bad_specs_fail_with_exact_messages);
     tcase_add_test(limits, test_missing_spec_and_bad_flags);
