@@ -21,9 +21,6 @@ M.UNROLL_MAX_WEIGHTS = 0
 -- rows, 4 x 32 floats stay in vector registers.
 M.BATCH_COLUMNS = 32
 
--- The budgets a spec can set, each a key of m.mem.
-M.BUDGETS = { "flash", "ram", "inference", "training" }
-
 -- C literal for a Lua number: the shortest decimal that reads back as the
 -- same double.
 local function lit(x, T)
@@ -280,6 +277,9 @@ local function human(bytes)
   return bytes .. " B"
 end
 M.human = human
+
+-- The budgets a spec can set, each a key of m.mem (build reads it at call time).
+M.BUDGETS = { "flash", "ram", "inference", "training" }
 
 -- Problems with the spec's memory budget, as spec problems: { line, level, msg }.
 function M.budget_problems(m, spec)

@@ -7,8 +7,6 @@
 --
 -- This module touches no file: the caller passes the source text in.
 
-local sandbox = require("gen.sandbox")
-
 local M = {}
 
 -- The vocabulary. Each list is the single source of truth for its key set:
@@ -112,6 +110,8 @@ local function key_line(lines, key, from, default)
   end
   return default
 end
+
+local sandbox = require("gen.sandbox")
 
 function M.load(path, source)
   local problems = {}
