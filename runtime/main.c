@@ -478,9 +478,9 @@ int main(int argc, char **argv)
         const int need_train = (o.command == CLI_TRAIN);
         if (main_check_outputs(&o, err, sizeof err) != 0) {
             status = 1;
-        } else if ((need_train && (idx_load_mnist(&train, o.data_dir, "train", net->n_out, err, sizeof err) != 0 ||
+        } else if ((need_train && (idx_load_mnist_dim(&train, o.data_dir, "train", net->n_out, net->n_in, err, sizeof err) != 0 ||
                             train_check_data(net, &train, o.data_dir, err, sizeof err) != 0)) ||
-            idx_load_mnist(&test, o.data_dir, "t10k", net->n_out, err, sizeof err) != 0 ||
+            idx_load_mnist_dim(&test, o.data_dir, "t10k", net->n_out, net->n_in, err, sizeof err) != 0 ||
             train_check_data(net, &test, o.data_dir, err, sizeof err) != 0) {
             status = 1;
         } else if (need_train && (train.n > UINT32_MAX || train.n - (size_t)(o.validation * (double)train.n) == 0)) {

@@ -507,6 +507,31 @@ START_TEST(test_gzip_bomb_refused_at_the_header)
 }
 END_TEST
 
+/* Images of another size than the network's inputs: refused from the
+ * header of the .gz, before the rest is decompressed; labels (one
+ * dimension) pass the same check. */
+START_TEST(test_gzip_of_another_image_size_refused_at_the_header)
+{
+    const uint32_t dims[3] = {2, 32, 32};
+    bytes raw = make_idx(0x08, 3, dims, 2 * 32 * 32);
+    bytes gz = gzip_bytes(raw.p, raw.n);
+    idx_file f;
+    ASSERT_FAILS(idx_parse_expect(&f, gz.p, gz.n, 784, "im.gz", err, sizeof err), "im.gz",
+                 "images of 1024 values each, the network takes 784; refused before decompressing the rest");
+    ck_assert_int_eq(idx_parse_expect(&f, gz.p, gz.n, 1024, "im.gz", err, sizeof err), 0);
+    idx_free(&f);
+    const uint32_t ldims[1] = {5};
+    bytes lraw = make_idx(0x08, 1, ldims, 5);
+    bytes lgz = gzip_bytes(lraw.p, lraw.n);
+    ck_assert_int_eq(idx_parse_expect(&f, lgz.p, lgz.n, 784, "lb.gz", err, sizeof err), 0);
+    idx_free(&f);
+    free(raw.p);
+    free(gz.p);
+    free(lraw.p);
+    free(lgz.p);
+}
+END_TEST
+
 /* A folder where a file should be: said so, not "file is 9223372036854775807 bytes". */
 START_TEST(test_folder_is_not_a_file)
 {
@@ -622,6 +647,7 @@ static Suite *idx_suite(void)
     tcase_add_test(limits, test_missing_file);
     tcase_add_test(limits, test_gzip_bomb_refused_at_the_header);
     tcase_add_test(limits, test_folder_is_not_a_file);
+    tcase_add_test(limits, test_gzip_of_another_image_size_refused_at_the_header);
     tcase_add_test(limits, test_size_limits);
     tcase_add_test(limits, test_parse_args);
     suite_add_tcase(s, limits);
