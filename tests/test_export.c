@@ -243,18 +243,26 @@ START_TEST(test_literals_parse_back_exactly)
 }
 END_TEST
 
+/* The fingerprint in DIR/tiny.h. */
+static uint32_t tiny_fingerprint(const char *dir)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/tiny.h", dir);
+    char *h = tu_slurp(path, NULL);
+    ck_assert(h != NULL);
+    const char *fp = strstr(h, "#define TINY_FINGERPRINT ");
+    ck_assert(fp != NULL);
+    const uint32_t v = (uint32_t)strtoul(fp + strlen("#define TINY_FINGERPRINT "), NULL, 16);
+    free(h);
+    return v;
+}
+
 START_TEST(test_double_net_round_trips_through_the_compiler)
 {
     /* tests/specs/tiny.lua: 3 -> 4 -> 2, double; a descriptor made by hand */
     generate("tests/specs/tiny.lua");
     char path[512], cmd[4096], err[ERR_MAX];
-    snprintf(path, sizeof path, "%s/tiny.h", tmp);
-    char *h = tu_slurp(path, NULL);
-    ck_assert(h != NULL);
-    const char *fp = strstr(h, "#define TINY_FINGERPRINT ");
-    ck_assert(fp != NULL);
-    const uint32_t fingerprint = (uint32_t)strtoul(fp + strlen("#define TINY_FINGERPRINT "), NULL, 16);
-    free(h);
+    const uint32_t fingerprint = tiny_fingerprint(tmp);
     static const unsigned sizes[] = {3, 4, 2};
     const train_net tiny = {.name = "tiny", .spec = "tests/specs/tiny.lua", .n_in = 3, .n_out = 2,
                             .n_layers = 2, .sizes = sizes, .n_params = 26, .real_size = 8,
@@ -529,20 +537,6 @@ static int prepare(void)
     for (size_t k = 0; k < sizeof planted / sizeof planted[0]; ++k)
         trained[k] = planted[k];
     return 0;
-}
-
-/* The fingerprint in DIR/tiny.h. */
-static uint32_t tiny_fingerprint(const char *dir)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/tiny.h", dir);
-    char *h = tu_slurp(path, NULL);
-    ck_assert(h != NULL);
-    const char *fp = strstr(h, "#define TINY_FINGERPRINT ");
-    ck_assert(fp != NULL);
-    const uint32_t v = (uint32_t)strtoul(fp + strlen("#define TINY_FINGERPRINT "), NULL, 16);
-    free(h);
-    return v;
 }
 
 /* Export 26 weights of tiny 3-4-2 (double) into DIR as symbol (NULL: default). */
