@@ -305,7 +305,9 @@ int export_c_weights_named(const char *path, const char *symbol, const train_net
     char *hpath = malloc(hlen);
     if (hpath == NULL)
         return err_set(err, errlen, path, "out of memory");
-    snprintf(hpath, hlen, "%.*s%s.h", (int)dirlen, path, sym);
+    memcpy(hpath, path, dirlen); /* hlen = dirlen + strlen(sym) + 3 */
+    memcpy(hpath + dirlen, sym, strlen(sym));
+    memcpy(hpath + dirlen + strlen(sym), ".h", 3);
     if (strcmp(hpath + dirlen, base) == 0) {
         err_set(err, errlen, path, "this is the name of the header that declares the weights; "
                                    "export to %s.c", sym);
