@@ -99,6 +99,8 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   parser:option("--batch", "Override the spec's batch size (1 to 65536).")
   parser:option("--unroll", "Override the spec's unroll setting: auto, full or loops.")
     :choices(spec_mod.UNROLLS)
+  parser:option("--max-c-mib", "Refuse a spec that would generate more than this many MiB of C "
+    .. "(default " .. size_mod.MAX_C_BYTES // (1024 * 1024) .. "; 0: no limit, for measurements).")
   parser:option("--expect-name", "Fail unless the spec's network has this name (make's NET=NAME.lua "
     .. "builds out/NAME/NAME from it).")
   parser:option("--spec-name", "The spec's path as the generated files record it (default: SPEC, "
@@ -153,7 +155,17 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
 
   local model = model_mod.build(spec, recorded_path(args.spec_name or path))
   local over = model_mod.budget_problems(model, spec)
-  for _, p in ipairs(size_mod.problems(model, spec)) do over[#over + 1] = p end
+  local max_c = size_mod.MAX_C_BYTES
+  if args.max_c_mib then
+    local mib = math.tointeger(tonumber(args.max_c_mib))
+    if not mib or mib < 0 then
+      io.stderr:write(string.format("constnet: error: --max-c-mib '%s' must be a whole number of MiB (0: no limit)\n",
+        args.max_c_mib))
+      return 2
+    end
+    max_c = mib > 0 and mib * 1024 * 1024 or math.maxinteger
+  end
+  for _, p in ipairs(size_mod.problems(model, spec, max_c)) do over[#over + 1] = p end
   for _, p in ipairs(over) do io.stderr:write(spec_mod.format(path, p), "\n") end
   if #over > 0 then return 1 end
   if args.check then

@@ -4,7 +4,8 @@
 -- milliseconds instead of running the generator or the C compiler out of
 -- memory.
 --
--- size.problems(model, spec) -> { {line, level, msg, seq}, ... }
+-- size.problems(model, spec[, max_bytes]) -> { {line, level, msg, seq}, ... }
+--   max_bytes defaults to MAX_C_BYTES (the generator's --max-c-mib sets it)
 --
 -- The estimate is linear, fitted on generated nets (batch 8, Adam, weight
 -- decay: the largest code per layer): about 25 KB for the network, 12 KB per
@@ -34,9 +35,10 @@ end
 
 local function mib(bytes) return string.format("%.1f MiB", bytes / (1024 * 1024)) end
 
-function M.problems(m, spec)
+function M.problems(m, spec, max_bytes)
+  local limit = max_bytes or M.MAX_C_BYTES
   local total = M.estimate(m)
-  if total <= M.MAX_C_BYTES then return {} end
+  if total <= limit then return {} end
   -- blame the largest layer unrolled in full, if one is most of it
   local worst
   for _, L in ipairs(m.layers) do
@@ -45,11 +47,11 @@ function M.problems(m, spec)
   if worst and M.layer_bytes(worst) * 2 > total then
     return { { level = "error", line = worst.line or spec.line, seq = 0, msg = string.format(
       "dense: unroll 'full' of %d x %d weights would generate about %s of C, more than the limit of %s; "
-      .. "use unroll = \"loops\"", worst.n_in, worst.n_out, mib(total), mib(M.MAX_C_BYTES)) } }
+      .. "use unroll = \"loops\"", worst.n_in, worst.n_out, mib(total), mib(limit)) } }
   end
   return { { level = "error", line = spec.line, seq = 0, msg = string.format(
     "network: %d layers would generate about %s of C, more than the limit of %s",
-    #m.layers, mib(total), mib(M.MAX_C_BYTES)) } }
+    #m.layers, mib(total), mib(limit)) } }
 end
 
 return M

@@ -238,6 +238,20 @@ START_TEST(test_missing_spec_and_bad_flags)
     ck_assert_ptr_nonnull(strstr(err, "--name 'bad name' must be a C identifier"));
     free(out);
     free(err);
+    /* the limit on generated C, and the way around it for measurements */
+    ck_assert_int_eq(gen("--check --unroll full nets/mnist.lua", &out, &err), 1);
+    ck_assert_str_eq(err, "nets/mnist.lua:5: error: dense: unroll 'full' of 784 x 128 weights would generate about "
+                          "14.6 MiB of C, more than the limit of 8.0 MiB; use unroll = \"loops\"\n");
+    free(out);
+    free(err);
+    ck_assert_int_eq(gen("--check --unroll full --max-c-mib 0 nets/mnist.lua", &out, &err), 0);
+    ck_assert_str_eq(err, "");
+    free(out);
+    free(err);
+    ck_assert_int_eq(gen("--check --max-c-mib lots nets/mnist.lua", &out, &err), 2);
+    ck_assert_str_eq(err, "constnet: error: --max-c-mib 'lots' must be a whole number of MiB (0: no limit)\n");
+    free(out);
+    free(err);
 }
 END_TEST
 
