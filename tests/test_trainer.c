@@ -296,6 +296,15 @@ START_TEST(test_special_files_are_written_through)
                         fifo),
                      1);
     assert_output_has("err", "log.fifo: error: cannot open for writing: a FIFO with no reader");
+    /* a character device (a private /dev/null, where mknod is allowed): written
+     * through, still a device afterwards */
+    char dev[512];
+    snprintf(dev, sizeof dev, "%s/null", tmp);
+    if (tu_sh("mknod '%s' c 1 3 2>/dev/null", dev) == 0) {
+        ck_assert_int_eq(sh("'%s' --data '%s' --epochs 1 -q --no-save --no-gallery --csv '%s'", trainer, data, dev), 0);
+        ck_assert_int_eq(stat(dev, &st), 0);
+        ck_assert_msg(S_ISCHR(st.st_mode), "the device was replaced by a regular file");
+    }
     /* --no-csv, --no-gallery: only the model */
     ck_assert_int_eq(tu_sh("mkdir '%s/only'", tmp), 0);
     ck_assert_int_eq(sh("cd '%s/only' && '%s' --data '%s' --epochs 1 -q --no-csv --no-gallery --save m.model", tmp,
