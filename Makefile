@@ -55,7 +55,7 @@ deps:
 	@bash scripts/deps.sh
 
 $(OUT)/$(NAME).c: $(SPEC) $(GEN_SRC)
-	$(LUA) gen/constnet.lua $(SPEC) -o $(OUT)
+	$(LUA) gen/constnet.lua $(SPEC) --expect-name $(NAME) -o $(OUT)
 
 $(OUT)/$(NAME).h: $(OUT)/$(NAME).c
 

@@ -34,6 +34,15 @@ if(CMAKE_VERSION VERSION_LESS 3.13)
   message(FATAL_ERROR "constnet.cmake needs CMake 3.13 or newer")
 endif()
 
+# The generated sources are C: a project(x CXX) without C would drop them
+# silently and fail at link time. Enable C here, where it is still allowed
+# (file scope); constnet_generate stops with a clear message if it is not.
+get_property(_constnet_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+if(NOT "C" IN_LIST _constnet_languages)
+  message(STATUS "constnet: enabling C for the generated sources (add C to project() to say so yourself)")
+  enable_language(C)
+endif()
+
 # The checkout this file is in, unless the project says otherwise.
 if(NOT CONSTNET_ROOT)
   get_filename_component(CONSTNET_ROOT "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
@@ -50,7 +59,15 @@ function(constnet_generate name)
   if(NOT CN_SPEC OR NOT CN_OUTPUT_DIR)
     message(FATAL_ERROR "constnet_generate(${name}): SPEC and OUTPUT_DIR are required")
   endif()
+  get_property(languages GLOBAL PROPERTY ENABLED_LANGUAGES)
+  if(NOT "C" IN_LIST languages)
+    message(FATAL_ERROR "constnet_generate(${name}): ${name}.c is C, and C is not enabled in this project; "
+                        "add C to project(), as in project(app C CXX), or call enable_language(C)")
+  endif()
   get_filename_component(spec "${CN_SPEC}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  # the banner records the spec relative to the project, so that the same
+  # spec generates the same bytes on every machine
+  file(RELATIVE_PATH spec_name "${CMAKE_SOURCE_DIR}" "${spec}")
   get_filename_component(outdir "${CN_OUTPUT_DIR}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_BINARY_DIR}")
   if(NOT EXISTS "${spec}")
     message(FATAL_ERROR "constnet_generate(${name}): ${spec}: no such spec")
@@ -78,7 +95,7 @@ function(constnet_generate name)
   add_custom_command(
     OUTPUT "${h}" "${c}"
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${outdir}"
-    COMMAND "${lua}" "${gen}" -q "${spec}" --name "${name}" -o "${outdir}"
+    COMMAND "${lua}" "${gen}" -q "${spec}" --name "${name}" --spec-name "${spec_name}" -o "${outdir}"
     DEPENDS "${spec}" ${gen_deps}
     COMMENT "constnet: generating ${name}.h and ${name}.c from ${CN_SPEC}"
     VERBATIM)

@@ -15,6 +15,7 @@ local spec_mod = require("gen.spec")
 local model_mod = require("gen.model")
 local emit = require("gen.emit")
 local torch_backend = require("gen.torch")
+local size_mod = require("gen.size")
 local pldir = require("pl.dir")
 local plpath = require("pl.path")
 
@@ -40,12 +41,17 @@ local function write_atomically(dir, files)
     local path = dir .. "/" .. f.name
     local tmp = path .. unique
     local h, err = io.open(tmp, "wb")
-    local ok = h and h:write(f.text)
-    if h then ok = h:close() and ok end
+    local ok = h ~= nil
+    if h then
+      local wok, werr = h:write(f.text)
+      local cok, cerr = h:close()
+      ok = wok and cok
+      err = werr or cerr
+    end
     if not ok then
       os.remove(tmp)
       for _, t in ipairs(tmps) do os.remove(t[1]) end
-      return nil, path .. ": cannot write: " .. tostring(err)
+      return nil, path .. ": cannot write: " .. tostring(err or "unknown error"):gsub("^[^:]*: ", "")
     end
     tmps[#tmps + 1] = { tmp, path }
   end
@@ -60,6 +66,21 @@ local function write_atomically(dir, files)
 end
 
 local human = model_mod.human
+
+-- The spec's path as the generated files record it (banner comment, the
+-- trainer's .spec string): relative to the current folder when it is under
+-- it, so that the same spec gives the same bytes on every machine, and with
+-- every character outside [A-Za-z0-9._/+-] replaced by '_', so that no path
+-- can close the comment or the string, or form a trigraph.
+local function recorded_path(path)
+  local cwd = os.getenv("PWD")
+  if cwd and cwd ~= "" and path:sub(1, 1) == "/" then
+    local prefix = cwd:gsub("/*$", "") .. "/"
+    if path:sub(1, #prefix) == prefix then path = path:sub(#prefix + 1) end
+  end
+  path = path:gsub("^%./", "")
+  return (path:gsub("[^%w%._/%+%-]", "_"))
+end
 
 local function main(argv)
   local parser = argparse("constnet", "Generate shape-specialized C for the neural network in SPEC.")
@@ -83,6 +104,12 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   parser:flag("--torch", "Write NAME_torch.py, the network as a PyTorch module, instead of the C.")
   parser:flag("--fingerprint",
     "Print what a model file's header holds for this network (name, fingerprint, dtype, parameter count); write nothing.")
+  parser:option("--max-c-mib", "Refuse a spec that would generate more than this many MiB of C "
+    .. "(default " .. size_mod.MAX_C_BYTES // (1024 * 1024) .. "; 0: no limit, for measurements).")
+  parser:option("--expect-name", "Fail unless the spec's network has this name (make's NET=NAME.lua "
+    .. "builds out/NAME/NAME from it).")
+  parser:option("--spec-name", "The spec's path as the generated files record it (default: SPEC, "
+    .. "relative to the current folder).")
   local parsed, args = parser:pparse(argv)
   if not parsed then
     io.stderr:write(string.format("constnet: error: %s\nTry 'lua5.4 gen/constnet.lua --help'.\n", args))
@@ -100,6 +127,13 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   local spec, problems = spec_mod.load(path, source)
   for _, p in ipairs(problems) do io.stderr:write(spec_mod.format(path, p), "\n") end
   if not spec or spec_mod.has_error(problems) then return 1 end
+  if args.expect_name and args.expect_name ~= spec.name and not args.name then
+    io.stderr:write(spec_mod.format(path, { level = "error", line = spec.line, msg = string.format(
+      "network: the spec names its network '%s', but it is built as '%s' (from the file name); "
+      .. "name the network \"%s\" or the file %s.lua", spec.name, args.expect_name, args.expect_name,
+      spec.name) }), "\n")
+    return 1
+  end
   if args.unroll then
     spec.unroll = args.unroll
     for _, L in ipairs(spec.layers) do L.unroll = nil end
@@ -117,11 +151,26 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
       io.stderr:write(string.format("constnet: error: --name '%s' must be a C identifier of at most 32 characters\n", args.name))
       return 2
     end
+    if spec_mod.name_problem(args.name) then
+      io.stderr:write(string.format("constnet: error: --name: %s\n", spec_mod.name_problem(args.name)))
+      return 2
+    end
     spec.name = args.name
   end
 
-  local model = model_mod.build(spec, path)
+  local model = model_mod.build(spec, recorded_path(args.spec_name or path))
   local over = model_mod.budget_problems(model, spec)
+  local max_c = size_mod.MAX_C_BYTES
+  if args.max_c_mib then
+    local mib = math.tointeger(tonumber(args.max_c_mib))
+    if not mib or mib < 0 then
+      io.stderr:write(string.format("constnet: error: --max-c-mib '%s' must be a whole number of MiB (0: no limit)\n",
+        args.max_c_mib))
+      return 2
+    end
+    max_c = mib > 0 and mib * 1024 * 1024 or math.maxinteger
+  end
+  for _, p in ipairs(size_mod.problems(model, spec, max_c)) do over[#over + 1] = p end
   for _, p in ipairs(over) do io.stderr:write(spec_mod.format(path, p), "\n") end
   if #over > 0 then return 1 end
   if args.fingerprint then

@@ -10,6 +10,9 @@ local M = {}
 -- C literal for a Lua number: the shortest decimal that reads back as the
 -- same double.
 local function lit(x, T)
+  if x ~= x or x == math.huge or x == -math.huge then
+    error("no C literal for " .. tostring(x) .. " (the spec checks should have refused it)")
+  end
   local s
   for digits = 15, 17 do
     s = string.format("%." .. digits .. "g", x)
@@ -61,6 +64,7 @@ function M.build(spec, spec_path)
     n_in = common.count(spec.input_dims),
     unroll = spec.unroll,
     budget = spec.budget,
+    budgets = M.BUDGETS,
     layers = {},
   }
   local T = m.T
@@ -264,6 +268,9 @@ function M.build(spec, spec_path)
     io = (m.n_in + 2 * m.n_out) * R, -- input, target, output of one sample
   }
   m.mem.inference = m.mem.params + m.mem.acts + (m.n_in + m.n_out) * R
+  -- for firmware: the weights, const, in flash; the rest of inference in RAM
+  m.mem.flash = m.mem.params
+  m.mem.ram = m.mem.inference - m.mem.params
   local rows = m.batch
   m.mem.training = m.mem.params + m.mem.grads + m.mem.opt
                    + rows * (m.mem.acts + m.mem.deltas + (m.n_in + m.n_out) * R)
@@ -288,10 +295,13 @@ local function human(bytes)
 end
 M.human = human
 
+-- The budgets a spec can set, each a key of m.mem (build reads it at call time).
+M.BUDGETS = { "flash", "ram", "inference", "training" }
+
 -- Problems with the spec's memory budget, as spec problems: { line, level, msg }.
 function M.budget_problems(m, spec)
   local out = {}
-  for _, k in ipairs({ "inference", "training" }) do
+  for _, k in ipairs(M.BUDGETS) do
     local b = spec.budget and spec.budget[k]
     if b and m.mem[k] > b.bytes then
       out[#out + 1] = { level = "error", line = b.line, seq = #out, msg = string.format(

@@ -25,7 +25,7 @@ M.UNROLLS = common.UNROLLS
 -- Keys of each table, in the order the README documents them.
 M.NETWORK_KEYS = { "input", "loss", "dtype", "unroll", "train", "budget" }
 M.INPUT_KEYS = {}
-M.BUDGET_KEYS = { "inference", "training" }
+M.BUDGET_KEYS = { "flash", "ram", "inference", "training" }
 M.TRAIN_KEYS = { "optimizer", "rate", "batch", "epochs", "seed", "momentum", "beta1", "beta2",
                  "epsilon", "weight_decay", "schedule", "step_size", "gamma", "min_rate",
                  "validation", "augment" }
@@ -37,8 +37,12 @@ M.DENSE_KEYS = layers.dense.keys -- kept for tests/prop/random_spec.lua
 -- Limits that keep a typo like 1e9 from turning into a 4 GB struct.
 M.MAX_UNITS = 1 << 20
 M.MAX_PARAMS = 1 << 28
--- Lua VM instructions a spec may run, in thousands.
-M.MAX_SPEC_STEPS = 100000
+-- Numbers that become C literals: nonzero ones at least this large in
+-- magnitude (float's smallest normal is about 1.2e-38), rates at most the
+-- trainer's --rate limit, init bounds at most MAX_INIT.
+M.MIN_LITERAL = 1e-30
+M.MAX_RATE = 1e6
+M.MAX_INIT = 1e6
 
 local function list_has(list, v)
   for _, x in ipairs(list) do if x == v then return true end end
@@ -80,6 +84,28 @@ local function show(v)
   return tostring(v)
 end
 
+-- Names a network cannot have: its NAME.h would shadow a runtime header
+-- (out/NAME is on the trainer's include path) or a standard C header, NAME.c
+-- and the trainer a file of the runtime, or its rules the Makefile's.
+M.RESERVED_NAMES = {
+  "atomic", "ckpt", "cli", "err", "export", "idx", "image", "main", "model", "rng", "train",
+  "assert", "complex", "ctype", "errno", "fenv", "float", "inttypes", "iso646", "limits", "locale",
+  "math", "setjmp", "signal", "stdalign", "stdarg", "stdatomic", "stdbool", "stddef", "stdint",
+  "stdio", "stdlib", "stdnoreturn", "string", "tgmath", "threads", "time", "uchar", "wchar",
+  "wctype", "check", "png", "zlib", "runtime", "tests", "gen", "out",
+}
+
+-- Why name cannot name a network, or nil.
+function M.name_problem(name)
+  for _, r in ipairs(M.RESERVED_NAMES) do
+    if name == r then
+      return string.format("name '%s' is reserved: %s.h and %s.c would clash with the runtime's or "
+        .. "the C library's files of that name", name, name, name)
+    end
+  end
+  return nil
+end
+
 -- The line on which `key =` first appears at or after `from`, so that an error
 -- about a plain-table field can point at the field itself.
 local function key_line(lines, key, from, default)
@@ -91,6 +117,8 @@ local function key_line(lines, key, from, default)
   end
   return default
 end
+
+local sandbox = require("gen.sandbox")
 
 function M.load(path, source)
   local problems = {}
@@ -150,30 +178,27 @@ function M.load(path, source)
   })
 
   -- Run the spec. Syntax and runtime errors come back as "path:line: msg".
+  -- gen/sandbox.lua bounds its steps, time and memory.
   local chunk, lerr = load(source, "@" .. path, "t", env)
   local ok, result
   if chunk then
-    -- a spec that never ends (while true do end) is stopped, not waited for
-    local budget = M.MAX_SPEC_STEPS
-    debug.sethook(function()
-      budget = budget - 1
-      if budget <= 0 then
-        debug.sethook()
-        error(string.format("the spec ran for more than %d steps; is there an endless loop?",
-          M.MAX_SPEC_STEPS * 1000), 2)
-      end
-    end, "", 1000)
-    ok, result = pcall(chunk)
-    debug.sethook()
+    ok, result = sandbox.run(chunk)
     if not ok then lerr = result end
   end
   if not chunk or not ok then
-    local msg = tostring(lerr)
-    local line, text = msg:match("^.-:(%d+): (.*)$")
-    if line then err(tonumber(line), "%s", text) else err(1, "%s", msg) end
+    local line, text = M.error_position(path, source, tostring(lerr))
+    err(line, "%s", text)
     return nil, M.sorted(problems)
   end
-  if type(result) ~= "table" or result.kind ~= "network" then
+  local big = sandbox.check_value(result)
+  if big then
+    err(type(result) == "table" and math.type(rawget(result, "line")) == "integer" and result.line or 1, "%s", big)
+    return nil, M.sorted(problems)
+  end
+  -- only what network "NAME" { ... } makes: a table of another shape is the
+  -- spec's error, not the generator's
+  if type(result) ~= "table" or result.kind ~= "network" or type(result.name) ~= "string"
+     or type(result.fields) ~= "table" or math.type(result.line) ~= "integer" then
     err(1, "a spec must return its network: return network \"NAME\" { ... }")
     return nil, M.sorted(problems)
   end
@@ -185,6 +210,8 @@ function M.load(path, source)
   -- Network name: it prefixes every C identifier.
   if not result.name:match("^[%a_][%w_]*$") or #result.name > 32 then
     err(nline, "network: name '%s' must be a C identifier of at most 32 characters", result.name)
+  elseif M.name_problem(result.name) then
+    err(nline, "network: %s", M.name_problem(result.name))
   end
 
   -- Keys of t in a stable order (pairs order is not deterministic).
@@ -487,6 +514,36 @@ function M.load(path, source)
     end
   end
 
+  -- Numbers C can hold. Each becomes a literal in the generated C, in float
+  -- for a float net: a nonzero one smaller than MIN_LITERAL would round to
+  -- zero (an error under -Werror), and rates and init bounds past
+  -- MAX_LITERAL overflow float or make no sense.
+  for _, k in ipairs({ "rate", "momentum", "beta1", "beta2", "epsilon", "weight_decay", "gamma",
+                       "min_rate", "validation" }) do
+    local v = tr[k]
+    if v ~= nil and T[k] == v and v ~= 0 and math.abs(v) < M.MIN_LITERAL then
+      err(tl(k), "train: %s is %s; a nonzero value must be at least %g (float would round it to 0)",
+        k, show(v), M.MIN_LITERAL)
+    elseif v ~= nil and T[k] == v and (k == "rate" or k == "min_rate") and v > M.MAX_RATE then
+      err(tl(k), "train: %s is %s, more than the limit of %g", k, show(v), M.MAX_RATE)
+    end
+  end
+  for _, L in ipairs(spec.layers) do
+    if L.slope and L.slope < M.MIN_LITERAL then
+      err(L.line, "%s: slope is %s; it must be at least %g (float would round it to 0)", L.kind, show(L.slope),
+        M.MIN_LITERAL)
+    end
+    if L.init == "uniform" then
+      for _, b in ipairs({ L.init_low, L.init_high }) do
+        if math.abs(b) > M.MAX_INIT or (b ~= 0 and math.abs(b) < M.MIN_LITERAL) then
+          err(L.line, "%s: init bound %s must be 0 or between %g and %g in magnitude", L.kind, show(b),
+            M.MIN_LITERAL, M.MAX_INIT)
+          break
+        end
+      end
+    end
+  end
+
   -- Total size.
   local total = 0
   for _, L in ipairs(spec.layers) do
@@ -498,6 +555,31 @@ function M.load(path, source)
   end
 
   return spec, M.sorted(problems)
+end
+
+-- The spec line and message of an error from loading or running a spec:
+-- "path:LINE: msg" gives both; a message without a position (the parser's
+-- "C stack overflow" on brackets nested too deep) is cut to its first line
+-- and placed at the line where the nesting is deepest.
+function M.error_position(path, source, msg)
+  local first = msg:match("^[^\n]*")
+  local prefix = path .. ":"
+  if first:sub(1, #prefix) == prefix then
+    local line, text = first:sub(#prefix + 1):match("^(%d+): (.*)$")
+    if line then return tonumber(line), text end
+  end
+  if first:find("stack overflow", 1, true) then
+    local depth, deepest, at, line = 0, -1, 1, 1
+    for c in source:gmatch("[{}()%[%]\n]") do
+      if c == "\n" then line = line + 1
+      elseif c == "{" or c == "(" or c == "[" then
+        depth = depth + 1
+        if depth > deepest then deepest, at = depth, line end
+      else depth = depth - 1 end
+    end
+    return at, string.format("brackets nested %d deep, too deep for Lua's parser (%s)", deepest, first)
+  end
+  return 1, first
 end
 
 function M.sorted(problems)

@@ -93,11 +93,31 @@ int ckpt_save(const char *path, const train_net *net, const ckpt_state *s, char 
     return status;
 }
 
+/* The fields a flag could have set are held to the flag's limits, and the
+ * best epoch to what a run writes: one exactly when there is a validation set. */
+static int ckpt_check_fields(const char *path, uint64_t best_epoch, double rate, double validation,
+                             double best_val, char *err, size_t errlen)
+{
+    if (!(rate >= CKPT_MIN_RATE && rate <= CKPT_MAX_RATE))
+        return err_set(err, errlen, path, "corrupt checkpoint: rate %g is out of range [%g, %g]", rate,
+                       CKPT_MIN_RATE, CKPT_MAX_RATE);
+    if (!(validation >= 0.0 && validation <= CKPT_MAX_VALIDATION))
+        return err_set(err, errlen, path, "corrupt checkpoint: validation %g is out of range [0, %g]",
+                       validation, CKPT_MAX_VALIDATION);
+    if ((validation > 0.0) != (best_epoch > 0))
+        return err_set(err, errlen, path, "corrupt checkpoint: best epoch %llu with validation %g",
+                       (unsigned long long)best_epoch, validation);
+    if (best_epoch > 0 && !(best_val >= 0.0 && best_val <= 1.0))
+        return err_set(err, errlen, path, "corrupt checkpoint: best validation accuracy %g is not in [0, 1]",
+                       best_val);
+    return 0;
+}
+
 int ckpt_load(const char *path, const train_net *net, ckpt_state *s, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = atomic_fopen_regular(path, NULL, err, errlen);
     if (f == NULL)
-        return err_set(err, errlen, path, "cannot open checkpoint: %s", strerror(errno));
+        return -1;
     const size_t most = ckpt_size(net, 1);
     uint8_t *buf = malloc(most + 1);
     if (buf == NULL) {
@@ -131,11 +151,12 @@ int ckpt_load(const char *path, const train_net *net, ckpt_state *s, char *err, 
         else if (crc32(0L, buf, (uInt)(len - 4)) != (uint32_t)(buf[len - 4] | buf[len - 3] << 8 |
                                                               buf[len - 2] << 16 | (uint32_t)buf[len - 1] << 24))
             err_set(err, errlen, path, "corrupt checkpoint: CRC-32 mismatch");
-        else if (v[4] == 0 || v[4] > v[5] || v[6] > v[4])
+        else if (v[4] == 0 || v[4] > v[5] || v[6] > v[4] || v[5] > CKPT_MAX_EPOCHS)
             err_set(err, errlen, path, "corrupt checkpoint: epoch %llu of %llu", (unsigned long long)v[4],
                     (unsigned long long)v[5]);
         else
-            status = 0;
+            status = ckpt_check_fields(path, v[6], ckpt_real(v[8]), ckpt_real(v[9]), ckpt_real(v[10]), err,
+                                       errlen);
     }
     if (status == 0) {
         const size_t pbytes = net->n_params * net->real_size;

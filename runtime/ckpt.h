@@ -38,10 +38,18 @@ typedef struct {
     void *best;           /* n_params reals, used when best_epoch > 0 */
 } ckpt_state;
 
+/* The limits of the trainer's flags, which every loaded checkpoint obeys too. */
+#define CKPT_MAX_EPOCHS 1000000u
+#define CKPT_MIN_RATE 1e-12
+#define CKPT_MAX_RATE 1e6
+#define CKPT_MAX_VALIDATION 0.9
+
 int ckpt_save(const char *path, const train_net *net, const ckpt_state *s, char *err, size_t errlen);
 
 /* Fill s (whose params, opt and best buffers the caller allocated) from
- * path, after checking that the whole file is intact and made by net. */
+ * path, after checking that the whole file is intact and made by net, and
+ * that every field is one a run can write (epochs, rate and validation within
+ * the flags' limits, a best epoch exactly when there is a validation split). */
 int ckpt_load(const char *path, const train_net *net, ckpt_state *s, char *err, size_t errlen);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt.h"
 #include "err.h"
 
 /* The value of --name VALUE or --name=VALUE; advances *i past it. */
@@ -68,6 +69,17 @@ static int cli_path(int argc, char *const *argv, int *i, const char *name, const
     return 0;
 }
 
+/* s is a C identifier of 1..64 characters */
+static int cli_is_ident(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; ++n)
+        if (!(s[n] == '_' || (s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+              (n > 0 && s[n] >= '0' && s[n] <= '9')))
+            return 0;
+    return n >= 1 && n <= 64;
+}
+
 /* argv[i] is exactly --name or starts with --name= */
 static int cli_is(const char *arg, const char *name)
 {
@@ -120,13 +132,13 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
         } else if (cli_is(arg, "--rate")) {
             if (!(v = cli_value(argc, argv, &i, "--rate", err, errlen)))
                 return -1;
-            if (cli_number(v, "--rate", 1e-12, 1e6, &d, err, errlen))
+            if (cli_number(v, "--rate", CKPT_MIN_RATE, CKPT_MAX_RATE, &d, err, errlen))
                 return -1;
             o->rate = d;
         } else if (cli_is(arg, "--epochs")) {
             if (!(v = cli_value(argc, argv, &i, "--epochs", err, errlen)))
                 return -1;
-            if (cli_unsigned(v, "--epochs", 1000000, &u, err, errlen))
+            if (cli_unsigned(v, "--epochs", CKPT_MAX_EPOCHS, &u, err, errlen))
                 return -1;
             if (u == 0)
                 return err_set(err, errlen, "--epochs", "must be at least 1");
@@ -140,7 +152,7 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
         } else if (cli_is(arg, "--validation")) {
             if (!(v = cli_value(argc, argv, &i, "--validation", err, errlen)))
                 return -1;
-            if (cli_number(v, "--validation", 0.0, 0.9, &d, err, errlen))
+            if (cli_number(v, "--validation", 0.0, CKPT_MAX_VALIDATION, &d, err, errlen))
                 return -1;
             o->validation = d;
         } else if (cli_is(arg, "--save")) {
@@ -154,6 +166,19 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
                 return -1;
         } else if (strcmp(arg, "--no-save") == 0) {
             o->save_path = NULL;
+        } else if (strcmp(arg, "--no-csv") == 0) {
+            o->csv_path = NULL;
+        } else if (strcmp(arg, "--no-gallery") == 0) {
+            o->gallery_path = NULL;
+        } else if (cli_is(arg, "--predictions")) {
+            if (cli_path(argc, argv, &i, "--predictions", &o->predictions_path, err, errlen))
+                return -1;
+        } else if (cli_is(arg, "--symbol")) {
+            if (!(v = cli_value(argc, argv, &i, "--symbol", err, errlen)))
+                return -1;
+            if (!cli_is_ident(v))
+                return err_set(err, errlen, "--symbol", "'%s' is not a C identifier of 1..64 characters", v);
+            o->symbol = v;
         } else if (cli_is(arg, "--data")) {
             if (!(v = cli_value(argc, argv, &i, "--data", err, errlen)))
                 return -1;
@@ -178,12 +203,16 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
         return err_set(err, errlen, "predict", "needs at least one image file (PGM or PNG)");
     if (o->quiet && o->verbose)
         return err_set(err, errlen, "--quiet", "cannot be combined with --verbose");
+    if (o->predictions_path && o->command != CLI_EVAL && o->command != CLI_HELP)
+        return err_set(err, errlen, "--predictions", "applies only to eval");
+    if (o->symbol && o->command != CLI_EXPORT && o->command != CLI_HELP)
+        return err_set(err, errlen, "--symbol", "applies only to export");
     return 0;
 }
 
-void cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
+size_t cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
 {
-    snprintf(buf, len,
+    const int n = snprintf(buf, len,
              "usage: %s [train] [options]           train, evaluate on the test set, save the model\n"
              "       %s eval [--load MODEL]         evaluate a saved model on the test set\n"
              "       %s predict [--show] FILE...    classify 28x28 PGM or PNG images (any size is resized)\n"
@@ -202,11 +231,17 @@ void cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              "  --load FILE       start from (train) or use (eval, predict, export) a saved\n"
              "                    model (default for eval, predict, export: the --save default)\n"
              "  --csv FILE        per-epoch log (default %s)\n"
+             "  --no-csv          write no log\n"
              "  --checkpoint FILE save the whole training state after every epoch\n"
              "  --resume FILE     continue a run from its checkpoint, exactly as if it had\n"
              "                    never stopped (epochs, rate, seed and split come from it)\n"
-             "  --gallery FILE    PNG of misclassified test digits (default %s)\n"
+             "  --gallery FILE    PNG of misclassified test digits (default %s; only for\n"
+             "                    28x28 images and up to 10 classes, skipped with a note otherwise)\n"
+             "  --no-gallery      draw no gallery\n"
+             "  --predictions FILE  eval: write each test image's outputs and prediction as CSV\n"
              "  -o, --out FILE    export: the C file to write (default %s)\n"
+             "  --symbol NAME     export: the C name of the weights object (default NAME_weights);\n"
+             "                    its header is NAME.h beside the C file\n"
              "  --show            predict: draw each image as ASCII art\n"
              "  -q, --quiet       print only the final accuracy\n"
              "  -v, --verbose     print the rate and timings of each epoch too\n"
@@ -224,4 +259,5 @@ void cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              d->data_dir, d->save_path ? d->save_path : "none", d->csv_path ? d->csv_path : "none",
              d->gallery_path ? d->gallery_path : "none", d->out_path ? d->out_path : "-", prog, prog, prog,
              prog);
+    return n < 0 ? 0 : (size_t)n + 1;
 }

@@ -22,6 +22,8 @@ typedef struct {
     const char *checkpoint_path; /* train: checkpoint after every epoch; NULL: none */
     const char *resume_path;     /* train: continue from this checkpoint */
     const char *gallery_path; /* train, eval: PNG of misclassified test digits; NULL: none */
+    const char *predictions_path; /* eval: CSV of every test image's outputs; NULL: none */
+    const char *symbol;    /* export: the weights object's C name; NULL: <net>_weights */
     char *const *files;    /* predict: the image files */
     int n_files;
     int show;              /* predict: draw each input as ASCII art */
@@ -32,7 +34,9 @@ typedef struct {
  * success and -1 with a one-line message on a bad flag or value. */
 int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t errlen);
 
-/* The --help text for a trainer called prog. */
-void cli_usage(const char *prog, const cli_options *defaults, char *buf, size_t len);
+/* The --help text for a trainer called prog, cut to fit buf[len] like
+ * snprintf. Returns the bytes the whole text needs, its final '\0' included,
+ * so that a caller can size buf with a first call (buf NULL, len 0). */
+size_t cli_usage(const char *prog, const cli_options *defaults, char *buf, size_t len);
 
 #endif

@@ -168,35 +168,48 @@ static void export_banner(FILE *fp, const train_net *net, const char *file, cons
             net->n_params, net->n_params * net->real_size);
 }
 
-static void export_write_header(FILE *fp, const train_net *net, const char *file)
+/* "<sym>.h" for the header: the default symbol <net>_weights gives the
+ * familiar <net>_weights.h. */
+static void export_write_header(FILE *fp, const train_net *net, const char *sym, const char *file)
 {
-    char up[EXPORT_NAME_MAX + 1];
+    char up[EXPORT_NAME_MAX + 1], sup[EXPORT_NAME_MAX + 1];
     export_upper(up, net->name);
+    export_upper(sup, sym);
     const char *n = net->name;
     export_banner(fp, net, file, "declares the trained weights");
     fprintf(fp,
             " *\n"
-            " * Defined in the exported %s_weights.c. Use with the generated %s.h / %s.c:\n"
+            " * Defined in the exported %s.c. Use with the generated %s.h / %s.c:\n"
             " *     %s_output y;\n"
-            " *     int best = %s_predict(&y, &%s_weights, &x);\n"
+            " *     int best = %s_predict(&y, &%s, &x);\n"
+            " *\n"
+            " * %s names an object whose link name carries the shape fingerprint of\n"
+            " * the %s.h the including file saw first: weights exported for another\n"
+            " * shape of %s fail to link (undefined reference to %s_fp...) instead of\n"
+            " * running with the wrong numbers.\n"
             " */\n"
-            "#ifndef %s_WEIGHTS_H\n"
-            "#define %s_WEIGHTS_H\n"
+            "#ifndef %s_H\n"
+            "#define %s_H\n"
             "\n"
             "#include \"%s.h\"\n"
+            "\n"
+            "#ifndef %s_WEIGHTS_SYMBOL\n"
+            "#error \"%s.h: this %s.h has no %s_WEIGHTS_SYMBOL; regenerate it with constnet\"\n"
+            "#endif\n"
             "\n"
             "#ifdef __cplusplus\n"
             "extern \"C\" {\n"
             "#endif\n"
             "\n"
-            "extern const %s_params %s_weights;\n"
+            "#define %s %s_WEIGHTS_SYMBOL(%s)\n"
+            "extern const %s_params %s;\n"
             "\n"
             "#ifdef __cplusplus\n"
             "}\n"
             "#endif\n"
             "\n"
-            "#endif /* %s_WEIGHTS_H */\n",
-            n, n, n, n, n, n, up, up, n, n, n, up);
+            "#endif /* %s_H */\n",
+            sym, n, n, n, n, sym, sym, n, n, sym, sup, sup, n, up, sym, n, up, sym, up, sym, n, sym, sup);
 }
 
 static void export_write_values(FILE *fp, const void *params, unsigned real_size,
@@ -211,7 +224,7 @@ static void export_write_values(FILE *fp, const void *params, unsigned real_size
     }
 }
 
-static void export_write_source(FILE *fp, const train_net *net, const void *params,
+static void export_write_source(FILE *fp, const train_net *net, const char *sym, const void *params,
                                 const char *file)
 {
     char up[EXPORT_NAME_MAX + 1];
@@ -224,17 +237,21 @@ static void export_write_source(FILE *fp, const train_net *net, const void *para
             " * trained weights bit for bit. The initializer follows %s_params: one\n"
             " * block per layer, w[n_in][n_out] (input i to output j) then b[n_out].\n"
             " * Build it with the generated %s.h / %s.c, e.g. for inference only:\n"
-            " *     cc -std=c99 -D%s_INFERENCE_ONLY -c %s.c %s_weights.c\n"
+            " *     cc -std=c99 -D%s_INFERENCE_ONLY -c %s.c ",
+            n, n, n, up, n);
+    export_comment_text(fp, file); /* a file name may hold anything */
+    fprintf(fp,
+            "\n"
             " */\n"
             "#include \"%s.h\"\n"
-            "#include \"%s_weights.h\"\n"
+            "#include \"%s.h\"\n"
             "\n"
             "#if %s_FINGERPRINT != 0x%08lxu\n"
-            "#error \"%s_weights: exported for another shape of %s than this %s.h describes\"\n"
+            "#error \"%s: exported for another shape of %s than this %s.h describes\"\n"
             "#endif\n"
             "\n"
-            "const %s_params %s_weights = {\n",
-            n, n, n, up, n, n, n, n, up, (unsigned long)net->fingerprint, n, n, n, n, n);
+            "const %s_params %s = {\n",
+            n, sym, up, (unsigned long)net->fingerprint, sym, n, n, n, sym);
     unsigned long k = 0;
     for (unsigned l = 1; l <= net->n_layers; ++l) {
         const unsigned n_in = net->sizes[l - 1], n_out = net->sizes[l];
@@ -255,23 +272,45 @@ static void export_write_source(FILE *fp, const train_net *net, const void *para
 int export_c_weights(const char *path, const train_net *net, const void *params, char *err,
                      size_t errlen)
 {
+    return export_c_weights_named(path, NULL, net, params, err, errlen);
+}
+
+int export_c_weights_named(const char *path, const char *symbol, const train_net *net, const void *params,
+                           char *err, size_t errlen)
+{
     if (path == NULL || path[0] == '\0')
         return err_set(err, errlen, "export", "no output path");
     if (export_check(path, net, params, err, errlen) != 0)
         return -1;
+    char sym[EXPORT_NAME_MAX + sizeof "_weights"];
+    if (symbol == NULL)
+        snprintf(sym, sizeof sym, "%s_weights", net->name);
+    else if (!export_is_ident(symbol))
+        return err_set(err, errlen, path, "symbol '%s' is not a C identifier of 1..%d characters", symbol,
+                       EXPORT_NAME_MAX);
+    else
+        snprintf(sym, sizeof sym, "%s", symbol);
+    if (strcmp(sym, net->name) == 0)
+        return err_set(err, errlen, path, "symbol '%s' is the net's own name; its header would replace %s.h",
+                       sym, sym);
+    if (strlen(sym) > EXPORT_NAME_MAX)
+        return err_set(err, errlen, path, "symbol '%s' is longer than %d characters; name it with --symbol",
+                       sym, EXPORT_NAME_MAX);
 
-    /* the header goes next to path: DIR/<name>_weights.h */
+    /* the header goes next to path: DIR/<symbol>.h */
     const char *slash = strrchr(path, '/');
     const size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
     const char *base = path + dirlen;
-    const size_t hlen = dirlen + strlen(net->name) + sizeof "_weights.h";
+    const size_t hlen = dirlen + strlen(sym) + sizeof ".h";
     char *hpath = malloc(hlen);
     if (hpath == NULL)
         return err_set(err, errlen, path, "out of memory");
-    snprintf(hpath, hlen, "%.*s%s_weights.h", (int)dirlen, path, net->name);
+    memcpy(hpath, path, dirlen); /* hlen = dirlen + strlen(sym) + 3 */
+    memcpy(hpath + dirlen, sym, strlen(sym));
+    memcpy(hpath + dirlen + strlen(sym), ".h", 3);
     if (strcmp(hpath + dirlen, base) == 0) {
         err_set(err, errlen, path, "this is the name of the header that declares the weights; "
-                                   "export to %s_weights.c", net->name);
+                                   "export to %s.c", sym);
         free(hpath);
         return -1;
     }
@@ -282,8 +321,8 @@ int export_c_weights(const char *path, const train_net *net, const void *params,
         goto out;
     if (atomic_open(&h, hpath, err, errlen) != 0)
         goto out;
-    export_write_source(c.fp, net, params, base);
-    export_write_header(h.fp, net, hpath + dirlen);
+    export_write_source(c.fp, net, sym, params, base);
+    export_write_header(h.fp, net, sym, hpath + dirlen);
     if (atomic_close(&c, 1, err, errlen) != 0 || atomic_close(&h, 1, err, errlen) != 0)
         goto out;
 

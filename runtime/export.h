@@ -17,7 +17,11 @@
  * float net), so the compiled weights are the trained ones bit for bit,
  * negative zeros and subnormals included, whatever the locale. The file
  * checks <NAME>_FINGERPRINT, so weights exported for one shape do not compile
- * against the header of another.
+ * against the header of another; and the object's link name carries the
+ * fingerprint of the header each file was compiled with (<name>.h's
+ * <NAME>_WEIGHTS_SYMBOL), so a program whose <name>.h describes another shape
+ * than the weights were compiled for fails to link: a stale weights file next
+ * to a stale header is caught too.
  *
  * NaN and infinity have no literal in C and mean a diverged training run:
  * they are refused, with the layer and index of the first one. Both files are
@@ -36,6 +40,12 @@
  * "PATH: error: PROBLEM" in err. */
 int export_c_weights(const char *path, const train_net *net, const void *params, char *err,
                      size_t errlen);
+
+/* The same with the object named symbol (a C identifier; NULL: <name>_weights)
+ * and declared in "<symbol>.h" beside path, so that several weight sets of one
+ * net can live in one program. */
+int export_c_weights_named(const char *path, const char *symbol, const train_net *net, const void *params,
+                           char *err, size_t errlen);
 
 /* Format v as an exact C hexadecimal floating literal, in the normalized
  * form of "%a" ("0x1.8p+1", "-0x0p+0", "0x1p-1074"), without locale and

@@ -1,4 +1,5 @@
 /* idx.c: IDX (MNIST) reader, raw or gzip (see idx.h). */
+#define _POSIX_C_SOURCE 200809L
 #define ZLIB_CONST
 #include "idx.h"
 
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 enum { IDX_TYPE_UBYTE = 0x08 };
@@ -28,11 +30,47 @@ static int oom(const char *name, size_t n, char *err, size_t errlen)
     return err_set(err, errlen, name, "out of memory allocating %zu bytes", n);
 }
 
+/* The total size, header included, that the IDX header at the start of buf
+ * promises: 1 with *total set, 0 when more bytes are needed to tell, -1 when
+ * the header is malformed or overflows (the full parse says why). */
+static int header_total(const uint8_t *buf, size_t len, size_t *total)
+{
+    if (len < 4)
+        return 0;
+    if (buf[0] != 0 || buf[1] != 0 || buf[3] < 1 || buf[3] > 4)
+        return -1;
+    const size_t hdr = 4 + 4 * (size_t)buf[3];
+    if (len < hdr)
+        return 0;
+    size_t n = 1;
+    for (size_t i = 0; i < buf[3]; ++i)
+        if (!mul_ok(n, ((size_t)buf[4 + 4 * i] << 24) | ((size_t)buf[5 + 4 * i] << 16) |
+                           ((size_t)buf[6 + 4 * i] << 8) | buf[7 + 4 * i], &n))
+            return -1;
+    if (n > SIZE_MAX - hdr)
+        return -1;
+    *total = hdr + n;
+    return 1;
+}
+
+/* The values per item of a well-formed IDX header at buf (its dimensions
+ * after the first multiplied; header_total has checked it). */
+static size_t header_item(const uint8_t *buf)
+{
+    size_t n = 1;
+    for (size_t i = 1; i < buf[3]; ++i)
+        n *= ((size_t)buf[4 + 4 * i] << 24) | ((size_t)buf[5 + 4 * i] << 16) | ((size_t)buf[6 + 4 * i] << 8) |
+             buf[7 + 4 * i];
+    return n;
+}
+
 /* Inflate a gzip image (one or more members) into a fresh buffer of at most
- * `limit` bytes. The buffer starts near 4x the input and doubles, never past
+ * `limit` bytes. As soon as the IDX header is out, the size it promises is
+ * checked against limit, so a small file that promises gigabytes (a "gzip
+ * bomb") is refused after a few bytes, not after inflating them. The buffer starts near 4x the input and doubles, never past
  * limit + 1 (the extra byte detects a stream that goes over the limit). */
 static int gunzip(uint8_t **out, size_t *outlen, const uint8_t *buf, size_t len,
-                  size_t limit, const char *name, char *err, size_t errlen)
+                  size_t limit, size_t expect_item, const char *name, char *err, size_t errlen)
 {
     *out = NULL;
     *outlen = 0;
@@ -53,6 +91,7 @@ static int gunzip(uint8_t **out, size_t *outlen, const uint8_t *buf, size_t len,
     }
 
     size_t have = 0;
+    int header = 0;             /* 1 once the header's promise was checked */
     size_t in_left = len;       /* input not yet handed to zlib */
     const uint8_t *in = buf;
     int rc = -1;
@@ -84,9 +123,31 @@ static int gunzip(uint8_t **out, size_t *outlen, const uint8_t *buf, size_t len,
         if (room > UINT_MAX)
             room = UINT_MAX;
         zs.next_out = dst + have;
+        /* the header first, alone, so that its promise is checked before more */
+        if (!header && room > 64)
+            room = 64;
         zs.avail_out = (uInt)room;
         zr = inflate(&zs, Z_NO_FLUSH);
         have += room - zs.avail_out;
+        size_t promised = 0;
+        const int told = header ? 0 : header_total(dst, have, &promised);
+        if (told != 0)
+            header = 1; /* checked, or malformed: the full parse will say why */
+        if (told == 1) {
+            if (promised > limit) {
+                err_set(err, errlen, name,
+                        "IDX header promises %zu bytes, more than the %zu-byte (1 GiB) limit; "
+                        "refused before decompressing the rest", promised, limit);
+                goto done;
+            }
+            const size_t item = header_item(dst);
+            if (expect_item != 0 && dst[3] >= 2 && item != expect_item) {
+                err_set(err, errlen, name,
+                        "images of %zu values each, the network takes %zu; refused before "
+                        "decompressing the rest", item, expect_item);
+                goto done;
+            }
+        }
         if (have > limit) {
             err_set(err, errlen, name,
                     "decompressed data exceeds the %zu-byte (1 GiB) limit", limit);
@@ -216,6 +277,12 @@ static int parse_header(idx_file *h, size_t *hdrlen, const uint8_t *buf, size_t 
 
 int idx_parse(idx_file *out, const uint8_t *buf, size_t len, const char *name, char *err, size_t errlen)
 {
+    return idx_parse_expect(out, buf, len, 0, name, err, errlen);
+}
+
+int idx_parse_expect(idx_file *out, const uint8_t *buf, size_t len, size_t expect_item, const char *name,
+                     char *err, size_t errlen)
+{
     if (out == NULL)
         return err_set(err, errlen, name, "idx_parse: no output struct");
     memset(out, 0, sizeof *out);
@@ -231,7 +298,7 @@ int idx_parse(idx_file *out, const uint8_t *buf, size_t len, const char *name, c
     if (len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) {
         uint8_t *raw;
         size_t rawlen;
-        if (gunzip(&raw, &rawlen, buf, len, IDX_MAX_BYTES, name, err, errlen) != 0)
+        if (gunzip(&raw, &rawlen, buf, len, IDX_MAX_BYTES, expect_item, name, err, errlen) != 0)
             return -1;
         if (parse_header(&h, &hdr, raw, rawlen, "decompressed data", name, err, errlen) != 0) {
             free(raw);
@@ -263,6 +330,11 @@ static int read_file(uint8_t **out, size_t *outlen, const char *path, size_t lim
     FILE *fp = fopen(path, "rb");
     if (fp == NULL)
         return err_set(err, errlen, path, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        return err_set(err, errlen, path, "is a folder, not an IDX file");
+    }
 
     /* The size, where the file can tell us, is only a first guess. */
     size_t cap = 65536;
@@ -329,6 +401,11 @@ fail:
 
 int idx_load(idx_file *out, const char *path, char *err, size_t errlen)
 {
+    return idx_load_expect(out, path, 0, err, errlen);
+}
+
+int idx_load_expect(idx_file *out, const char *path, size_t expect_item, char *err, size_t errlen)
+{
     if (out == NULL || path == NULL)
         return err_set(err, errlen, path, "idx_load: NULL argument");
     memset(out, 0, sizeof *out);
@@ -336,7 +413,7 @@ int idx_load(idx_file *out, const char *path, char *err, size_t errlen)
     size_t len;
     if (read_file(&buf, &len, path, IDX_MAX_BYTES, err, errlen) != 0)
         return -1;
-    int rc = idx_parse(out, buf, len, path, err, errlen);
+    int rc = idx_parse_expect(out, buf, len, expect_item, path, err, errlen);
     free(buf);
     return rc;
 }
@@ -352,6 +429,12 @@ void idx_free(idx_file *f)
 int idx_load_dataset(idx_dataset *out, const char *images_path, const char *labels_path,
                      unsigned n_classes, char *err, size_t errlen)
 {
+    return idx_load_dataset_dim(out, images_path, labels_path, n_classes, 0, err, errlen);
+}
+
+int idx_load_dataset_dim(idx_dataset *out, const char *images_path, const char *labels_path,
+                         unsigned n_classes, size_t dim, char *err, size_t errlen)
+{
     if (out == NULL || images_path == NULL || labels_path == NULL)
         return err_set(err, errlen, images_path, "idx_load_dataset: NULL argument");
     memset(out, 0, sizeof *out);
@@ -363,7 +446,7 @@ int idx_load_dataset(idx_dataset *out, const char *images_path, const char *labe
     memset(&lb, 0, sizeof lb);
     int rc = -1;
 
-    if (idx_load(&im, images_path, err, errlen) != 0)
+    if (idx_load_expect(&im, images_path, dim, err, errlen) != 0)
         goto done;
     if (im.ndim < 2) {
         err_set(err, errlen, images_path,
@@ -458,6 +541,12 @@ static char *mnist_path(const char *dir, const char *prefix, const char *kind,
 int idx_load_mnist(idx_dataset *out, const char *dir, const char *prefix, unsigned n_classes,
                    char *err, size_t errlen)
 {
+    return idx_load_mnist_dim(out, dir, prefix, n_classes, 0, err, errlen);
+}
+
+int idx_load_mnist_dim(idx_dataset *out, const char *dir, const char *prefix, unsigned n_classes, size_t dim,
+                       char *err, size_t errlen)
+{
     if (out == NULL || dir == NULL || prefix == NULL)
         return err_set(err, errlen, dir, "idx_load_mnist: NULL argument");
     memset(out, 0, sizeof *out);
@@ -469,7 +558,7 @@ int idx_load_mnist(idx_dataset *out, const char *dir, const char *prefix, unsign
         free(images);
         return -1;
     }
-    int rc = idx_load_dataset(out, images, labels, n_classes, err, errlen);
+    int rc = idx_load_dataset_dim(out, images, labels, n_classes, dim, err, errlen);
     free(images);
     free(labels);
     return rc;

@@ -31,6 +31,13 @@ int idx_parse(idx_file *out, const uint8_t *buf, size_t len, const char *name, c
 /* Read a file (raw or gzip, detected by content, not by extension) and parse it. */
 int idx_load(idx_file *out, const char *path, char *err, size_t errlen);
 
+/* The same, for a file whose items (images) must hold expect_item values
+ * each (0: any): gzip data is refused as soon as its header says otherwise,
+ * before the rest is decompressed. Files of one dimension (labels) pass. */
+int idx_parse_expect(idx_file *out, const uint8_t *buf, size_t len, size_t expect_item, const char *name,
+                     char *err, size_t errlen);
+int idx_load_expect(idx_file *out, const char *path, size_t expect_item, char *err, size_t errlen);
+
 /* Free the payload; safe on a zeroed struct, sets data NULL. */
 void idx_free(idx_file *f);
 
@@ -46,10 +53,17 @@ typedef struct {
  * (1..256). On failure *out is left zeroed. */
 int idx_load_dataset(idx_dataset *out, const char *images_path, const char *labels_path, unsigned n_classes, char *err, size_t errlen);
 
+/* The same for a network of dim inputs (0: any): an image file of another
+ * size is refused from its header (see idx_load_expect). */
+int idx_load_dataset_dim(idx_dataset *out, const char *images_path, const char *labels_path, unsigned n_classes,
+                         size_t dim, char *err, size_t errlen);
+
 /* Load "<dir>/<prefix>-images-idx3-ubyte" and "<dir>/<prefix>-labels-idx1-ubyte"
  * (prefix "train" or "t10k"); for each file, if the plain name does not exist
  * but NAME.gz does, use the .gz. */
 int idx_load_mnist(idx_dataset *out, const char *dir, const char *prefix, unsigned n_classes, char *err, size_t errlen);
+int idx_load_mnist_dim(idx_dataset *out, const char *dir, const char *prefix, unsigned n_classes, size_t dim,
+                       char *err, size_t errlen);
 
 /* Free x and y; safe on a zeroed struct, sets both NULL. */
 void idx_dataset_free(idx_dataset *d);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "ckpt.h"
 #include "cli.h"
 #include "err.h"
@@ -97,14 +98,24 @@ static void main_draw_progress(void *ctx, size_t done, size_t total, double loss
     fflush(stderr);
 }
 
-/* Write a PNG of up to 100 misclassified test digits. */
+/* A gallery of this net's mistakes can be drawn: 28x28 inputs, at most 10 classes. */
+static int main_gallery_fits(void)
+{
+    return net->n_in == 28 * 28 && net->n_out <= 10;
+}
+
+/* Write a PNG of up to 100 misclassified test digits. The gallery is an
+ * extra: for a net it does not fit, it is skipped with a note. */
 static int main_gallery(const char *path, const void *params, const idx_dataset *test, int quiet, char *err,
                         size_t errlen)
 {
     enum { MAX = 100 };
-    const size_t side = (size_t)sqrt((double)test->dim);
-    if (side * side != test->dim || side != 28 || net->n_out > 10)
-        return err_set(err, errlen, path, "a gallery needs 28x28 images and at most 10 classes");
+    if (!main_gallery_fits() || test->dim != 28 * 28) {
+        if (!quiet)
+            printf("gallery: skipped: it needs 28x28 images and at most 10 classes (this net: %u inputs, "
+                   "%u classes)\n", net->n_in, net->n_out);
+        return 0;
+    }
     uint8_t *pix = malloc(MAX * test->dim);
     float *out = malloc(net->n_out * sizeof *out);
     const uint8_t *digits[MAX];
@@ -155,6 +166,51 @@ static int main_report(const void *params, const idx_dataset *test, int quiet, c
     printf("test accuracy: %.2f%% (%.0f/%zu)%s\n", 100.0 * acc, acc * (double)test->n, test->n, what);
     free(conf);
     return 0;
+}
+
+/* Every file a run will write, checked before the first epoch, so that a bad
+ * path never costs a finished training. */
+static int main_check_outputs(const cli_options *o, char *err, size_t errlen)
+{
+    const struct {
+        const char *path, *flag;
+    } outs[] = {{o->command == CLI_TRAIN ? o->save_path : NULL, "--save"},
+                {o->command == CLI_TRAIN ? o->checkpoint_path : NULL, "--checkpoint"},
+                {o->command == CLI_TRAIN ? o->csv_path : NULL, "--csv"},
+                {main_gallery_fits() ? o->gallery_path : NULL, "--gallery"},
+                {o->predictions_path, "--predictions"}};
+    for (size_t k = 0; k < sizeof outs / sizeof outs[0]; ++k)
+        if (outs[k].path && atomic_check_writable(outs[k].path, outs[k].flag, err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
+/* eval --predictions: one CSV row per test image, with the outputs printed
+ * to full float precision (%.9g reads back as the same float). */
+static int main_write_predictions(const char *path, const void *params, const idx_dataset *test, char *err,
+                                  size_t errlen)
+{
+    float *out = malloc(net->n_out * sizeof *out);
+    atomic_file af;
+    if (out == NULL)
+        return err_set(err, errlen, path, "out of memory");
+    if (atomic_open(&af, path, err, errlen) != 0) {
+        free(out);
+        return -1;
+    }
+    int ok = fprintf(af.fp, "index,label,predicted") > 0;
+    for (unsigned j = 0; j < net->n_out; ++j)
+        ok = ok && fprintf(af.fp, ",out%u", j) > 0;
+    ok = ok && fputc('\n', af.fp) != EOF;
+    for (size_t k = 0; k < test->n && ok; ++k) {
+        net->predict(params, test->x + k * test->dim, out);
+        ok = fprintf(af.fp, "%zu,%u,%u", k, (unsigned)test->y[k], train_argmax(out, net->n_out)) > 0;
+        for (unsigned j = 0; j < net->n_out; ++j)
+            ok = ok && fprintf(af.fp, ",%.9g", (double)out[j]) > 0;
+        ok = ok && fputc('\n', af.fp) != EOF;
+    }
+    free(out);
+    return atomic_commit(&af, ok, err, errlen);
 }
 
 static int main_train(const cli_options *opts, const idx_dataset *train, const idx_dataset *test, char *err,
@@ -390,19 +446,26 @@ int main(int argc, char **argv)
     if (status != 0) {
         /* the usage error is printed */
     } else if (o.command == CLI_HELP) {
-        char usage[4096];
         cli_options shown = o;
         shown.save_path = model_path;
         shown.out_path = weights_path;
         shown.csv_path = csv_path;
         shown.gallery_path = gallery_path;
-        cli_usage(argv[0], &shown, usage, sizeof usage);
-        fputs(usage, stdout);
+        const size_t len = cli_usage(argv[0], &shown, NULL, 0);
+        char *usage = malloc(len);
+        if (usage == NULL) {
+            fprintf(stderr, "%s: error: out of memory\n", net->name);
+            status = 1;
+        } else {
+            cli_usage(argv[0], &shown, usage, len);
+            fputs(usage, stdout);
+        }
+        free(usage);
     } else if (o.command == CLI_EXPORT) {
         const model_info info = main_model_info();
         void *params = malloc(net->n_params * net->real_size);
         if (params == NULL || model_load(o.load_path, &info, params, err, sizeof err) != 0 ||
-            export_c_weights(o.out_path, net, params, err, sizeof err) != 0) {
+            export_c_weights_named(o.out_path, o.symbol, net, params, err, sizeof err) != 0) {
             fprintf(stderr, "%s\n", params ? err : "out of memory");
             status = 1;
         } else if (!o.quiet) {
@@ -414,9 +477,11 @@ int main(int argc, char **argv)
     } else {
         idx_dataset train = {0}, test = {0};
         const int need_train = (o.command == CLI_TRAIN);
-        if ((need_train && (idx_load_mnist(&train, o.data_dir, "train", net->n_out, err, sizeof err) != 0 ||
+        if (main_check_outputs(&o, err, sizeof err) != 0) {
+            status = 1;
+        } else if ((need_train && (idx_load_mnist_dim(&train, o.data_dir, "train", net->n_out, net->n_in, err, sizeof err) != 0 ||
                             train_check_data(net, &train, o.data_dir, err, sizeof err) != 0)) ||
-            idx_load_mnist(&test, o.data_dir, "t10k", net->n_out, err, sizeof err) != 0 ||
+            idx_load_mnist_dim(&test, o.data_dir, "t10k", net->n_out, net->n_in, err, sizeof err) != 0 ||
             train_check_data(net, &test, o.data_dir, err, sizeof err) != 0) {
             status = 1;
         } else if (need_train && (train.n > UINT32_MAX || train.n - (size_t)(o.validation * (double)train.n) == 0)) {
@@ -431,6 +496,8 @@ int main(int argc, char **argv)
             snprintf(what, sizeof what, " of %s", o.load_path);
             status = params == NULL || model_load(o.load_path, &info, params, err, sizeof err) != 0 ||
                      main_report(params, &test, o.quiet, what, err, sizeof err) != 0 ||
+                     (o.predictions_path &&
+                      main_write_predictions(o.predictions_path, params, &test, err, sizeof err) != 0) ||
                      (o.gallery_path && main_gallery(o.gallery_path, params, &test, o.quiet, err, sizeof err) != 0);
             if (params == NULL)
                 err_set(err, sizeof err, net->name, "out of memory");

@@ -275,25 +275,15 @@ int model_load(const char *path, const model_info *info, void *params, char *err
     if (info_layout(info, where, &lo, err, errlen) != 0)
         return -1;
 
-    FILE *fp = fopen(path, "rb");
+    long long size = 0;
+    FILE *fp = atomic_fopen_regular(path, &size, err, errlen);
     if (fp == NULL)
-        return err_set(err, errlen, where, "cannot open: %s", strerror(errno));
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0) {
-        int e = errno;
+        return -1;
+    if (size < 0 || (uintmax_t)size > SIZE_MAX) {
         fclose(fp);
-        return err_set(err, errlen, where, "cannot stat: %s", strerror(e));
+        return err_set(err, errlen, where, "file is too large (%lld bytes)", size);
     }
-    if (!S_ISREG(st.st_mode)) {
-        fclose(fp);
-        return err_set(err, errlen, where, "not a regular file");
-    }
-    if (st.st_size < 0 || (uintmax_t)st.st_size > SIZE_MAX) {
-        fclose(fp);
-        return err_set(err, errlen, where, "file is too large (%jd bytes)",
-                       (intmax_t)st.st_size);
-    }
-    size_t file_len = (size_t)st.st_size;
+    size_t file_len = (size_t)size;
 
     /* Check the header against info and the size against the real file
      * before allocating anything. */

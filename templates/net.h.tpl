@@ -35,20 +35,29 @@ enum {
 @ end
     $(m.NAME)_OUT = $(m.n_out), /* $(m.last.id): dense, $(m.last.activation) */
     $(m.NAME)_BATCH = $(m.batch), /* samples per training step, fixed by the spec */
-    $(m.NAME)_N_PARAMS = $(m.n_params),
-    /* memory, in bytes: each is sizeof() of the types below */
-    $(m.NAME)_PARAMS_BYTES = $(m.mem.params), /* $(m.name)_params */
-    $(m.NAME)_ACTS_BYTES = $(m.mem.acts), /* $(m.name)_acts: one forward pass */
-    $(m.NAME)_GRADS_BYTES = $(m.mem.grads), /* $(m.name)_grads */
-    $(m.NAME)_OPT_BYTES = $(m.mem.opt), /* $(m.name)_opt: $(m.opt_desc) */
-    $(m.NAME)_DELTAS_BYTES = $(m.mem.deltas), /* $(m.name)_deltas: the backward pass's deltas, one sample */
-    /* inference: parameters + activations + one input and output */
-    $(m.NAME)_INFERENCE_BYTES = $(m.mem.inference),
-    /* training: parameters, gradients, optimizer state, and per sample of the
-     * batch ($(m.batch)) activations, deltas, input and target */
-    $(m.NAME)_TRAINING_BYTES = $(m.mem.training)
+    $(m.NAME)_N_PARAMS = $(m.n_params)
 };
+/* memory, in bytes: each is sizeof() of the types below (macros, not enum
+ * constants, since a large net's sizes do not fit in an int) */
+#define $(m.NAME)_PARAMS_BYTES $(m.mem.params) /* $(m.name)_params */
+#define $(m.NAME)_ACTS_BYTES $(m.mem.acts) /* $(m.name)_acts: one forward pass */
+#define $(m.NAME)_GRADS_BYTES $(m.mem.grads) /* $(m.name)_grads */
+#define $(m.NAME)_OPT_BYTES $(m.mem.opt) /* $(m.name)_opt: $(m.opt_desc) */
+#define $(m.NAME)_DELTAS_BYTES $(m.mem.deltas) /* $(m.name)_deltas: the backward pass's deltas, one sample */
+/* inference: parameters + activations + one input and output */
+#define $(m.NAME)_INFERENCE_BYTES $(m.mem.inference)
+/* inference on a microcontroller: the const weights in flash, the
+ * activations, input and output in RAM (stack not included) */
+#define $(m.NAME)_FLASH_BYTES $(m.mem.flash)
+#define $(m.NAME)_RAM_BYTES $(m.mem.ram)
+/* training: parameters, gradients, optimizer state, per sample of the batch
+ * ($(m.batch)) activations, deltas, input and target, and the batched passes' scratch */
+#define $(m.NAME)_TRAINING_BYTES $(m.mem.training)
 #define $(m.NAME)_FINGERPRINT $(m.fingerprint) /* FNV-1a of "$(m.shape_string)" */
+/* The link name of exported weights (NAME_weights.h): it carries this
+ * fingerprint, so weights exported for another shape fail to link. */
+#define $(m.NAME)_WEIGHTS_SYMBOL(name) $(m.NAME)_WEIGHTS_CAT_(name, _fp$(m.fingerprint:sub(3, 10)))
+#define $(m.NAME)_WEIGHTS_CAT_(a, b) a##b
 
 typedef $(m.T) $(m.name)_real;
 
@@ -189,7 +198,7 @@ $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_output) == $(m.n_out) * sizeof($(m.T)),
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_params) == $(m.n_params) * sizeof($(m.T)), "$(m.name)_params has padding");
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_params) == $(m.NAME)_PARAMS_BYTES, "$(m.NAME)_PARAMS_BYTES");
 $(m.NAME)_STATIC_ASSERT(sizeof($(m.name)_acts) == $(m.NAME)_ACTS_BYTES, "$(m.NAME)_ACTS_BYTES");
-@ for _, k in ipairs({ "inference", "training" }) do
+@ for _, k in ipairs(m.budgets) do
 @   if m.budget and m.budget[k] then
 $(m.NAME)_STATIC_ASSERT($(m.NAME)_$(k:upper())_BYTES <= $(m.budget[k].bytes), "$(m.name): $(k) memory over the spec's budget of $(m.budget[k].text)");
 @   end

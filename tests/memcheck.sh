@@ -44,6 +44,8 @@ run eval 0 "$m" eval --data tests/data --load "$tmp/m.model"
 run predict 1 "$m" predict --load "$tmp/m.model" --show "$tmp/tiny.pgm" "$tmp/bad.png"
 run export 0 "$m" export --load "$tmp/m.model" -o "$tmp/w.c"
 run bad-model 1 "$m" eval --data tests/data --load "$tmp/t.csv"
+run predictions 0 "$m" eval --data tests/data --load "$tmp/m.model" --no-gallery --predictions "$tmp/p.csv"
+run bad-output 1 "$m" --data tests/data --epochs 1 --no-csv --save "$tmp/no/such/m.model"
 run bad-flag 2 "$m" --frobnicate
 echo "memcheck: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -69,6 +69,16 @@ START_TEST(test_flags)
     ck_assert_str_eq(o.csv_path, "t.csv");
     ck_assert_int_eq(o.verbose, 1);
 
+    char *a9[] = {"net", "eval", "--predictions", "p.csv", "--no-gallery", "--no-csv"};
+    ck_assert_int_eq(parse(&o, err, 6, a9), 0);
+    ck_assert_str_eq(o.predictions_path, "p.csv");
+    ck_assert_ptr_null(o.gallery_path);
+    ck_assert_ptr_null(o.csv_path);
+
+    char *a10[] = {"net", "export", "--symbol", "digits_v2", "-o", "v2.c"};
+    ck_assert_int_eq(parse(&o, err, 6, a10), 0);
+    ck_assert_str_eq(o.symbol, "digits_v2");
+
     char *a6[] = {"net", "--validation", "0.1", "--save", "a.model", "--no-save"};
     ck_assert_int_eq(parse(&o, err, 6, a6), 0);
     ck_assert_double_eq(o.validation, 0.1);
@@ -89,6 +99,18 @@ START_TEST(test_usage_names_every_flag_and_default)
                           "--csv FILE", "--gallery FILE", "--verbose", "--help", "examples:"};
     for (size_t k = 0; k < sizeof want / sizeof *want; ++k)
         ck_assert_msg(strstr(buf, want[k]) != NULL, "usage lacks '%s'", want[k]);
+    /* the size it needs, whatever the length of the program's path */
+    char prog[300];
+    memset(prog, 'd', sizeof prog - 1);
+    prog[sizeof prog - 1] = '\0';
+    const size_t need = cli_usage(prog, &o, NULL, 0);
+    ck_assert_uint_gt(need, sizeof buf);
+    char *big = malloc(need);
+    ck_assert_ptr_nonnull(big);
+    ck_assert_uint_eq(cli_usage(prog, &o, big, need), need);
+    ck_assert_uint_eq(strlen(big) + 1, need);
+    ck_assert(strstr(big, "predict --show digit.png\n") != NULL);
+    free(big);
 }
 END_TEST
 
@@ -131,6 +153,12 @@ START_TEST(test_bad_flags)
     refused(5, e, "b.png: error: image files must come together");
     char *f[] = {"net", "-q", "-v"};
     refused(3, f, "--quiet: error: cannot be combined with --verbose");
+    char *g[] = {"net", "--predictions", "p.csv"};
+    refused(3, g, "--predictions: error: applies only to eval");
+    char *h[] = {"net", "export", "--symbol", "9lives"};
+    refused(4, h, "--symbol: error: '9lives' is not a C identifier of 1..64 characters");
+    char *i[] = {"net", "eval", "--symbol", "w"};
+    refused(4, i, "--symbol: error: applies only to export");
 }
 END_TEST
 

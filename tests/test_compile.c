@@ -92,6 +92,43 @@ START_TEST(test_inference_only_has_no_training_code)
 }
 END_TEST
 
+/* A large net's byte counts pass int (784-65536-10, Adam, batch 4096 needs
+ * 2,994,602,152 bytes to train): the header is still pedantic C99. */
+START_TEST(test_large_net_header_is_pedantic_c99)
+{
+    const char *cc = compilers[_i];
+    ck_assert_int_eq(tu_sh("printf 'return network \"big\" { input = 784, dense { 65536, activation = \"relu\" }, "
+                           "dense { 10, activation = \"softmax\" }, loss = \"cross_entropy\", "
+                           "train = { optimizer = \"adam\", batch = 4096 }, budget = { training = \"3 GiB\" } }\\n' "
+                           ">'%s/big.lua' && cd '%s' && lua5.4 gen/constnet.lua -q '%s/big.lua' -o '%s' && "
+                           "grep -q '#define BIG_TRAINING_BYTES 2994602152$' '%s/big.h' && "
+                           "printf '#include \"big.h\"\\nint main(void) { return BIG_TRAINING_BYTES < 1; }\\n' "
+                           ">'%s/big_main.c'",
+                           tmp, root, tmp, tmp, tmp, tmp),
+                     0);
+    ck_assert_msg(tu_sh("%s -std=c99 -Wall -Wextra -Wpedantic -Werror -fsyntax-only -I'%s' '%s/big_main.c'", cc, tmp,
+                        tmp) == 0,
+                  "%s: big.h is not pedantic C99", cc);
+}
+END_TEST
+
+/* The init bounds and spreads themselves, against the README's formulas: a
+ * wrong fan (Glorot from the inputs alone, say) fails here, not only in a
+ * golden-file diff that a reviewer might refresh. */
+START_TEST(test_init_bounds_follow_the_formulas)
+{
+    const int rc = tu_sh("cd '%s' && lua5.4 gen/constnet.lua -q tests/specs/init_bounds.lua -o '%s' && "
+                         "gcc -std=c11 -Wall -Wextra -Werror -O1 -I'%s' tests/compile_fail/init_bounds.c '%s/initb.c' "
+                         "-lm -o '%s/initb' >'%s/initb.log' 2>&1 && '%s/initb' >>'%s/initb.log' 2>&1",
+                         root, tmp, tmp, tmp, tmp, tmp, tmp, tmp);
+    char path[512];
+    snprintf(path, sizeof path, "%s/initb.log", tmp);
+    char *log = tu_slurp(path, NULL);
+    ck_assert_msg(rc == 0, "init bounds:\n%s", log ? log : "(no log)");
+    free(log);
+}
+END_TEST
+
 START_TEST(test_misuse_is_a_compile_error)
 {
     const char *cc = compilers[_i % 2];
@@ -113,6 +150,8 @@ int main(void)
     tcase_set_timeout(core, 120);
     tcase_add_loop_test(core, test_generated_code_compiles_clean, 0, 2);
     tcase_add_loop_test(core, test_inference_only_has_no_training_code, 0, 2);
+    tcase_add_loop_test(core, test_large_net_header_is_pedantic_c99, 0, 2);
+    tcase_add_test(core, test_init_bounds_follow_the_formulas);
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("limits");
     tcase_add_checked_fixture(limits, setup, teardown);

@@ -3,7 +3,9 @@
  *           budget key and every enumerated value in the README's spec
  *           reference, and nothing the generator does not know;
  *   limits: the same check fails, naming the key, on a README with a key
- *           removed and on one with an invented key. */
+ *           removed and on one with an invented key; tests/run.sh, which
+ *           reports the totals of make test, counts a failed suite's own
+ *           results even when its output holds other suites' summaries. */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
 #include <stdio.h>
@@ -55,6 +57,31 @@ START_TEST(test_drift_is_caught)
 }
 END_TEST
 
+/* A failed suite whose log ends with a nested suite's summary, the way
+ * test_props prints a failing spec's test_net output: run.sh counts the
+ * suite's own 3 checks and 1 failure, not the nested 99. */
+START_TEST(test_run_sh_counts_a_failed_suite_right)
+{
+    char dir[256];
+    ck_assert_int_eq(tu_mkdtemp(dir, sizeof dir, "constnet-runsh-"), 0);
+    ck_assert_int_eq(tu_sh("mkdir '%s/t' && printf '%%s\\n' '#!/bin/sh' 'echo \"Running suite(s): outer\"' "
+                           "'printf \"ok 1 - a\\\\nnot ok 2 - b\\\\nok 3 - c\\\\n1..3\\\\n\" >\"$CK_TAP_LOG_FILE_NAME\"' "
+                           "'echo \"66%%: Checks: 3, Failures: 1, Errors: 0\"' "
+                           "'echo \"x.c:1:F:core:b:0: the nested suite said:\"' "
+                           "'echo \"100%%: Checks: 99, Failures: 0, Errors: 0\"' 'exit 1' >'%s/t/suite' && "
+                           "chmod +x '%s/t/suite' && cd '%s' && bash '%s/tests/run.sh' t/suite >'%s/log'",
+                           dir, dir, dir, dir, tu_root(), dir) != 0, 1);
+    char path[300];
+    snprintf(path, sizeof path, "%s/log", dir);
+    char *log = tu_slurp(path, NULL);
+    ck_assert(log != NULL);
+    ck_assert_msg(strstr(log, "suites: 1, checks: 3, failed checks (failures and errors): 1\n"
+                              "failed: t/suite\n2 passed, 1 failed\n") != NULL, "%s", log);
+    free(log);
+    ck_assert_int_eq(tu_rmtree(dir), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("docs");
@@ -63,6 +90,7 @@ int main(void)
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("limits");
     tcase_add_test(limits, test_drift_is_caught);
+    tcase_add_test(limits, test_run_sh_counts_a_failed_suite_right);
     suite_add_tcase(s, limits);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -243,18 +243,26 @@ START_TEST(test_literals_parse_back_exactly)
 }
 END_TEST
 
+/* The fingerprint in DIR/tiny.h. */
+static uint32_t tiny_fingerprint(const char *dir)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/tiny.h", dir);
+    char *h = tu_slurp(path, NULL);
+    ck_assert(h != NULL);
+    const char *fp = strstr(h, "#define TINY_FINGERPRINT ");
+    ck_assert(fp != NULL);
+    const uint32_t v = (uint32_t)strtoul(fp + strlen("#define TINY_FINGERPRINT "), NULL, 16);
+    free(h);
+    return v;
+}
+
 START_TEST(test_double_net_round_trips_through_the_compiler)
 {
     /* tests/specs/tiny.lua: 3 -> 4 -> 2, double; a descriptor made by hand */
     generate("tests/specs/tiny.lua");
     char path[512], cmd[4096], err[ERR_MAX];
-    snprintf(path, sizeof path, "%s/tiny.h", tmp);
-    char *h = tu_slurp(path, NULL);
-    ck_assert(h != NULL);
-    const char *fp = strstr(h, "#define TINY_FINGERPRINT ");
-    ck_assert(fp != NULL);
-    const uint32_t fingerprint = (uint32_t)strtoul(fp + strlen("#define TINY_FINGERPRINT "), NULL, 16);
-    free(h);
+    const uint32_t fingerprint = tiny_fingerprint(tmp);
     static const unsigned sizes[] = {3, 4, 2};
     const train_net tiny = {.name = "tiny", .spec = "tests/specs/tiny.lua", .n_in = 3, .n_out = 2,
                             .n_layers = 2, .sizes = sizes, .n_params = 26, .real_size = 8,
@@ -380,11 +388,11 @@ START_TEST(test_unwritable_path)
     list_dir(tmp, seen, sizeof seen);
     ck_assert_str_eq(seen, "");
 
-    /* a directory in the way: the rename fails, nothing is left */
+    /* a directory in the way: refused, nothing is left */
     snprintf(path, sizeof path, "%s/mnist_weights.c", tmp);
     ck_assert_int_eq(mkdir(path, 0755), 0);
     ck_assert_int_eq(export_c_weights(path, net, trained, err, sizeof err), -1);
-    snprintf(want, sizeof want, "%s: error: cannot rename %s.tmp.", path, path);
+    snprintf(want, sizeof want, "%s: error: is a folder; give a file name", path);
     ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
     list_dir(tmp, seen, sizeof seen);
     ck_assert_str_eq(seen, "mnist_weights.c ");
@@ -531,6 +539,106 @@ static int prepare(void)
     return 0;
 }
 
+/* Export 26 weights of tiny 3-4-2 (double) into DIR as symbol (NULL: default). */
+static void export_tiny(const char *dir, const char *file, const char *symbol, double scale)
+{
+    static const unsigned sizes[] = {3, 4, 2};
+    const train_net tiny = {.name = "tiny", .spec = "tests/specs/tiny.lua", .n_in = 3, .n_out = 2,
+                            .n_layers = 2, .sizes = sizes, .n_params = 26, .real_size = 8,
+                            .fingerprint = tiny_fingerprint(dir)};
+    double v[26];
+    for (int k = 0; k < 26; ++k)
+        v[k] = scale * (k % 7 - 3);
+    char path[600], err[ERR_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    ck_assert_msg(export_c_weights_named(path, symbol, &tiny, v, err, sizeof err) == 0, "%s", err);
+}
+
+/* Weights exported for one shape, after the spec changed: whichever header
+ * the weights file and the program each see, only the combination where both
+ * are the weights' own shape builds; every stale one fails to compile (the
+ * weights file's #error) or to link (the fingerprinted symbol). */
+START_TEST(test_stale_weights_never_build)
+{
+    /* shape A (3-4-2) and shape B (3-5-2) of the same net "tiny" */
+    ck_assert_int_eq(tu_sh("cd '%s' && mkdir -p '%s/A' '%s/B' '%s/prog' && "
+                           "sed 's/dense { 4,/dense { 5,/' tests/specs/tiny.lua >'%s/tinyB.lua' && "
+                           "lua5.4 gen/constnet.lua -q tests/specs/tiny.lua -o '%s/A' && "
+                           "lua5.4 gen/constnet.lua -q '%s/tinyB.lua' -o '%s/B'",
+                           root, tmp, tmp, tmp, tmp, tmp, tmp, tmp),
+                     0);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/A", tmp);
+    ck_assert_uint_ne(tiny_fingerprint(dir), 0);
+    export_tiny(dir, "tiny_weights.c", NULL, 0.25);
+    /* the same weights file moved next to B's header */
+    ck_assert_int_eq(tu_sh("cp '%s/A/tiny_weights.c' '%s/A/tiny_weights.h' '%s/B/'", tmp, tmp, tmp), 0);
+    static const char main_c[] =
+        "#include \"tiny.h\"\n#include \"tiny_weights.h\"\n"
+        "int main(void) { static tiny_input x; tiny_output y; return tiny_predict(&y, &tiny_weights, &x) < 0; }\n";
+    char path[700];
+    snprintf(path, sizeof path, "%s/prog/main.c", tmp);
+    ck_assert(tu_write(path, main_c, strlen(main_c)) == 0);
+    const char *shapes[] = {"A", "B"};
+    for (int w = 0; w < 2; ++w) {
+        for (int p = 0; p < 2; ++p) {
+            /* the weights compiled beside header w; the program and the net with header p */
+            const int rc = tu_sh("cd '%s' && rm -f w.o prog/main && "
+                                 "gcc -std=c99 -Wall -Wextra -Werror -c %s/tiny_weights.c -o w.o 2>log && "
+                                 "gcc -std=c99 -Wall -Wextra -Werror -DTINY_INFERENCE_ONLY -I%s -I%s prog/main.c "
+                                 "%s/tiny.c w.o -lm -o prog/main 2>log && ./prog/main",
+                                 tmp, shapes[w], shapes[p], shapes[w], shapes[p]);
+            snprintf(path, sizeof path, "%s/log", tmp);
+            char *log = tu_slurp(path, NULL);
+            ck_assert(log != NULL);
+            if (w == 0 && p == 0) {
+                ck_assert_msg(rc == 0, "the fresh build failed:\n%s", log);
+            } else {
+                ck_assert_msg(rc != 0, "weights %s with program %s built", shapes[w], shapes[p]);
+                const char *want = w == 1 ? "tiny_weights: exported for another shape of tiny than this tiny.h describes"
+                                          : "undefined reference to `tiny_weights_fp";
+                ck_assert_msg(strstr(log, want) != NULL, "weights %s, program %s:\n%s", shapes[w], shapes[p], log);
+            }
+            free(log);
+        }
+    }
+}
+END_TEST
+
+/* Two weight sets of one net in one program, each under its own name. */
+START_TEST(test_two_weight_sets_in_one_program)
+{
+    generate("tests/specs/tiny.lua");
+    export_tiny(tmp, "a.c", "tiny_a", 0.25);
+    export_tiny(tmp, "b.c", "tiny_b", -0.5);
+    static const char main_c[] =
+        "#include <stdio.h>\n#include \"tiny.h\"\n#include \"tiny_a.h\"\n#include \"tiny_b.h\"\n"
+        "int main(void) { printf(\"%a %a\\n\", tiny_a.l1.w[0][0], tiny_b.l1.w[0][0]); return 0; }\n";
+    char path[600];
+    snprintf(path, sizeof path, "%s/two.c", tmp);
+    ck_assert(tu_write(path, main_c, strlen(main_c)) == 0);
+    ck_assert_int_eq(tu_sh("cd '%s' && gcc -std=c99 -Wall -Wextra -Wpedantic -Werror -DTINY_INFERENCE_ONLY two.c "
+                           "tiny.c a.c b.c -lm -o two && ./two >two.txt",
+                           tmp),
+                     0);
+    snprintf(path, sizeof path, "%s/two.txt", tmp);
+    char *out = tu_slurp(path, NULL);
+    ck_assert(out != NULL);
+    ck_assert_str_eq(out, "-0x1.8p-1 0x1.8p+0\n");
+    free(out);
+    /* a symbol that is no C identifier, or the net's own name, is refused */
+    static const unsigned sizes[] = {3, 4, 2};
+    const train_net tiny = {.name = "tiny", .n_layers = 2, .sizes = sizes, .n_params = 26, .real_size = 8};
+    double v[26] = {0};
+    char err[ERR_MAX];
+    snprintf(path, sizeof path, "%s/c.c", tmp);
+    ck_assert_int_eq(export_c_weights_named(path, "9lives", &tiny, v, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "symbol '9lives' is not a C identifier") != NULL, "%s", err);
+    ck_assert_int_eq(export_c_weights_named(path, "tiny", &tiny, v, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "symbol 'tiny' is the net's own name") != NULL, "%s", err);
+}
+END_TEST
+
 int main(void)
 {
     if (prepare() != 0)
@@ -543,6 +651,8 @@ int main(void)
     tcase_add_test(core, test_literals_parse_back_exactly);
     tcase_add_test(core, test_double_net_round_trips_through_the_compiler);
     tcase_add_test(core, test_hex_literals);
+    tcase_add_test(core, test_stale_weights_never_build);
+    tcase_add_test(core, test_two_weight_sets_in_one_program);
     suite_add_tcase(s, core);
     TCase *limits = tcase_create("limits");
     tcase_add_checked_fixture(limits, setup, teardown);

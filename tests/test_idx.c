@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -485,6 +486,62 @@ START_TEST(test_truncated_gzip)
 }
 END_TEST
 
+/* A small .gz whose header promises more than the limit is refused after
+ * its first bytes: 8 MiB of zeros after a header for one 32768 x 32768 image
+ * (1 GiB + 16 bytes) are never inflated, so the message is about the header,
+ * not about data that ends early. */
+START_TEST(test_gzip_bomb_refused_at_the_header)
+{
+    const size_t zeros = (size_t)8 << 20;
+    uint8_t *raw = calloc(16 + zeros, 1);
+    ck_assert_ptr_nonnull(raw);
+    const uint8_t hdr[16] = {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0x80, 0, 0, 0, 0x80, 0};
+    memcpy(raw, hdr, sizeof hdr);
+    bytes gz = gzip_bytes(raw, 16 + zeros);
+    free(raw);
+    idx_file f;
+    ASSERT_FAILS(idx_parse(&f, gz.p, gz.n, "bomb.gz", err, sizeof err), "bomb.gz",
+                 "IDX header promises 1073741840 bytes, more than the 1073741824-byte (1 GiB) limit; refused "
+                 "before decompressing the rest");
+    free(gz.p);
+}
+END_TEST
+
+/* Images of another size than the network's inputs: refused from the
+ * header of the .gz, before the rest is decompressed; labels (one
+ * dimension) pass the same check. */
+START_TEST(test_gzip_of_another_image_size_refused_at_the_header)
+{
+    const uint32_t dims[3] = {2, 32, 32};
+    bytes raw = make_idx(0x08, 3, dims, 2 * 32 * 32);
+    bytes gz = gzip_bytes(raw.p, raw.n);
+    idx_file f;
+    ASSERT_FAILS(idx_parse_expect(&f, gz.p, gz.n, 784, "im.gz", err, sizeof err), "im.gz",
+                 "images of 1024 values each, the network takes 784; refused before decompressing the rest");
+    ck_assert_int_eq(idx_parse_expect(&f, gz.p, gz.n, 1024, "im.gz", err, sizeof err), 0);
+    idx_free(&f);
+    const uint32_t ldims[1] = {5};
+    bytes lraw = make_idx(0x08, 1, ldims, 5);
+    bytes lgz = gzip_bytes(lraw.p, lraw.n);
+    ck_assert_int_eq(idx_parse_expect(&f, lgz.p, lgz.n, 784, "lb.gz", err, sizeof err), 0);
+    idx_free(&f);
+    free(raw.p);
+    free(gz.p);
+    free(lraw.p);
+    free(lgz.p);
+}
+END_TEST
+
+/* A folder where a file should be: said so, not "file is 9223372036854775807 bytes". */
+START_TEST(test_folder_is_not_a_file)
+{
+    const char *path = tmp_path("adir");
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    idx_file f;
+    ASSERT_FAILS(idx_load(&f, path, err, sizeof err), path, "is a folder, not an IDX file");
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
     const char *path = tmp_path("no-such-file");
@@ -588,6 +645,9 @@ static Suite *idx_suite(void)
     tcase_add_test(limits, test_corrupt_gzip);
     tcase_add_test(limits, test_truncated_gzip);
     tcase_add_test(limits, test_missing_file);
+    tcase_add_test(limits, test_gzip_bomb_refused_at_the_header);
+    tcase_add_test(limits, test_folder_is_not_a_file);
+    tcase_add_test(limits, test_gzip_of_another_image_size_refused_at_the_header);
     tcase_add_test(limits, test_size_limits);
     tcase_add_test(limits, test_parse_args);
     suite_add_tcase(s, limits);

@@ -25,20 +25,29 @@ enum {
     TINY_L1 = 4, /* l1: dense, tanh */
     TINY_OUT = 2, /* l2: dense, sigmoid */
     TINY_BATCH = 1, /* samples per training step, fixed by the spec */
-    TINY_N_PARAMS = 26,
-    /* memory, in bytes: each is sizeof() of the types below */
-    TINY_PARAMS_BYTES = 208, /* tiny_params */
-    TINY_ACTS_BYTES = 48, /* tiny_acts: one forward pass */
-    TINY_GRADS_BYTES = 208, /* tiny_grads */
-    TINY_OPT_BYTES = 8, /* tiny_opt: plain SGD */
-    TINY_DELTAS_BYTES = 48, /* tiny_deltas: the backward pass's deltas, one sample */
-    /* inference: parameters + activations + one input and output */
-    TINY_INFERENCE_BYTES = 296,
-    /* training: parameters, gradients, optimizer state, and per sample of the
-     * batch (1) activations, deltas, input and target */
-    TINY_TRAINING_BYTES = 560
+    TINY_N_PARAMS = 26
 };
+/* memory, in bytes: each is sizeof() of the types below (macros, not enum
+ * constants, since a large net's sizes do not fit in an int) */
+#define TINY_PARAMS_BYTES 208 /* tiny_params */
+#define TINY_ACTS_BYTES 48 /* tiny_acts: one forward pass */
+#define TINY_GRADS_BYTES 208 /* tiny_grads */
+#define TINY_OPT_BYTES 8 /* tiny_opt: plain SGD */
+#define TINY_DELTAS_BYTES 48 /* tiny_deltas: the backward pass's deltas, one sample */
+/* inference: parameters + activations + one input and output */
+#define TINY_INFERENCE_BYTES 296
+/* inference on a microcontroller: the const weights in flash, the
+ * activations, input and output in RAM (stack not included) */
+#define TINY_FLASH_BYTES 208
+#define TINY_RAM_BYTES 88
+/* training: parameters, gradients, optimizer state, per sample of the batch
+ * (1) activations, deltas, input and target, and the batched passes' scratch */
+#define TINY_TRAINING_BYTES 560
 #define TINY_FINGERPRINT 0xf4fa8c16u /* FNV-1a of "tiny;double;3;dense:4:tanh:;dense:2:sigmoid:" */
+/* The link name of exported weights (NAME_weights.h): it carries this
+ * fingerprint, so weights exported for another shape fail to link. */
+#define TINY_WEIGHTS_SYMBOL(name) TINY_WEIGHTS_CAT_(name, _fpf4fa8c16)
+#define TINY_WEIGHTS_CAT_(a, b) a##b
 
 typedef double tiny_real;
 

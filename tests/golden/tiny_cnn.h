@@ -36,20 +36,29 @@ enum {
     TINY_CNN_L6 = 2, /* l6: flatten */
     TINY_CNN_OUT = 3, /* l7: dense, softmax */
     TINY_CNN_BATCH = 2, /* samples per training step, fixed by the spec */
-    TINY_CNN_N_PARAMS = 39,
-    /* memory, in bytes: each is sizeof() of the types below */
-    TINY_CNN_PARAMS_BYTES = 312, /* tiny_cnn_params */
-    TINY_CNN_ACTS_BYTES = 880, /* tiny_cnn_acts: one forward pass */
-    TINY_CNN_GRADS_BYTES = 312, /* tiny_cnn_grads */
-    TINY_CNN_OPT_BYTES = 8, /* tiny_cnn_opt: plain SGD */
-    TINY_CNN_DELTAS_BYTES = 760, /* tiny_cnn_deltas: the backward pass's deltas, one sample */
-    /* inference: parameters + activations + one input and output */
-    TINY_CNN_INFERENCE_BYTES = 1456,
-    /* training: parameters, gradients, optimizer state, and per sample of the
-     * batch (2) activations, deltas, input and target */
-    TINY_CNN_TRAINING_BYTES = 11112
+    TINY_CNN_N_PARAMS = 39
 };
+/* memory, in bytes: each is sizeof() of the types below (macros, not enum
+ * constants, since a large net's sizes do not fit in an int) */
+#define TINY_CNN_PARAMS_BYTES 312 /* tiny_cnn_params */
+#define TINY_CNN_ACTS_BYTES 880 /* tiny_cnn_acts: one forward pass */
+#define TINY_CNN_GRADS_BYTES 312 /* tiny_cnn_grads */
+#define TINY_CNN_OPT_BYTES 8 /* tiny_cnn_opt: plain SGD */
+#define TINY_CNN_DELTAS_BYTES 760 /* tiny_cnn_deltas: the backward pass's deltas, one sample */
+/* inference: parameters + activations + one input and output */
+#define TINY_CNN_INFERENCE_BYTES 1456
+/* inference on a microcontroller: the const weights in flash, the
+ * activations, input and output in RAM (stack not included) */
+#define TINY_CNN_FLASH_BYTES 312
+#define TINY_CNN_RAM_BYTES 1144
+/* training: parameters, gradients, optimizer state, per sample of the batch
+ * (2) activations, deltas, input and target, and the batched passes' scratch */
+#define TINY_CNN_TRAINING_BYTES 11112
 #define TINY_CNN_FINGERPRINT 0x788f42e4u /* FNV-1a of "tiny_cnn;double;1x6x5;conv2d:2:3x3:1x1:1x1:relu:;maxpool2d:2x2:2x2;dropout;conv2d:2:2x1:1x2:0x0:tanh:;avgpool2d:2x1:1x1;flatten;dense:3:softmax:" */
+/* The link name of exported weights (NAME_weights.h): it carries this
+ * fingerprint, so weights exported for another shape fail to link. */
+#define TINY_CNN_WEIGHTS_SYMBOL(name) TINY_CNN_WEIGHTS_CAT_(name, _fp788f42e4)
+#define TINY_CNN_WEIGHTS_CAT_(a, b) a##b
 
 typedef double tiny_cnn_real;
 

@@ -586,6 +586,56 @@ corrupt[#corrupt + 1] = function(r, text)
   return splice(text, m.vs, m.ve, e), string.format("%s = %s", m.key, e)
 end
 
+-- 7. a spec whose C would not build: a name that shadows a runtime or C
+-- header, a constant float rounds to zero, a rate or init bound past any
+-- sane float, a layer unrolled in full into megabytes of C
+corrupt[#corrupt + 1] = function(r, text)
+  local kind = r.int(1, 4)
+  local names = matches(text, "network%s*(%b\"\")")
+  local layers = layers_of(text)
+  local tiny = { "1e-50", "1e-300", "5e-324", "1e-31", "-1e-40" }
+  if kind == 1 and #names > 0 then
+    local m = r.pick(names)
+    local bad = "\"" .. r.pick(V.RESERVED_NAMES) .. "\""
+    return splice(text, m[1], m[2], "network" .. bad), "network name " .. bad
+  elseif kind == 2 then
+    -- a tiny nonzero number where a number may be small
+    local opts = {}
+    for _, m in ipairs(scalar_keys(text, { "slope", "momentum", "beta1", "beta2", "weight_decay",
+                                           "gamma", "min_rate", "validation", "rate" })) do
+      opts[#opts + 1] = m
+    end
+    if #opts > 0 then
+      local m = r.pick(opts)
+      local bad = r.pick(tiny)
+      if m.key == "validation" or m.key == "rate" or m.key == "min_rate" then bad = bad:gsub("^%-", "") end
+      return splice(text, m.vs, m.ve, bad), string.format("%s = %s", m.key, bad)
+    end
+  elseif kind == 3 and #layers > 0 then
+    -- init bounds or a rate past float
+    local L = r.pick(layers)
+    local pair = r.pick({ { "-1e308", "1e308" }, { "-1e39", "1e39" }, { "0", "1e300" }, { "-1e7", "-1" },
+                          { "-1e-40", "1" } })
+    local lo, hi = pair[1], pair[2]
+    local entry = string.format("init = { \"uniform\", %s, %s }", lo, hi)
+    local body = text:sub(L.s, L.e):gsub("init%s*=%s*%b{}", entry):gsub("init%s*=%s*\"[%w_]*\"", entry)
+    if not body:find("init", 1, true) then body = body:sub(1, -2) .. ", " .. entry .. " }" end
+    return splice(text, L.s, L.e, body), "dense " .. entry
+  elseif kind == 4 and #layers > 0 then
+    -- a layer unrolled in full past the limit on generated C (65536 units
+    -- from even one input: about 9 MB)
+    local L = r.pick(layers)
+    local body = text:sub(L.s, L.e):gsub("unroll%s*=%s*\"[%w_]*\"%s*,?", "")
+    local open = body:find("{", 1, true)
+    body = body:sub(1, open) .. " 65536, unroll = \"full\"," .. body:sub(open + 1):gsub("^%s*[^,}=%s][^,}=]-%s*,", "", 1)
+    local first = text:find("%f[%w_]input%s*=")
+    if first and L.s < #text then
+      return splice(text, L.s, L.e, body), "a 65536-unit layer unrolled in full"
+    end
+  end
+  return nil
+end
+
 -- ------------------------------------------------------------------ main
 local r = new_rng(seed)
 local text, what

@@ -4,5 +4,5 @@ return network "budget_ok" {
   dense { 8, activation = "relu" },
   dense { 4, activation = "softmax" },
   loss = "cross_entropy",
-  budget = { inference = "1 KiB", training = 4096 },
+  budget = { inference = "1 KiB", training = 4096, flash = 1024, ram = "1 KiB" },
 }
