@@ -26,11 +26,13 @@ PNG_CFLAGS = $(shell pkg-config --cflags libpng 2>/dev/null)
 PNG_LIBS   = $(shell pkg-config --libs libpng 2>/dev/null)
 
 RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
-               runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c
+               runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c \
+               runtime/quant.c
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
 GEN_SRC     := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
+Q8_SRC      := $(wildcard templates/int8/*.tpl templates/int8/layers/*.tpl)
 
-.PHONY: all run gen build data deps test golden bench plot export memcheck fuzz fuzz-smoke clean help
+.PHONY: all run gen build data deps test golden bench plot export quantize memcheck fuzz fuzz-smoke clean help
 .DELETE_ON_ERROR:
 
 all: run
@@ -84,6 +86,25 @@ plot: build
 export: build
 	@[ -f $(OUT)/$(NAME).model ] || { echo "export: error: $(OUT)/$(NAME).model not found; train first: make NET=$(NET)" >&2; exit 1; }
 	./$(OUT)/$(NAME) export
+
+## quantize: int8 weights from the trained model (NAME_q8.lua), the int8 C (NAME_q8.h, .c), then float and int8 side by side on the test set
+quantize: $(OUT)/$(NAME)_q8eval
+	./$(OUT)/$(NAME)_q8eval --data $(MNIST_DIR) --load $(OUT)/$(NAME).model
+
+$(OUT)/$(NAME).model:
+	@echo "$@: error: not found; train first: make NET=$(NET)" >&2; exit 1
+
+$(OUT)/$(NAME)_q8.lua: $(OUT)/$(NAME).model | $(OUT)/$(NAME)
+	./$(OUT)/$(NAME) quantize --data $(MNIST_DIR) --load $< -o $@ $(ARGS)
+
+$(OUT)/$(NAME)_q8.c: $(OUT)/$(NAME)_q8.lua $(SPEC) $(GEN_SRC) $(Q8_SRC)
+	$(LUA) gen/constnet.lua $(SPEC) --int8 $< -o $(OUT)
+
+$(OUT)/$(NAME)_q8.h: $(OUT)/$(NAME)_q8.c
+
+$(OUT)/$(NAME)_q8eval: runtime/q8eval.c $(OUT)/$(NAME)_q8.c $(OUT)/$(NAME)_q8.h $(OUT)/$(NAME).o $(RUNTIME_OBJ)
+	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -I$(OUT) runtime/q8eval.c $(OUT)/$(NAME)_q8.c \
+	    $(OUT)/$(NAME).o $(RUNTIME_OBJ) $(PNG_LIBS) -lz -lm -o $@
 
 ## test: build and run every Check suite (SANITIZE=1 for ASan/UBSan builds)
 test: deps

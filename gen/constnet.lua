@@ -14,6 +14,7 @@ local argparse = require("argparse")
 local spec_mod = require("gen.spec")
 local model_mod = require("gen.model")
 local emit = require("gen.emit")
+local q8 = require("gen.q8")
 local pldir = require("pl.dir")
 local plpath = require("pl.path")
 
@@ -60,6 +61,39 @@ end
 
 local human = model_mod.human
 
+-- --int8 QFILE: the int8 backend's files only (gen/q8.lua)
+local function main_int8(args, path, model, read_template)
+  local qpath = args.int8
+  local text, rerr = read_file(qpath)
+  if not text then
+    io.stderr:write(string.format("%s: error: cannot read: %s\n", qpath, tostring(rerr):gsub("^[^:]*: ", "")))
+    return 1
+  end
+  local q, qerr = q8.load(qpath, text, model)
+  if not q then
+    io.stderr:write(qerr, "\n")
+    return 1
+  end
+  local qm = q8.build(model, q, qpath)
+  local files, eerr = q8.render(qm, emit.render_one, read_template)
+  if not files then
+    io.stderr:write("constnet: error: ", eerr, "\n")
+    return 1
+  end
+  local dir = args.out or ("out/" .. model.name)
+  local ok, werr = write_atomically(dir, files)
+  if not ok then
+    io.stderr:write(werr:gsub(": cannot", ": error: cannot", 1), "\n")
+    return 1
+  end
+  if not args.quiet then
+    io.stdout:write(string.format("constnet: %s + %s -> %s/%s.h, %s/%s.c\n", path, qpath, dir, qm.name, dir, qm.name))
+    io.stdout:write(string.format("  int8: flash %d bytes (%s), RAM %d bytes per predict\n", qm.flash_bytes,
+      human(qm.flash_bytes), qm.ram_bytes))
+  end
+  return 0
+end
+
 local function main(argv)
   local parser = argparse("constnet", "Generate shape-specialized C for the neural network in SPEC.")
     :epilog([[
@@ -67,6 +101,8 @@ Examples:
   lua5.4 gen/constnet.lua nets/mnist.lua              writes out/mnist/mnist.h and mnist.c
   lua5.4 gen/constnet.lua nets/mnist.lua -o build/    writes build/mnist.h and mnist.c
   lua5.4 gen/constnet.lua --check nets/mnist.lua      validates the spec, writes nothing
+  lua5.4 gen/constnet.lua nets/mnist.lua --int8 out/mnist/mnist_q8.lua
+                                                      writes out/mnist/mnist_q8.h and mnist_q8.c
 
 Errors are printed as SPEC:LINE: error: MESSAGE and nothing is written.
 Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
@@ -78,6 +114,8 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
   parser:option("--batch", "Override the spec's batch size (1 to 65536).")
   parser:option("--unroll", "Override the spec's unroll setting: auto, full or loops.")
     :choices(spec_mod.UNROLLS)
+  parser:option("--int8", "Write the int8 network NAME_q8.{h,c} (only) from this quantization file, "
+    .. "written by the trainer's quantize command.")
   local parsed, args = parser:pparse(argv)
   if not parsed then
     io.stderr:write(string.format("constnet: error: %s\nTry 'lua5.4 gen/constnet.lua --help'.\n", args))
@@ -126,11 +164,13 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
     return 0
   end
 
-  local files, eerr = emit.render(model, function(name)
+  local function read_template(name)
     local text, err = read_file(root .. "/templates/" .. name)
     if not text then error(root .. "/templates/" .. name .. ": " .. tostring(err), 0) end
     return text
-  end)
+  end
+  if args.int8 then return main_int8(args, path, model, read_template) end
+  local files, eerr = emit.render(model, read_template)
   if not files then
     io.stderr:write("constnet: error: ", eerr, "\n")
     return 1

@@ -51,6 +51,9 @@ local function render_one(text, name, env)
   return out
 end
 
+-- render_one(text, name, env) -> text or nil, err: for the backends (gen/q8.lua)
+M.render_one = render_one
+
 function M.render(m, read_template)
   for _, L in ipairs(m.layers) do L.model_name = m.name end
   local env = { m = m, sum = sum, act = act, pad = pad, lit = model_mod.lit, zero_test = zero_test }

@@ -150,6 +150,11 @@ static void $(m.name)_rt_predict(const void *params, const float *x, float *out)
 }
 
 static const unsigned $(m.name)_rt_sizes[] = {$(m.sizes_list)};
+static const char *const $(m.name)_rt_activations[] = {
+@ for _, L in ipairs(m.layers) do
+    "$(L.activation)",
+@ end
+};
 
 const train_net train_net_desc = {
     .name = "$(m.name)",
@@ -165,6 +170,7 @@ const train_net train_net_desc = {
     .opt_bytes = sizeof($(m.name)_opt),
     .work_bytes = sizeof($(m.name)_rt_work),
     .out_activation = "$(m.last.activation)",
+    .activations = $(m.name)_rt_activations,
     .optimizer = "$(m.opt_desc)",
     .opt_kind = $(m.opt_enum),
     .momentum = $(lit(m.train.momentum, "double")),
