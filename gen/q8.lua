@@ -170,7 +170,6 @@ function M.build(m, q, qpath)
     -- the input row of a zero-valued input adds nothing: skip it, as the
     -- float code does for pixels and relu outputs
     QL.skip_zero = (i == 1) or (m.layers[i - 1].activation == "relu")
-    QL.z_step = Q.z_step_log2
     -- weights row by row, lists of the per-unit constants
     local rows = {}
     for r = 0, L.n_in - 1 do rows[#rows + 1] = "{" .. list(Q.w, r * L.n_out + 1, L.n_out, 32, "          ") .. "}" end
@@ -178,8 +177,6 @@ function M.build(m, q, qpath)
     QL.b = list(Q.b, 1, L.n_out, 8, "              ")
     QL.mult = list(Q.mult, 1, L.n_out, 8, "                 ")
     QL.shift = list(Q.shift, 1, L.n_out, 24, "                  ")
-    local scales = {}
-    for k = 1, L.n_out do scales[k] = string.format("%.3g", Q.w_scale and Q.w_scale[k] or 0) end
     QL.w_scale_range = string.format("%.3g to %.3g", math.min(table.unpack(Q.w_scale or {0})),
       math.max(table.unpack(Q.w_scale or {0})))
     QL.bytes = round4(8 * L.n_out + L.n_in * L.n_out + L.n_out)
