@@ -218,7 +218,7 @@ void cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              "                    never stopped (epochs, rate, seed and split come from it)\n"
              "  --gallery FILE    PNG of misclassified test digits (default %s)\n"
              "  -o, --out FILE    export: the C file to write (default %s);\n"
-             "                    quantize: the Lua file (default NAME_q8.lua beside the model)\n"
+             "                    quantize: the Lua file (default NAME_q8.lua beside the program)\n"
              "  --calibration N   quantize: training images, drawn with --seed, whose\n"
              "                    ranges set the int8 scales (default %lu)\n"
              "  --show            predict: draw each image as ASCII art\n"

@@ -377,6 +377,10 @@ static void tiny_rt_predict(const void *params, const float *x, float *out)
 }
 
 static const unsigned tiny_rt_sizes[] = {3, 4, 2};
+static const char *const tiny_rt_activations[] = {
+    "tanh",
+    "sigmoid",
+};
 
 const train_net train_net_desc = {
     .name = "tiny",
@@ -392,6 +396,7 @@ const train_net train_net_desc = {
     .opt_bytes = sizeof(tiny_opt),
     .work_bytes = sizeof(tiny_rt_work),
     .out_activation = "sigmoid",
+    .activations = tiny_rt_activations,
     .optimizer = "plain SGD",
     .opt_kind = TRAIN_SGD,
     .momentum = 0.9,
