@@ -62,11 +62,17 @@ function M.render(m, read_template)
   if not glue then return nil, gerr end
   env.runtime_glue = glue
 
+  return M.render_files({ { "net.h.tpl", m.name .. ".h" }, { "net.c.tpl", m.name .. ".c" } }, env, read_template)
+end
+
+-- Render each { template, file name } of list with env: the files, with no
+-- trailing blanks and exactly one final newline, or nil, err. (Also used by
+-- the int8 backend, gen/q8.lua.)
+function M.render_files(list, env, read_template)
   local files = {}
-  for _, spec in ipairs({ { "net.h.tpl", m.name .. ".h" }, { "net.c.tpl", m.name .. ".c" } }) do
+  for _, spec in ipairs(list) do
     local text, err = render_one(read_template(spec[1]), spec[1], env)
     if not text then return nil, err end
-    -- no trailing blanks, exactly one final newline
     text = text:gsub("[ \t]+\n", "\n"):gsub("\n\n\n+", "\n\n"):gsub("\n*$", "\n")
     files[#files + 1] = { name = spec[2], text = text }
   end

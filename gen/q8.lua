@@ -4,7 +4,7 @@
 --
 -- q8.load(path, text, model) -> q or nil, "PATH[:LINE]: error: MESSAGE"
 -- q8.build(model, q, path)  -> qm, the render model of NAME_q8.{h,c}
--- q8.render(qm, render_one, read_template) -> files or nil, err
+-- q8.render(qm, emit, read_template) -> files or nil, err (emit: gen/emit.lua)
 --
 -- A layer kind is a line in KINDS (its template renders the layer's forward
 -- function) and a check in CHECK; the frame templates never name a kind.
@@ -215,21 +215,15 @@ end
 
 -- Render NAME_q8.h and NAME_q8.c. Each layer's forward comes from its kind's
 -- template; the frame prints them in order.
-function M.render(qm, render_one, read_template)
+function M.render(qm, emit, read_template)
   for _, QL in ipairs(qm.layers) do
     local tpl = KINDS[QL.kind].template
-    local code, err = render_one(read_template(tpl), tpl, { qm = qm, L = QL, ipairs = ipairs })
+    local code, err = emit.render_one(read_template(tpl), tpl, { qm = qm, L = QL, ipairs = ipairs })
     if not code then return nil, err end
     QL.code = code
   end
-  local files = {}
-  for _, f in ipairs({ { "int8/net_q8.h.tpl", qm.name .. ".h" }, { "int8/net_q8.c.tpl", qm.name .. ".c" } }) do
-    local text, err = render_one(read_template(f[1]), f[1], { qm = qm, m = qm.net, ipairs = ipairs })
-    if not text then return nil, err end
-    text = text:gsub("[ \t]+\n", "\n"):gsub("\n\n\n+", "\n\n"):gsub("\n*$", "\n")
-    files[#files + 1] = { name = f[2], text = text }
-  end
-  return files
+  return emit.render_files({ { "int8/net_q8.h.tpl", qm.name .. ".h" }, { "int8/net_q8.c.tpl", qm.name .. ".c" } },
+    { qm = qm, m = qm.net, ipairs = ipairs }, read_template)
 end
 
 return M
