@@ -94,7 +94,7 @@ quantize: $(OUT)/$(NAME)_q8eval
 $(OUT)/$(NAME).model:
 	@echo "$@: error: not found; train first: make NET=$(NET)" >&2; exit 1
 
-$(OUT)/$(NAME)_q8.lua: $(OUT)/$(NAME).model | $(OUT)/$(NAME)
+$(OUT)/$(NAME)_q8.lua: $(OUT)/$(NAME).model $(OUT)/$(NAME)
 	./$(OUT)/$(NAME) quantize --data $(MNIST_DIR) --load $< -o $@ $(ARGS)
 
 $(OUT)/$(NAME)_q8.c: $(OUT)/$(NAME)_q8.lua $(SPEC) $(GEN_SRC) $(Q8_SRC)

@@ -354,6 +354,16 @@ static void quant_write_tensor(FILE *fp, const char *name, quant_tensor t)
     fprintf(fp, "    %s = { scale = %.17g, zero_point = %d },\n", name, t.scale, (int)t.zero_point);
 }
 
+/* A table, when it has entries: "name = { step_log2 = S, values = {...} }," */
+static void quant_write_table(FILE *fp, const char *name, int step_log2, const int *v, unsigned n)
+{
+    if (n == 0)
+        return;
+    fprintf(fp, "  %s = {\n    step_log2 = %d,\n", name, step_log2);
+    QUANT_WRITE_LIST(fp, "    ", "values", n, 16, "%d", v[k_]);
+    fprintf(fp, "  },\n");
+}
+
 int quant_write(const char *path, const quant_model *q, const train_net *net, const char *model_path,
                 char *err, size_t errlen)
 {
@@ -371,16 +381,13 @@ int quant_write(const char *path, const quant_model *q, const train_net *net, co
     fprintf(fp, "  name = \"%s\",\n  fingerprint = 0x%08lx,\n", net->name, (unsigned long)net->fingerprint);
     fprintf(fp, "  calibration = { samples = %zu, seed = \"%llu\" },\n", q->calibration_n,
             (unsigned long long)q->seed);
-    if (q->sigmoid_n) {
-        fprintf(fp, "  sigmoid = {\n    step_log2 = %d,\n", QUANT_SIGMOID_STEP_LOG2);
-        QUANT_WRITE_LIST(fp, "    ", "values", q->sigmoid_n, 16, "%d", (int)q->sigmoid[k_]);
-        fprintf(fp, "  },\n");
-    }
-    if (q->tanh_n) {
-        fprintf(fp, "  tanh = {\n    step_log2 = %d,\n", QUANT_TANH_STEP_LOG2);
-        QUANT_WRITE_LIST(fp, "    ", "values", q->tanh_n, 16, "%d", (int)q->tanh[k_]);
-        fprintf(fp, "  },\n");
-    }
+    int tab[QUANT_TABLE_MAX];
+    for (unsigned k = 0; k < q->sigmoid_n; ++k)
+        tab[k] = q->sigmoid[k];
+    quant_write_table(fp, "sigmoid", QUANT_SIGMOID_STEP_LOG2, tab, q->sigmoid_n);
+    for (unsigned k = 0; k < q->tanh_n; ++k)
+        tab[k] = q->tanh[k];
+    quant_write_table(fp, "tanh", QUANT_TANH_STEP_LOG2, tab, q->tanh_n);
     fprintf(fp, "  layers = {\n");
     for (unsigned l = 0; l < q->n_layers; ++l) {
         const quant_layer *L = &q->layer[l];
