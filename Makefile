@@ -102,8 +102,8 @@ $(OUT)/$(NAME)_q8.c: $(OUT)/$(NAME)_q8.lua $(SPEC) $(GEN_SRC) $(Q8_SRC)
 
 $(OUT)/$(NAME)_q8.h: $(OUT)/$(NAME)_q8.c
 
-$(OUT)/$(NAME)_q8eval: runtime/q8eval.c $(OUT)/$(NAME)_q8.c $(OUT)/$(NAME)_q8.h $(OUT)/$(NAME).o $(RUNTIME_OBJ)
-	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -I$(OUT) runtime/q8eval.c $(OUT)/$(NAME)_q8.c \
+$(OUT)/$(NAME)_q8eval: runtime/q8eval/q8eval.c $(OUT)/$(NAME)_q8.c $(OUT)/$(NAME)_q8.h $(OUT)/$(NAME).o $(RUNTIME_OBJ)
+	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -I$(OUT) runtime/q8eval/q8eval.c $(OUT)/$(NAME)_q8.c \
 	    $(OUT)/$(NAME).o $(RUNTIME_OBJ) $(PNG_LIBS) -lz -lm -o $@
 
 ## test: build and run every Check suite (SANITIZE=1 for ASan/UBSan builds)

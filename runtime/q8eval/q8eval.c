@@ -1,7 +1,10 @@
-/* q8eval.c: out/<net>/<net>_q8eval, the float network and its int8 form side
+/* q8eval/q8eval.c: out/<net>/<net>_q8eval, the float network and its int8 form side
  * by side on the test set. Built by `make quantize` from this file, the
  * generated <net>.c and <net>_q8.c (both with -DCONSTNET_RUNTIME) and the
  * runtime; the int8 numbers come from the very code that goes to a device.
+ * In a folder of its own: the .c files right in runtime/ are the library
+ * plus the trainer's main.c, which tests/memcheck.sh and tests/test_props.c
+ * compile as one glob.
  *
  *   <net>_q8eval [--data DIR] [--load MODEL] */
 #define _POSIX_C_SOURCE 200809L
