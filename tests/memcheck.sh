@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/memcheck.sh: the trainer under valgrind memcheck, on the committed
-# MNIST subset: train, eval, predict (good and bad files) and export must
+# MNIST subset: train, eval, predict (good and bad files), export and quantize must
 # report no memory errors and no leaks. Built -O1 -g without -march=native,
 # so that valgrind knows every instruction.
 set -euo pipefail
