@@ -166,6 +166,10 @@ function M.build(m, q, qpath)
       params_type = P .. "_l" .. i .. "_params",
     }
     QL.ref = L.last and "out" or QL.id
+    -- "x - zero_point" as C ("x + 128", "x - 3", "x"), and the range of that difference
+    local zp = Q.input.zero_point
+    QL.minus_zp = zp < 0 and (" + " .. -zp) or zp > 0 and (" - " .. zp) or ""
+    QL.x_range = string.format("%d..%d", -128 - Q.input.zero_point, 127 - Q.input.zero_point)
     QL.in_ref = (i == 1) and "x" or ("&a->" .. qm.layers[i - 1].ref)
     -- the input row of a zero-valued input adds nothing: skip it, as the
     -- float code does for pixels and relu outputs

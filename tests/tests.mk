@@ -37,6 +37,8 @@ golden:
 	@for n in $(GOLDEN); do \
 	  $(LUA) gen/constnet.lua -q tests/specs/$$n.lua -o tests/golden && echo "golden: tests/golden/$$n.{h,c}"; \
 	done
+	@$(LUA) gen/constnet.lua -q tests/specs/tiny.lua --int8 tests/golden/tiny_q8.lua -o tests/golden && \
+	  echo "golden: tests/golden/tiny_q8.{h,c} (from the fixture tests/golden/tiny_q8.lua)"
 
 $(T)/rt/%.o: runtime/%.c $(RT_HDR)
 	@mkdir -p $(@D)

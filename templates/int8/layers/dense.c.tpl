@@ -1,5 +1,5 @@
 /* $(L.id): dense $(L.n_in) -> $(L.n_out), $(L.activation), in int8
- *   acc[j] = b[j] + sum_i (x[i] - ($(L.in_zp))) * w[i][j]          (int32; x[i] - ($(L.in_zp)) is 0..255)
+ *   acc[j] = b[j] + sum_i (x[i]$(L.minus_zp)) * w[i][j]    (int32; x[i]$(L.minus_zp) is $(L.x_range))
 @ if L.how == "table" then
  *   y[j]   = $(qm.name)_$(L.activation)($(qm.name)_requant(acc[j], mult[j], shift[j]))
  *            (the requantized acc is z in steps of the table's)
@@ -18,7 +18,7 @@ static void $(qm.name)_$(L.id)_forward($(L.out_type) *restrict y, const $(L.para
     for (int j = 0; j < $(L.out_const); ++j)
         acc[j] = p->b[j];
     for (int i = 0; i < $(L.in_const); ++i) {
-        const int32_t xi = (int32_t)x->v[i] - ($(L.in_zp));
+        const int32_t xi = (int32_t)x->v[i]$(L.minus_zp);
 @ if L.skip_zero then
         if (xi == 0)
             continue; /* adds nothing: skip the row */
