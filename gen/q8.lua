@@ -62,10 +62,22 @@ local function check_table(t, name, top)
   return check_ints(t.values, #t.values, name == "sigmoid" and 0 or -127, top, name .. ".values")
 end
 
+-- every entry of t[1..n] a positive finite number; nil or a message
+local function check_scales(t, n, what)
+  if type(t) ~= "table" then return what .. " is missing" end
+  for k = 1, #t do
+    if type(t[k]) ~= "number" or not (t[k] > 0 and t[k] < math.huge) then
+      return string.format("%s[%d] is %s, expected a positive number", what, k, tostring(t[k]))
+    end
+  end
+  if #t ~= n then return string.format("%s has %d entries, expected %d", what, #t, n) end
+end
+
 local CHECK = {}
 function CHECK.dense(Q, L, where)
   local n_in, n_out = L.n_in, L.n_out
-  return check_ints(Q.w, n_in * n_out, -127, 127, where .. ".w")
+  return check_scales(Q.w_scale, n_out, where .. ".w_scale")
+    or check_ints(Q.w, n_in * n_out, -127, 127, where .. ".w")
     or check_ints(Q.b, n_out, INT32_MIN, INT32_MAX, where .. ".b")
     or check_ints(Q.mult, n_out, 1 << 30, (1 << 31) - 1, where .. ".mult")
     or check_ints(Q.shift, n_out, 1, 62, where .. ".shift")
@@ -181,8 +193,9 @@ function M.build(m, q, qpath)
     QL.b = list(Q.b, 1, L.n_out, 8, "              ")
     QL.mult = list(Q.mult, 1, L.n_out, 8, "                 ")
     QL.shift = list(Q.shift, 1, L.n_out, 24, "                  ")
-    QL.w_scale_range = string.format("%.3g to %.3g", math.min(table.unpack(Q.w_scale or {0})),
-      math.max(table.unpack(Q.w_scale or {0})))
+    local lo, hi = math.huge, 0
+    for _, v in ipairs(Q.w_scale) do lo, hi = math.min(lo, v), math.max(hi, v) end
+    QL.w_scale_range = string.format("%.3g to %.3g", lo, hi)
     QL.bytes = round4(8 * L.n_out + L.n_in * L.n_out + L.n_out)
     params_bytes = params_bytes + QL.bytes
     acts_bytes = acts_bytes + L.n_out

@@ -420,6 +420,7 @@ START_TEST(test_bad_quantization_files)
     snprintf(want, sizeof want, "layer 1.shift has %u entries, expected %u", net->sizes[1] + 1, net->sizes[1]);
     bad_qfile("shift = {\n", "shift = { 7,\n", want);
     bad_qfile("scale = ", "scale = -", "layer 1.input.scale must be a positive number");
+    bad_qfile("w_scale = {\n", "w_scale = { 0,\n", "layer 1.w_scale[1] is 0, expected a positive number");
 }
 END_TEST
 
