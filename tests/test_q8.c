@@ -301,7 +301,7 @@ END_TEST
 START_TEST(test_same_file_same_code)
 {
     int rc;
-    char cmd[2048];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "lua5.4 gen/constnet.lua -q %s --int8 '%s/%s_q8.lua' -o '%s' && cmp '%s/%s_q8.c' '%s/%s_q8.c' && "
              "cmp '%s/%s_q8.h' '%s/%s_q8.h'",
@@ -315,8 +315,12 @@ START_TEST(test_same_file_same_code)
     snprintf(cmd, sizeof cmd,
              "lua5.4 gen/constnet.lua -q tests/specs/tiny.lua --int8 tests/golden/tiny_q8.lua -o '%s' && "
              "cmp '%s/tiny_q8.c' tests/golden/tiny_q8.c && cmp '%s/tiny_q8.h' tests/golden/tiny_q8.h && "
-             "gcc -std=c99 -Wall -Wextra -Wpedantic -Wconversion -Werror -c tests/golden/tiny_q8.c -o '%s/t.o'",
-             tmp, tmp, tmp, tmp);
+             "gcc -std=c99 -Wall -Wextra -Wpedantic -Wconversion -Werror -c tests/golden/tiny_q8.c -o '%s/t.o' && "
+             "clang -std=c99 -Wall -Wextra -Wpedantic -Werror -c tests/golden/tiny_q8.c -o '%s/t.o' && "
+             "printf '#include \"tiny_q8.h\"\\nint f();\\nint f() { tiny_q8_input x = tiny_q8_input(); "
+             "tiny_q8_output y; return tiny_q8_predict(&y, &tiny_q8_weights, &x); }\\n' >'%s/t.cpp' && "
+             "g++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Itests/golden -c '%s/t.cpp' -o '%s/t2.o'",
+             tmp, tmp, tmp, tmp, tmp, tmp, tmp, tmp);
     log = run(&rc, cmd);
     ck_assert_msg(rc == 0, "%s\n%s\n(run 'make golden' after reviewing)", cmd, log);
     free(log);
