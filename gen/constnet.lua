@@ -61,20 +61,40 @@ end
 
 local human = model_mod.human
 
--- --int8 QFILE: the int8 backend's files (gen/q8.lua) and the summary to
--- print, or nil and the error line
-local function int8_files(qpath, model, read_template)
+-- --int8 QFILE: the int8 backend's files only (gen/q8.lua), from the
+-- quantization file the trainer's quantize command wrote
+local function main_int8(args, path, model)
+  local qpath = args.int8
   local text, rerr = read_file(qpath)
+  local q, qerr
   if not text then
-    return nil, string.format("%s: error: cannot read: %s", qpath, (tostring(rerr):gsub("^[^:]*: ", "")))
+    qerr = string.format("%s: error: cannot read: %s", qpath, (tostring(rerr):gsub("^[^:]*: ", "")))
+  else
+    q, qerr = q8.load(qpath, text, model)
   end
-  local q, qerr = q8.load(qpath, text, model)
-  if not q then return nil, qerr end
-  local qm = q8.build(model, q, qpath)
-  local files, eerr = q8.render(qm, emit, read_template)
-  if not files then return nil, "constnet: error: " .. eerr end
-  return files, qm.name, string.format("  int8 from %s: flash %d bytes (%s), RAM %d bytes per predict\n",
-    qpath, qm.flash_bytes, human(qm.flash_bytes), qm.ram_bytes)
+  local qm = q and q8.build(model, q, qpath)
+  local files, eerr
+  if qm then
+    files, eerr = q8.render(qm, function(name)
+      local t, err = read_file(root .. "/templates/" .. name)
+      if not t then error(root .. "/templates/" .. name .. ": " .. tostring(err), 0) end
+      return t
+    end)
+    qerr = eerr and ("constnet: error: " .. eerr)
+  end
+  local dir = args.out or ("out/" .. model.name)
+  local ok, werr = true, nil
+  if files then ok, werr = write_atomically(dir, files) end
+  if not files or not ok then
+    io.stderr:write(qerr or werr:gsub(": cannot", ": error: cannot", 1), "\n")
+    return 1
+  end
+  if not args.quiet then
+    io.stdout:write(string.format("constnet: %s + %s -> %s/%s.h, %s/%s.c\n", path, qpath, dir, qm.name, dir, qm.name))
+    io.stdout:write(string.format("  int8: flash %d bytes (%s), RAM %d bytes per predict\n", qm.flash_bytes,
+      human(qm.flash_bytes), qm.ram_bytes))
+  end
+  return 0
 end
 
 local function main(argv)
@@ -147,25 +167,14 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
     return 0
   end
 
-  local function read_template(name)
+  if args.int8 then return main_int8(args, path, model) end
+  local files, eerr = emit.render(model, function(name)
     local text, err = read_file(root .. "/templates/" .. name)
     if not text then error(root .. "/templates/" .. name .. ": " .. tostring(err), 0) end
     return text
-  end
-  local files, name, summary
-  if args.int8 then
-    files, name, summary = int8_files(args.int8, model, read_template)
-  else
-    local eerr
-    files, eerr = emit.render(model, read_template)
-    name = files and model.name or ("constnet: error: " .. tostring(eerr))
-    summary = string.format("  %s; %d parameters\n", model.chain, model.n_params)
-      .. string.format("  memory: inference %s (parameters %s, activations %s); training %s%s\n",
-        human(model.mem.inference), human(model.mem.params), human(model.mem.acts),
-        human(model.mem.training), model.batch > 1 and (" at batch " .. model.batch) or "")
-  end
+  end)
   if not files then
-    io.stderr:write(name, "\n")
+    io.stderr:write("constnet: error: ", eerr, "\n")
     return 1
   end
 
@@ -176,7 +185,12 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
     return 1
   end
   if not args.quiet then
-    io.stdout:write(string.format("constnet: %s -> %s/%s.h, %s/%s.c\n", path, dir, name, dir, name), summary)
+    io.stdout:write(string.format("constnet: %s -> %s/%s.h, %s/%s.c\n", path, dir, model.name, dir,
+      model.name))
+    io.stdout:write(string.format("  %s; %d parameters\n", model.chain, model.n_params))
+    io.stdout:write(string.format("  memory: inference %s (parameters %s, activations %s); training %s%s\n",
+      human(model.mem.inference), human(model.mem.params), human(model.mem.acts),
+      human(model.mem.training), model.batch > 1 and (" at batch " .. model.batch) or ""))
   end
   return 0
 end

@@ -51,9 +51,6 @@ local function render_one(text, name, env)
   return out
 end
 
--- render_one(text, name, env) -> text or nil, err: for the backends (gen/q8.lua)
-M.render_one = render_one
-
 function M.render(m, read_template)
   for _, L in ipairs(m.layers) do L.model_name = m.name end
   local env = { m = m, sum = sum, act = act, pad = pad, lit = model_mod.lit, zero_test = zero_test }
@@ -62,17 +59,11 @@ function M.render(m, read_template)
   if not glue then return nil, gerr end
   env.runtime_glue = glue
 
-  return M.render_files({ { "net.h.tpl", m.name .. ".h" }, { "net.c.tpl", m.name .. ".c" } }, env, read_template)
-end
-
--- Render each { template, file name } of list with env: the files, with no
--- trailing blanks and exactly one final newline, or nil, err. (Also used by
--- the int8 backend, gen/q8.lua.)
-function M.render_files(list, env, read_template)
   local files = {}
-  for _, spec in ipairs(list) do
+  for _, spec in ipairs({ { "net.h.tpl", m.name .. ".h" }, { "net.c.tpl", m.name .. ".c" } }) do
     local text, err = render_one(read_template(spec[1]), spec[1], env)
     if not text then return nil, err end
+    -- no trailing blanks, exactly one final newline
     text = text:gsub("[ \t]+\n", "\n"):gsub("\n\n\n+", "\n\n"):gsub("\n*$", "\n")
     files[#files + 1] = { name = spec[2], text = text }
   end

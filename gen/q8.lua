@@ -4,7 +4,7 @@
 --
 -- q8.load(path, text, model) -> q or nil, "PATH[:LINE]: error: MESSAGE"
 -- q8.build(model, q, path)  -> qm, the render model of NAME_q8.{h,c}
--- q8.render(qm, emit, read_template) -> files or nil, err (emit: gen/emit.lua)
+-- q8.render(qm, read_template) -> files or nil, err
 --
 -- A layer kind is a line in KINDS (its template renders the layer's forward
 -- function) and a check in CHECK; the frame templates never name a kind.
@@ -230,17 +230,40 @@ function M.build(m, q, qpath)
   return qm
 end
 
+-- Render one template: gen/template.lua where the tree has it (strict: a nil
+-- $(expr) is an error at the template's line), else Penlight's, as gen/emit.lua.
+local has_template, template = pcall(require, "gen.template")
+local function render_one(text, name, env)
+  if has_template then
+    local t, err = template.compile(text, "templates/" .. name)
+    if not t then return nil, err end
+    return t(env)
+  end
+  local pl = require("pl.template")
+  local ct, cerr = pl.compile(text, { chunk_name = "@templates/" .. name, escape = "@" })
+  if not ct then return nil, "templates/" .. name .. ": " .. tostring(cerr) end
+  local out, rerr = ct:render(env, { ipairs = ipairs, string = string, math = math })
+  if not out then return nil, "templates/" .. name .. ": " .. tostring(rerr) end
+  return out
+end
+
 -- Render NAME_q8.h and NAME_q8.c. Each layer's forward comes from its kind's
 -- template; the frame prints them in order.
-function M.render(qm, emit, read_template)
+function M.render(qm, read_template)
   for _, QL in ipairs(qm.layers) do
     local tpl = KINDS[QL.kind].template
-    local code, err = emit.render_one(read_template(tpl), tpl, { qm = qm, L = QL, ipairs = ipairs })
+    local code, err = render_one(read_template(tpl), tpl, { qm = qm, L = QL, ipairs = ipairs })
     if not code then return nil, err end
     QL.code = code
   end
-  return emit.render_files({ { "int8/net_q8.h.tpl", qm.name .. ".h" }, { "int8/net_q8.c.tpl", qm.name .. ".c" } },
-    { qm = qm, m = qm.net, ipairs = ipairs }, read_template)
+  local files = {}
+  for _, f in ipairs({ { "int8/net_q8.h.tpl", qm.name .. ".h" }, { "int8/net_q8.c.tpl", qm.name .. ".c" } }) do
+    local text, err = render_one(read_template(f[1]), f[1], { qm = qm, m = qm.net, ipairs = ipairs })
+    if not text then return nil, err end
+    -- no trailing blanks, exactly one final newline
+    files[#files + 1] = { name = f[2], text = (text:gsub("[ \t]+\n", "\n"):gsub("\n\n\n+", "\n\n"):gsub("\n*$", "\n")) }
+  end
+  return files
 end
 
 return M

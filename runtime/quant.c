@@ -292,6 +292,9 @@ int quant_build(quant_model *q, const train_net *net, const void *params, const 
             return err_set(err, errlen, "quantize",
                            "layer l%u: activation %s has no int8 form (sigmoid, tanh, relu, identity, softmax)",
                            l + 1, net->activations[l]);
+    /* dense layers only: their parameters fill the block exactly */
+    if (quant_offset(net, net->n_layers) != net->n_params)
+        return err_set(err, errlen, "quantize", "%s: only networks of dense layers have an int8 form yet", net->name);
     if (calib->n == 0 || calib->dim != net->n_in)
         return err_set(err, errlen, "quantize", "no calibration samples of %u values", net->n_in);
     double lo[QUANT_MAX_LAYERS + 1], hi[QUANT_MAX_LAYERS + 1];

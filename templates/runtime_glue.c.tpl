@@ -140,6 +140,13 @@ static double $(m.name)_rt_loss(const void *params, const float *x, const float 
     return $(m.name)_loss(&a, &tg);
 }
 
+/* each layer's activation, for runtime/quant.c */
+static const char *const $(m.name)_rt_activations[] = {
+@ for _, L in ipairs(m.layers) do
+    "$(L.activation)",
+@ end
+};
+
 static void $(m.name)_rt_predict(const void *params, const float *x, float *out)
 {
     $(m.name)_input in;
@@ -150,11 +157,6 @@ static void $(m.name)_rt_predict(const void *params, const float *x, float *out)
 }
 
 static const unsigned $(m.name)_rt_sizes[] = {$(m.sizes_list)};
-static const char *const $(m.name)_rt_activations[] = {
-@ for _, L in ipairs(m.layers) do
-    "$(L.activation)",
-@ end
-};
 
 const train_net train_net_desc = {
     .name = "$(m.name)",

@@ -483,6 +483,12 @@ START_TEST(test_quantize_errors)
     ck_assert_int_eq(quant_build(&q, &fake2, p, &empty, 1, err, sizeof err), -1);
     ck_assert_str_eq(err, "quantize: error: no calibration samples of 2 values");
     quant_free(&q);
+    /* a layer that is not dense: its parameters do not fill the block as dense ones would */
+    const train_net fake3 = {.name = "conv", .n_in = 2, .n_out = 2, .n_layers = 1, .sizes = sizes,
+                             .n_params = 5, .real_size = 4, .activations = ident};
+    ck_assert_int_eq(quant_build(&q, &fake3, p, &d, 1, err, sizeof err), -1);
+    ck_assert_str_eq(err, "quantize: error: conv: only networks of dense layers have an int8 form yet");
+    quant_free(&q);
     /* a bias far beyond what int32 holds at this scale */
     const float big[6] = {1e-30f, 0, 0, 1e-30f, 1e9f, 0};
     ck_assert_int_eq(quant_build(&q, &fake2, big, &d, 1, err, sizeof err), -1);

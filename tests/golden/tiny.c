@@ -367,6 +367,12 @@ static double tiny_rt_loss(const void *params, const float *x, const float *t)
     return tiny_loss(&a, &tg);
 }
 
+/* each layer's activation, for runtime/quant.c */
+static const char *const tiny_rt_activations[] = {
+    "tanh",
+    "sigmoid",
+};
+
 static void tiny_rt_predict(const void *params, const float *x, float *out)
 {
     tiny_input in;
@@ -377,10 +383,6 @@ static void tiny_rt_predict(const void *params, const float *x, float *out)
 }
 
 static const unsigned tiny_rt_sizes[] = {3, 4, 2};
-static const char *const tiny_rt_activations[] = {
-    "tanh",
-    "sigmoid",
-};
 
 const train_net train_net_desc = {
     .name = "tiny",
