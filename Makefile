@@ -26,11 +26,13 @@ PNG_CFLAGS = $(shell pkg-config --cflags libpng 2>/dev/null)
 PNG_LIBS   = $(shell pkg-config --libs libpng 2>/dev/null)
 
 RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
-               runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c
+               runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c \
+               runtime/quant.c
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
 GEN_SRC     := $(wildcard gen/*.lua gen/*/*.lua) $(wildcard templates/*.tpl templates/*/*.tpl)
+Q8_SRC      := $(wildcard templates/int8/*.tpl templates/int8/layers/*.tpl)
 
-.PHONY: all run gen build data deps test golden bench plot export memcheck fuzz fuzz-smoke clean help
+.PHONY: all run gen build data deps test golden bench plot export quantize memcheck fuzz fuzz-smoke clean help
 .DELETE_ON_ERROR:
 
 all: run
@@ -91,6 +93,7 @@ torch: $(OUT)/$(NAME)_torch.py
 
 $(OUT)/$(NAME)_torch.py: $(SPEC) $(GEN_SRC) $(wildcard templates/torch/*.tpl templates/torch/layers/*.tpl)
 	$(LUA) gen/constnet.lua --torch $(SPEC) -o $(OUT)
+Q8_SRC      := $(wildcard templates/int8/*.tpl templates/int8/layers/*.tpl)
 
 ## test: build and run every Check suite (SANITIZE=1 for ASan/UBSan builds)
 test: deps

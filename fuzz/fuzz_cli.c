@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             die("message is not 'WHERE: error: PROBLEM'", err);
     } else {
         if (o.command != CLI_TRAIN && o.command != CLI_EVAL && o.command != CLI_EXPORT &&
-            o.command != CLI_PREDICT && o.command != CLI_HELP)
+            o.command != CLI_PREDICT && o.command != CLI_QUANTIZE && o.command != CLI_HELP)
             die("unknown command", NULL);
         if (o.command == CLI_PREDICT && o.n_files < 1)
             die("predict accepted without image files", NULL);
@@ -113,6 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             die("rate out of range", NULL);
         if (o.epochs != defaults.epochs && !(o.epochs >= 1 && o.epochs <= 1000000))
             die("epochs out of range", NULL);
+        if (o.calibration != defaults.calibration && !(o.calibration >= 1 && o.calibration <= 100000000))
+            die("calibration out of range", NULL);
         if (o.validation != defaults.validation &&
             !(isfinite(o.validation) && o.validation >= 0.0 && o.validation <= 0.9))
             die("validation out of range", NULL);

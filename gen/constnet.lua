@@ -16,6 +16,7 @@ local model_mod = require("gen.model")
 local emit = require("gen.emit")
 local torch_backend = require("gen.torch")
 local size_mod = require("gen.size")
+local q8 = require("gen.q8")
 local pldir = require("pl.dir")
 local plpath = require("pl.path")
 
@@ -82,6 +83,42 @@ local function recorded_path(path)
   return (path:gsub("[^%w%._/%+%-]", "_"))
 end
 
+-- --int8 QFILE: the int8 backend's files only (gen/q8.lua), from the
+-- quantization file the trainer's quantize command wrote
+local function main_int8(args, path, model)
+  local qpath = args.int8
+  local text, rerr = read_file(qpath)
+  local q, qerr
+  if not text then
+    qerr = string.format("%s: error: cannot read: %s", qpath, (tostring(rerr):gsub("^[^:]*: ", "")))
+  else
+    q, qerr = q8.load(qpath, text, model)
+  end
+  local qm = q and q8.build(model, q, qpath)
+  local files, eerr
+  if qm then
+    files, eerr = q8.render(qm, function(name)
+      local t, err = read_file(root .. "/templates/" .. name)
+      if not t then error(root .. "/templates/" .. name .. ": " .. tostring(err), 0) end
+      return t
+    end)
+    qerr = eerr and ("constnet: error: " .. eerr)
+  end
+  local dir = args.out or ("out/" .. model.name)
+  local ok, werr = true, nil
+  if files then ok, werr = write_atomically(dir, files) end
+  if not files or not ok then
+    io.stderr:write(qerr or werr:gsub(": cannot", ": error: cannot", 1), "\n")
+    return 1
+  end
+  if not args.quiet then
+    io.stdout:write(string.format("constnet: %s + %s -> %s/%s.h, %s/%s.c\n", path, qpath, dir, qm.name, dir, qm.name))
+    io.stdout:write(string.format("  int8: flash %d bytes (%s), RAM %d bytes per predict\n", qm.flash_bytes,
+      human(qm.flash_bytes), qm.ram_bytes))
+  end
+  return 0
+end
+
 local function main(argv)
   local parser = argparse("constnet", "Generate shape-specialized C for the neural network in SPEC.")
     :epilog([[
@@ -90,6 +127,8 @@ Examples:
   lua5.4 gen/constnet.lua nets/mnist.lua -o build/    writes build/mnist.h and mnist.c
   lua5.4 gen/constnet.lua --check nets/mnist.lua      validates the spec, writes nothing
   lua5.4 gen/constnet.lua --torch nets/mnist.lua      writes out/mnist/mnist_torch.py
+  lua5.4 gen/constnet.lua nets/mnist.lua --int8 out/mnist/mnist_q8.lua
+                                                      writes out/mnist/mnist_q8.h and mnist_q8.c
 
 Errors are printed as SPEC:LINE: error: MESSAGE and nothing is written.
 Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
@@ -110,6 +149,8 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
     .. "builds out/NAME/NAME from it).")
   parser:option("--spec-name", "The spec's path as the generated files record it (default: SPEC, "
     .. "relative to the current folder).")
+  parser:option("--int8", "Write the int8 network NAME_q8.{h,c} (only) from this quantization file, "
+    .. "written by the trainer's quantize command.")
   local parsed, args = parser:pparse(argv)
   if not parsed then
     io.stderr:write(string.format("constnet: error: %s\nTry 'lua5.4 gen/constnet.lua --help'.\n", args))
@@ -185,6 +226,7 @@ Exit status: 0 on success, 1 on a bad spec, 2 on a usage error.]])
     return 0
   end
 
+  if args.int8 then return main_int8(args, path, model) end
   local files, eerr = (args.torch and torch_backend or emit).render(model, function(name)
     local text, err = read_file(root .. "/templates/" .. name)
     if not text then error(root .. "/templates/" .. name .. ": " .. tostring(err), 0) end

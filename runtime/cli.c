@@ -99,8 +99,10 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             o->command = CLI_EXPORT;
         else if (strcmp(argv[i], "predict") == 0)
             o->command = CLI_PREDICT;
+        else if (strcmp(argv[i], "quantize") == 0)
+            o->command = CLI_QUANTIZE;
         else
-            return err_set(err, errlen, argv[i], "unknown command (train, eval, export, predict); see --help");
+            return err_set(err, errlen, argv[i], "unknown command (train, eval, export, predict, quantize); see --help");
         ++i;
     }
     int help = 0;
@@ -149,6 +151,14 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             if (cli_unsigned(v, "--seed", UINT64_MAX, &u, err, errlen))
                 return -1;
             o->seed = (uint64_t)u;
+        } else if (cli_is(arg, "--calibration")) {
+            if (!(v = cli_value(argc, argv, &i, "--calibration", err, errlen)))
+                return -1;
+            if (cli_unsigned(v, "--calibration", 100000000, &u, err, errlen))
+                return -1;
+            if (u == 0)
+                return err_set(err, errlen, "--calibration", "must be at least 1");
+            o->calibration = (unsigned long)u;
         } else if (cli_is(arg, "--validation")) {
             if (!(v = cli_value(argc, argv, &i, "--validation", err, errlen)))
                 return -1;
@@ -217,6 +227,7 @@ size_t cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              "       %s eval [--load MODEL]         evaluate a saved model on the test set\n"
              "       %s predict [--show] FILE...    classify 28x28 PGM or PNG images (any size is resized)\n"
              "       %s export [--load MODEL]       write the model's weights as C source\n"
+             "       %s quantize [--load MODEL]     int8 weights and scales for the int8 C (-o FILE.lua)\n"
              "\n"
              "options:\n"
              "  --epochs N        passes over the training set (default %u)\n"
@@ -239,9 +250,12 @@ size_t cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              "                    28x28 images and up to 10 classes, skipped with a note otherwise)\n"
              "  --no-gallery      draw no gallery\n"
              "  --predictions FILE  eval: write each test image's outputs and prediction as CSV\n"
-             "  -o, --out FILE    export: the C file to write (default %s)\n"
+             "  -o, --out FILE    export: the C file to write (default %s);\n"
+             "                    quantize: the Lua file (default NAME_q8.lua beside the program)\n"
              "  --symbol NAME     export: the C name of the weights object (default NAME_weights);\n"
              "                    its header is NAME.h beside the C file\n"
+             "  --calibration N   quantize: training images, drawn with --seed, whose\n"
+             "                    ranges set the int8 scales (default %lu)\n"
              "  --show            predict: draw each image as ASCII art\n"
              "  -q, --quiet       print only the final accuracy\n"
              "  -v, --verbose     print the rate and timings of each epoch too\n"
@@ -255,9 +269,9 @@ size_t cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              "  %s --rate 0.05 --seed 2 --data tests/data --no-save\n"
              "  %s eval\n"
              "  %s predict --show digit.png\n",
-             prog, prog, prog, prog, d->epochs, d->rate, (unsigned long long)d->seed, d->validation,
+             prog, prog, prog, prog, prog, d->epochs, d->rate, (unsigned long long)d->seed, d->validation,
              d->data_dir, d->save_path ? d->save_path : "none", d->csv_path ? d->csv_path : "none",
-             d->gallery_path ? d->gallery_path : "none", d->out_path ? d->out_path : "-", prog, prog, prog,
+             d->gallery_path ? d->gallery_path : "none", d->out_path ? d->out_path : "-", d->calibration, prog, prog, prog,
              prog);
     return n < 0 ? 0 : (size_t)n + 1;
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { CLI_TRAIN, CLI_EVAL, CLI_EXPORT, CLI_PREDICT, CLI_HELP } cli_command;
+typedef enum { CLI_TRAIN, CLI_EVAL, CLI_EXPORT, CLI_PREDICT, CLI_QUANTIZE, CLI_HELP } cli_command;
 
 typedef struct {
     cli_command command;
@@ -17,7 +17,8 @@ typedef struct {
     const char *data_dir;  /* the strings point into argv or at defaults */
     const char *save_path; /* where training saves the model; NULL: nowhere */
     const char *load_path; /* model to start from (train) or to use (eval, export) */
-    const char *out_path;  /* export: the C file to write */
+    const char *out_path;  /* export: the C file to write; quantize: the Lua file */
+    unsigned long calibration; /* quantize: training images drawn (with --seed) for the ranges */
     const char *csv_path;  /* train: the per-epoch log; NULL: none */
     const char *checkpoint_path; /* train: checkpoint after every epoch; NULL: none */
     const char *resume_path;     /* train: continue from this checkpoint */

@@ -3,7 +3,8 @@
  *   <net> [train] [flags]     train, report test accuracy, save the model
  *   <net> eval                evaluate a saved model on the test set
  *   <net> predict FILE...     classify images
- *   <net> export              write the model's weights as C source */
+ *   <net> export              write the model's weights as C source
+ *   <net> quantize            int8 weights and scales for the int8 backend */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "idx.h"
 #include "image.h"
 #include "model.h"
+#include "quant.h"
 #include "rng.h"
 #include "train.h"
 
@@ -363,6 +365,32 @@ static int main_train(const cli_options *opts, const idx_dataset *train, const i
     return status;
 }
 
+/* Quantize the model with a seeded sample of the training set; write the Lua file. */
+static int main_quantize(const cli_options *o, const idx_dataset *train, char *err, size_t errlen)
+{
+    const model_info info = main_model_info();
+    void *params = malloc(net->n_params * net->real_size);
+    idx_dataset calib = {0};
+    quant_model *q = calloc(1, sizeof *q);
+    int status = -1;
+    if (params == NULL || q == NULL)
+        err_set(err, errlen, net->name, "out of memory");
+    else if (model_load(o->load_path, &info, params, err, errlen) == 0 &&
+             quant_sample(&calib, train, o->calibration, o->seed, err, errlen) == 0 &&
+             quant_build(q, net, params, &calib, o->seed, err, errlen) == 0 &&
+             quant_write(o->out_path, q, net, o->load_path, err, errlen) == 0)
+        status = 0;
+    if (status == 0 && !o->quiet)
+        printf("quantize: %s -> %s (ranges from %zu training images, seed %llu)\n", o->load_path, o->out_path,
+               calib.n, (unsigned long long)o->seed);
+    if (q != NULL)
+        quant_free(q);
+    free(q);
+    free(params);
+    idx_dataset_free(&calib);
+    return status;
+}
+
 /* Classify each image; a bad file gets a one-line error and the rest go on. */
 static int main_predict(const cli_options *o)
 {
@@ -420,7 +448,8 @@ int main(int argc, char **argv)
     char *weights_path = main_beside_program(argv[0], net->name, "_weights.c");
     char *csv_path = main_beside_program(argv[0], "train", ".csv");
     char *gallery_path = main_beside_program(argv[0], "errors", ".png");
-    if (model_path == NULL || weights_path == NULL || csv_path == NULL || gallery_path == NULL) {
+    char *q8_path = main_beside_program(argv[0], net->name, "_q8.lua");
+    if (model_path == NULL || weights_path == NULL || csv_path == NULL || gallery_path == NULL || q8_path == NULL) {
         fprintf(stderr, "%s: error: out of memory\n", net->name);
         return 1;
     }
@@ -435,6 +464,7 @@ int main(int argc, char **argv)
         .out_path = weights_path,
         .csv_path = csv_path,
         .gallery_path = gallery_path,
+        .calibration = QUANT_CALIBRATION,
     };
     int status = 0;
     if (cli_parse(argc, argv, &o, err, sizeof err) != 0) {
@@ -443,6 +473,8 @@ int main(int argc, char **argv)
     } else if ((o.command != CLI_TRAIN) && o.load_path == NULL) {
         o.load_path = model_path;
     }
+    if (status == 0 && o.command == CLI_QUANTIZE && o.out_path == weights_path)
+        o.out_path = q8_path;
     if (status != 0) {
         /* the usage error is printed */
     } else if (o.command == CLI_HELP) {
@@ -476,7 +508,7 @@ int main(int argc, char **argv)
         status = main_predict(&o);
     } else {
         idx_dataset train = {0}, test = {0};
-        const int need_train = (o.command == CLI_TRAIN);
+        const int need_train = (o.command == CLI_TRAIN || o.command == CLI_QUANTIZE);
         if (main_check_outputs(&o, err, sizeof err) != 0) {
             status = 1;
         } else if ((need_train && (idx_load_mnist_dim(&train, o.data_dir, "train", net->n_out, net->n_in, err, sizeof err) != 0 ||
@@ -487,6 +519,8 @@ int main(int argc, char **argv)
         } else if (need_train && (train.n > UINT32_MAX || train.n - (size_t)(o.validation * (double)train.n) == 0)) {
             err_set(err, sizeof err, o.data_dir, "%zu training images leave none to train on", train.n);
             status = 1;
+        } else if (o.command == CLI_QUANTIZE) {
+            status = main_quantize(&o, &train, err, sizeof err) != 0;
         } else if (need_train) {
             status = main_train(&o, &train, &test, err, sizeof err) != 0;
         } else {
@@ -512,5 +546,6 @@ int main(int argc, char **argv)
     free(weights_path);
     free(csv_path);
     free(gallery_path);
+    free(q8_path);
     return status;
 }

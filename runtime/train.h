@@ -43,6 +43,7 @@ typedef struct train_net {
     size_t opt_bytes;        /* optimizer state, zeroed before the first step */
     size_t work_bytes;       /* scratch for train_batch and gradient */
     const char *out_activation; /* the last layer's activation */
+    const char *const *activations; /* n_layers: each layer's activation (runtime/quant.c) */
     const char *optimizer;   /* description, for messages */
     train_optimizer opt_kind; /* and its settings, as generated into update() */
     double momentum, beta1, beta2, epsilon, weight_decay;

@@ -161,6 +161,13 @@ static double $(m.name)_rt_loss(const void *params, const float *x, const float 
     return $(m.name)_loss(&a, &tg);
 }
 
+/* each layer's activation, for runtime/quant.c */
+static const char *const $(m.name)_rt_activations[] = {
+@ for _, L in ipairs(m.layers) do
+    "$(L.activation or "none")",
+@ end
+};
+
 static void $(m.name)_rt_predict(const void *params, const float *x, float *out)
 {
     $(m.name)_input in;
@@ -198,6 +205,7 @@ const train_net train_net_desc = {
     .opt_bytes = sizeof($(m.name)_opt),
     .work_bytes = sizeof($(m.name)_rt_work),
     .out_activation = "$(m.last.activation)",
+    .activations = $(m.name)_rt_activations,
     .optimizer = "$(m.opt_desc)",
     .opt_kind = $(m.opt_enum),
     .momentum = $(lit(m.train.momentum, "double")),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/memcheck.sh: the trainer under valgrind memcheck, on the committed
-# MNIST subset: train, eval, predict (good and bad files) and export must
+# MNIST subset: train, eval, predict (good and bad files), export and quantize must
 # report no memory errors and no leaks. Built -O1 -g without -march=native,
 # so that valgrind knows every instruction.
 set -euo pipefail
@@ -43,6 +43,8 @@ run train 0 "$m" --data tests/data --epochs 1 --save "$tmp/m.model" --csv "$tmp/
 run eval 0 "$m" eval --data tests/data --load "$tmp/m.model"
 run predict 1 "$m" predict --load "$tmp/m.model" --show "$tmp/tiny.pgm" "$tmp/bad.png"
 run export 0 "$m" export --load "$tmp/m.model" -o "$tmp/w.c"
+run quantize 0 "$m" quantize --data tests/data --load "$tmp/m.model" --calibration 100 -o "$tmp/q8.lua"
+run quantize-bad 1 "$m" quantize --data tests/data --load "$tmp/t.csv"
 run bad-model 1 "$m" eval --data tests/data --load "$tmp/t.csv"
 run predictions 0 "$m" eval --data tests/data --load "$tmp/m.model" --no-gallery --predictions "$tmp/p.csv"
 run bad-output 1 "$m" --data tests/data --epochs 1 --no-csv --save "$tmp/no/such/m.model"

@@ -12,7 +12,7 @@
 static cli_options defaults(void)
 {
     return (cli_options){.command = CLI_TRAIN, .rate = 0.1, .epochs = 3, .seed = 1,
-                         .data_dir = "data/mnist"};
+                         .data_dir = "data/mnist", .calibration = 2000};
 }
 
 static int parse(cli_options *o, char *err, int argc, char **argv)
@@ -79,6 +79,13 @@ START_TEST(test_flags)
     ck_assert_int_eq(parse(&o, err, 6, a10), 0);
     ck_assert_str_eq(o.symbol, "digits_v2");
 
+    char *a11[] = {"net", "quantize", "--calibration", "500", "--seed=9", "-o", "q.lua"};
+    ck_assert_int_eq(parse(&o, err, 7, a11), 0);
+    ck_assert_int_eq(o.command, CLI_QUANTIZE);
+    ck_assert_uint_eq(o.calibration, 500);
+    ck_assert_uint_eq(o.seed, 9);
+    ck_assert_str_eq(o.out_path, "q.lua");
+
     char *a6[] = {"net", "--validation", "0.1", "--save", "a.model", "--no-save"};
     ck_assert_int_eq(parse(&o, err, 6, a6), 0);
     ck_assert_double_eq(o.validation, 0.1);
@@ -96,6 +103,7 @@ START_TEST(test_usage_names_every_flag_and_default)
                           "(default 0.1)", "--seed S", "--data DIR", "MNIST_DIR", "--quiet",
                           "--validation F", "--save FILE", "(default out/mnist/mnist.model)",
                           "--load FILE", "eval [--load MODEL]", "export [--load MODEL]", "predict [--show] FILE",
+                          "quantize [--load MODEL]", "--calibration N", "(default 2000)",
                           "--csv FILE", "--gallery FILE", "--verbose", "--help", "examples:"};
     for (size_t k = 0; k < sizeof want / sizeof *want; ++k)
         ck_assert_msg(strstr(buf, want[k]) != NULL, "usage lacks '%s'", want[k]);
@@ -129,6 +137,7 @@ START_TEST(test_bad_flags)
         {"net", "--rate", "nan"},    {"net", "--epochs", "0"},    {"net", "--epochs", "2.5"},
         {"net", "--seed", "-4"},     {"net", "--epochs", "1e99"}, {"net", "--rate", "1e999"},
         {"net", "stray", "x"},       {"net", "--data", ""},       {"net", "--epochs", "99999999"},
+        {"net", "--calibration", "0"}, {"net", "--calibration", "x"},
     };
     const char *want[] = {
         "--epoch: error: unknown option; see --help", "--rate: error: 'fast' is not a number",
@@ -137,6 +146,7 @@ START_TEST(test_bad_flags)
         "--seed: error: '-4' is not a whole number",  "--epochs: error: '1e99' is not a whole number",
         "--rate: error: '1e999' is not a number",     "stray: error: unknown command",
         "--data: error: needs a directory",           "--epochs: error: 99999999 is more than 1000000",
+        "--calibration: error: must be at least 1",   "--calibration: error: 'x' is not a whole number",
     };
     for (size_t k = 0; k < sizeof want / sizeof *want; ++k)
         refused(3, a[k], want[k]);

@@ -12,18 +12,19 @@ PNG   := $(shell pkg-config --cflags libpng)
 LIBS  := $(shell pkg-config --libs libpng) -lz -lm
 
 RT_SRC  := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
-           runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c
+           runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c \
+           runtime/quant.c
 RT_OBJ  := $(RT_SRC:runtime/%.c=$(T)/rt/%.o)
 RT_HDR  := $(wildcard runtime/*.h)
 TU_OBJ  := $(T)/rt/testutil.o
-GEN_SRC := $(wildcard gen/*.lua gen/*/*.lua) $(wildcard templates/*.tpl templates/*/*.tpl)
+GEN_SRC := $(wildcard gen/*.lua gen/*/*.lua) $(wildcard templates/*.tpl templates/*/*.tpl templates/*/*/*.tpl)
 GOLDEN  := tiny tiny_cnn
 
 GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
 SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_image $(T)/test_spec \
           $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll $(T)/test_layers \
           $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam $(T)/test_trainer \
-          $(T)/test_export $(T)/test_embed $(T)/test_docs $(T)/test_props
+          $(T)/test_export $(T)/test_embed $(T)/test_docs $(T)/test_props $(T)/test_q8 $(T)/test_q8_mix
 # ONNX import and the PyTorch backend (its rule is at the end)
 SUITES += $(T)/test_interop
 
@@ -38,6 +39,8 @@ golden:
 	@for n in $(GOLDEN); do \
 	  $(LUA) gen/constnet.lua -q tests/specs/$$n.lua -o tests/golden && echo "golden: tests/golden/$$n.{h,c}"; \
 	done
+	@$(LUA) gen/constnet.lua -q tests/specs/tiny.lua --int8 tests/golden/tiny_q8.lua -o tests/golden && \
+	  echo "golden: tests/golden/tiny_q8.{h,c} (from the fixture tests/golden/tiny_q8.lua)"
 
 $(T)/rt/%.o: runtime/%.c $(RT_HDR)
 	@mkdir -p $(@D)
@@ -104,3 +107,28 @@ $(T)/test_interop: tests/test_interop.py tools/onnx_import.py examples/onnx/expo
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\nLUA="%s" CC="%s" OPT="%s" LIBS="%s" exec "%s" tests/test_interop.py %s\n' \
 	  '$(LUA)' '$(CC)' '$(OPT)' '$(LIBS)' '$(PYTHON)' '$(RT_OBJ)' > $@ && chmod +x $@
+
+# the int8 backend: each net trained ten epochs on the committed subset by
+# its trainer, quantized by the trainer, generated with --int8 into $(Q8);
+# tests/test_q8.c is built once per net (mnist: sigmoid; q8_mix: tanh, relu,
+# identity, softmax)
+Q8     := $(G)/q8
+Q8_CAL := 500
+$(T)/trainer_q8_mix: runtime/main.c $(G)/q8_mix.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/q8_mix.c $(RT_OBJ) $(LIBS) -o $@
+$(Q8)/%.model: $(T)/trainer_%
+	@mkdir -p $(@D)
+	./$(T)/trainer_$* -q --data tests/data --epochs 10 --save $@ --csv $(Q8)/$*.csv --gallery $(Q8)/$*.png
+$(Q8)/%_q8.lua: $(Q8)/%.model
+	./$(T)/trainer_$* quantize -q --data tests/data --load $< --calibration $(Q8_CAL) -o $@
+$(Q8)/%_q8.c: $(Q8)/%_q8.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $(firstword $(wildcard nets/$*.lua tests/specs/$*.lua)) --int8 $< -o $(Q8)
+
+define Q8_SUITE
+$(T)/$(1): tests/test_q8.c $(G)/$(2).c $(Q8)/$(2)_q8.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) -I$(Q8) -DQ8_NET=$(2) -DQ8_SPEC='"$(3)"' \
+	    -DQ8_DIR='"$(Q8)"' -DQ8_BIN_DIR='"$(T)"' -DQ8_CALIBRATION=$(Q8_CAL) $$< $(G)/$(2).c $(Q8)/$(2)_q8.c \
+	    $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $$@
+endef
+$(eval $(call Q8_SUITE,test_q8,mnist,nets/mnist.lua))
+$(eval $(call Q8_SUITE,test_q8_mix,q8_mix,tests/specs/q8_mix.lua))

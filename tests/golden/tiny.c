@@ -381,6 +381,12 @@ static double tiny_rt_loss(const void *params, const float *x, const float *t)
     return tiny_loss(&a, &tg);
 }
 
+/* each layer's activation, for runtime/quant.c */
+static const char *const tiny_rt_activations[] = {
+    "tanh",
+    "sigmoid",
+};
+
 static void tiny_rt_predict(const void *params, const float *x, float *out)
 {
     tiny_input in;
@@ -419,6 +425,7 @@ const train_net train_net_desc = {
     .opt_bytes = sizeof(tiny_opt),
     .work_bytes = sizeof(tiny_rt_work),
     .out_activation = "sigmoid",
+    .activations = tiny_rt_activations,
     .optimizer = "plain SGD",
     .opt_kind = TRAIN_SGD,
     .momentum = 0.9,

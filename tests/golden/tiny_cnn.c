@@ -1484,6 +1484,17 @@ static double tiny_cnn_rt_loss(const void *params, const float *x, const float *
     return tiny_cnn_loss(&a, &tg);
 }
 
+/* each layer's activation, for runtime/quant.c */
+static const char *const tiny_cnn_rt_activations[] = {
+    "relu",
+    "none",
+    "none",
+    "tanh",
+    "none",
+    "none",
+    "softmax",
+};
+
 static void tiny_cnn_rt_predict(const void *params, const float *x, float *out)
 {
     tiny_cnn_input in;
@@ -1524,6 +1535,7 @@ const train_net train_net_desc = {
     .opt_bytes = sizeof(tiny_cnn_opt),
     .work_bytes = sizeof(tiny_cnn_rt_work),
     .out_activation = "softmax",
+    .activations = tiny_cnn_rt_activations,
     .optimizer = "plain SGD",
     .opt_kind = TRAIN_SGD,
     .momentum = 0.9,
