@@ -457,18 +457,26 @@ CHECKS = [torch_init, torch_train, torch_model, node_tests, pytorch_mlp, refusal
 
 def main():
     failures = errors = 0
-    for check in CHECKS:
+    tap = []  # as Check writes to CK_TAP_LOG_FILE_NAME, for tests/run.sh's totals
+    for k, check in enumerate(CHECKS, 1):
         try:
             check()
             print("%s: passed" % check.__name__)
+            tap.append("ok %d - interop:%s" % (k, check.__name__))
         except AssertionError as e:
             failures += 1
             print("tests/test_interop.py:%d:F:interop:%s: %s"
                   % (traceback.extract_tb(e.__traceback__)[-1].lineno, check.__name__, e))
+            tap.append("not ok %d - interop:%s" % (k, check.__name__))
         except Exception:
             errors += 1
             print("tests/test_interop.py:0:E:interop:%s: %s" % (check.__name__, traceback.format_exc()))
+            tap.append("not ok %d - interop:%s" % (k, check.__name__))
         sys.stdout.flush()
+    tap_path = os.environ.get("CK_TAP_LOG_FILE_NAME")
+    if tap_path:
+        with open(tap_path, "w") as f:
+            f.write("\n".join(tap + ["1..%d" % len(CHECKS)]) + "\n")
     shutil.rmtree(WORK, ignore_errors=True)
     n = len(CHECKS)
     print("%d%%: Checks: %d, Failures: %d, Errors: %d" % (100 * (n - failures - errors) // n, n, failures, errors))
