@@ -26,7 +26,8 @@ PNG_CFLAGS = $(shell pkg-config --cflags libpng 2>/dev/null)
 PNG_LIBS   = $(shell pkg-config --libs libpng 2>/dev/null)
 
 RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
-               runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c
+               runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c \
+               runtime/data.c runtime/csv.c runtime/imgdir.c
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
 GEN_SRC     := $(wildcard gen/*.lua) $(wildcard templates/*.tpl)
 

@@ -18,10 +18,12 @@ M.OPTIMIZERS = { "sgd", "momentum", "nesterov", "adam" }
 M.SCHEDULES = { "constant", "step", "cosine" }
 M.DTYPES = { "float", "double" }
 M.UNROLLS = { "auto", "full", "loops" }
+M.NORMALIZES = { "none", "standardize", "minmax" }
 
 -- Keys of each table, in the order the README documents them.
 M.NETWORK_KEYS = { "input", "loss", "dtype", "unroll", "train", "budget" }
 M.BUDGET_KEYS = { "inference", "training" }
+M.INPUT_KEYS = { "normalize" }
 M.DENSE_KEYS = { "activation", "init", "slope", "unroll" }
 M.TRAIN_KEYS = { "optimizer", "rate", "batch", "epochs", "seed", "momentum", "beta1", "beta2",
                  "epsilon", "weight_decay", "schedule", "step_size", "gamma", "min_rate",
@@ -223,12 +225,35 @@ function M.load(path, source)
 
   check_keys(f, M.NETWORK_KEYS, "network", nline, nline)
 
-  -- input
-  if f.input == nil then
-    err(nline, "network: missing input size, as in input = 784")
-  else
-    spec.input = check_size(f.input, "network: input", key_line(lines, "input", nline, nline))
+  -- input = N, or input = { N, normalize = "standardize" }: sets spec.input
+  -- (the flat size) and spec.normalize ("none" unless given)
+  local function check_input(v)
+    spec.normalize = "none"
+    if v == nil then
+      err(nline, "network: missing input size, as in input = 784")
+      return
+    end
+    local line = key_line(lines, "input", nline, nline)
+    if type(v) ~= "table" then
+      spec.input = check_size(v, "network: input", line)
+      return
+    end
+    check_keys(v, M.INPUT_KEYS, "input", line, line)
+    for _, k in ipairs(sorted_keys(v)) do
+      if math.type(k) == "integer" and k ~= 1 then
+        err(line, "input: unexpected value %s at position %d; write input = { N, normalize = \"standardize\" }",
+          show(v[k]), k)
+      end
+    end
+    if v[1] == nil then
+      err(line, "input: missing size, as in input = { 13, normalize = \"standardize\" }")
+    else
+      spec.input = check_size(v[1], "input: size", line)
+    end
+    spec.normalize = check_enum(v.normalize, M.NORMALIZES, "input: unknown normalize",
+      key_line(lines, "normalize", line, line), "none")
   end
+  check_input(f.input)
 
   spec.dtype = check_enum(f.dtype, M.DTYPES, "network: unknown dtype",
     key_line(lines, "dtype", nline, nline), "float")

@@ -168,37 +168,6 @@ static void export_banner(FILE *fp, const train_net *net, const char *file, cons
             net->n_params, net->n_params * net->real_size);
 }
 
-static void export_write_header(FILE *fp, const train_net *net, const char *file)
-{
-    char up[EXPORT_NAME_MAX + 1];
-    export_upper(up, net->name);
-    const char *n = net->name;
-    export_banner(fp, net, file, "declares the trained weights");
-    fprintf(fp,
-            " *\n"
-            " * Defined in the exported %s_weights.c. Use with the generated %s.h / %s.c:\n"
-            " *     %s_output y;\n"
-            " *     int best = %s_predict(&y, &%s_weights, &x);\n"
-            " */\n"
-            "#ifndef %s_WEIGHTS_H\n"
-            "#define %s_WEIGHTS_H\n"
-            "\n"
-            "#include \"%s.h\"\n"
-            "\n"
-            "#ifdef __cplusplus\n"
-            "extern \"C\" {\n"
-            "#endif\n"
-            "\n"
-            "extern const %s_params %s_weights;\n"
-            "\n"
-            "#ifdef __cplusplus\n"
-            "}\n"
-            "#endif\n"
-            "\n"
-            "#endif /* %s_WEIGHTS_H */\n",
-            n, n, n, n, n, n, up, up, n, n, n, up);
-}
-
 static void export_write_values(FILE *fp, const void *params, unsigned real_size,
                                  unsigned long *k, unsigned long count, const char *indent)
 {
@@ -211,8 +180,139 @@ static void export_write_values(FILE *fp, const void *params, unsigned real_size
     }
 }
 
+static int export_has_norm(const model_meta *meta)
+{
+    return meta && meta->norm.kind != DATA_NORM_NONE;
+}
+
+static int export_has_names(const model_meta *meta)
+{
+    return meta && meta->classes.n > 0;
+}
+
+static void export_write_header(FILE *fp, const train_net *net, const model_meta *meta, const char *file)
+{
+    char up[EXPORT_NAME_MAX + 1];
+    export_upper(up, net->name);
+    const char *n = net->name;
+    export_banner(fp, net, file, "declares the trained weights");
+    if (export_has_norm(meta))
+        fprintf(fp,
+                " *\n"
+                " * Raw and normalized input: %s_predict (and every function of %s.h)\n"
+                " * takes normalized input. %s_normalize below turns raw values, as the\n"
+                " * training data had them, into that input (normalize = \"%s\", with the\n"
+                " * statistics of the training split):\n"
+                " *     %s_input x;\n"
+                " *     %s_normalize(&x, raw);\n"
+                " *     %s_output y;\n"
+                " *     int best = %s_predict(&y, &%s_weights, &x);\n",
+                n, n, n, data_norm_name(meta->norm.kind), n, n, n, n, n);
+    else
+        fprintf(fp,
+                " *\n"
+                " * Defined in the exported %s_weights.c. Use with the generated %s.h / %s.c:\n"
+                " *     %s_output y;\n"
+                " *     int best = %s_predict(&y, &%s_weights, &x);\n",
+                n, n, n, n, n, n);
+    fprintf(fp,
+            " */\n"
+            "#ifndef %s_WEIGHTS_H\n"
+            "#define %s_WEIGHTS_H\n"
+            "\n"
+            "#include \"%s.h\"\n"
+            "\n"
+            "#ifdef __cplusplus\n"
+            "extern \"C\" {\n"
+            "#endif\n"
+            "\n"
+            "extern const %s_params %s_weights;\n",
+            up, up, n, n, n);
+    if (export_has_norm(meta))
+        fprintf(fp,
+                "\n"
+                "/* x = (raw - shift) * scale, per input: raw values in, normalized input out */\n"
+                "void %s_normalize(%s_input *x, const float raw[%s_IN]);\n",
+                n, n, up);
+    if (export_has_names(meta))
+        fprintf(fp,
+                "\n"
+                "/* the name of each class the model was trained on, by output index */\n"
+                "enum { %s_N_CLASS_NAMES = %u };\n"
+                "extern const char *const %s_class_names[%s_N_CLASS_NAMES];\n",
+                up, meta->classes.n, n, up);
+    fprintf(fp,
+            "\n"
+            "#ifdef __cplusplus\n"
+            "}\n"
+            "#endif\n"
+            "\n"
+            "#endif /* %s_WEIGHTS_H */\n",
+            up);
+}
+
+/* A C string literal of s: quotes, backslashes and '?' (trigraphs) escaped,
+ * bytes outside printable ASCII as octal escapes. */
+static void export_c_string(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; *s; ++s) {
+        const unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\' || c == '?')
+            fprintf(fp, "\\%c", c);
+        else if (c < 0x20 || c >= 0x7f)
+            fprintf(fp, "\\%03o", c);
+        else
+            fputc(c, fp);
+    }
+    fputc('"', fp);
+}
+
+static void export_write_norm(FILE *fp, const train_net *net, const model_meta *meta)
+{
+    const char *n = net->name;
+    char up[EXPORT_NAME_MAX + 1];
+    export_upper(up, n);
+    const data_norm *nm = &meta->norm;
+    fprintf(fp,
+            "\n"
+            "/* Input normalization, normalize = \"%s\": statistics of the training split,\n"
+            " * x = (raw - shift) * scale (%s) */\n",
+            data_norm_name(nm->kind),
+            nm->kind == DATA_NORM_STANDARDIZE ? "shift: the mean, scale: 1 / the standard deviation"
+                                              : "shift: the minimum, scale: 1 / (maximum - minimum)");
+    const char *what[2] = {"shift", "scale"};
+    const float *vals[2] = {nm->shift, nm->scale};
+    for (int w = 0; w < 2; ++w) {
+        unsigned long k = 0;
+        fprintf(fp, "static const float %s_norm_%s[%s_IN] = {\n", n, what[w], up);
+        export_write_values(fp, vals[w], sizeof(float), &k, nm->dim, "    ");
+        fputs("};\n", fp);
+    }
+    fprintf(fp,
+            "\n"
+            "void %s_normalize(%s_input *x, const float raw[%s_IN])\n"
+            "{\n"
+            "    for (int i = 0; i < %s_IN; ++i)\n"
+            "        x->v[i] = (%s)((raw[i] - %s_norm_shift[i]) * %s_norm_scale[i]);\n"
+            "}\n",
+            n, n, up, up, net->real_size == 4 ? "float" : "double", n, n);
+}
+
+static void export_write_names(FILE *fp, const train_net *net, const model_meta *meta)
+{
+    fprintf(fp, "\nconst char *const %s_class_names[%u] = {\n", net->name, meta->classes.n);
+    for (unsigned k = 0; k < meta->classes.n; ++k) {
+        fputs("    ", fp);
+        export_c_string(fp, meta->classes.name[k]);
+        fputs(k + 1 < meta->classes.n ? ",\n" : "\n", fp);
+    }
+    fputs("};\n", fp);
+}
+
+
 static void export_write_source(FILE *fp, const train_net *net, const void *params,
-                                const char *file)
+                                const model_meta *meta, const char *file)
 {
     char up[EXPORT_NAME_MAX + 1];
     export_upper(up, net->name);
@@ -250,15 +350,28 @@ static void export_write_source(FILE *fp, const train_net *net, const void *para
         fprintf(fp, "        }\n    }%s\n", l < net->n_layers ? "," : "");
     }
     fputs("};\n", fp);
+    if (export_has_norm(meta))
+        export_write_norm(fp, net, meta);
+    if (export_has_names(meta))
+        export_write_names(fp, net, meta);
 }
 
 int export_c_weights(const char *path, const train_net *net, const void *params, char *err,
                      size_t errlen)
 {
+    return export_c_weights_meta(path, net, params, NULL, err, errlen);
+}
+
+int export_c_weights_meta(const char *path, const train_net *net, const void *params, const model_meta *meta,
+                          char *err, size_t errlen)
+{
     if (path == NULL || path[0] == '\0')
         return err_set(err, errlen, "export", "no output path");
     if (export_check(path, net, params, err, errlen) != 0)
         return -1;
+    if (export_has_norm(meta) && meta->norm.dim != net->n_in)
+        return err_set(err, errlen, path, "%s: normalization statistics for %zu inputs, the network takes %u",
+                       net->name, meta->norm.dim, net->n_in);
 
     /* the header goes next to path: DIR/<name>_weights.h */
     const char *slash = strrchr(path, '/');
@@ -282,8 +395,8 @@ int export_c_weights(const char *path, const train_net *net, const void *params,
         goto out;
     if (atomic_open(&h, hpath, err, errlen) != 0)
         goto out;
-    export_write_source(c.fp, net, params, base);
-    export_write_header(h.fp, net, hpath + dirlen);
+    export_write_source(c.fp, net, params, meta, base);
+    export_write_header(h.fp, net, meta, hpath + dirlen);
     if (atomic_close(&c, 1, err, errlen) != 0 || atomic_close(&h, 1, err, errlen) != 0)
         goto out;
 

@@ -12,7 +12,8 @@ PNG   := $(shell pkg-config --cflags libpng)
 LIBS  := $(shell pkg-config --libs libpng) -lz -lm
 
 RT_SRC  := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
-           runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c
+           runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c runtime/data.c runtime/csv.c \
+           runtime/imgdir.c
 RT_OBJ  := $(RT_SRC:runtime/%.c=$(T)/rt/%.o)
 RT_HDR  := $(wildcard runtime/*.h)
 TU_OBJ  := $(T)/rt/testutil.o
