@@ -491,6 +491,16 @@ done:
     return rc;
 }
 
+/* zlib's message for gz, without the "PATH: " it puts in front. */
+static const char *csv_gz_message(gzFile gz, const char *path, int *zerr)
+{
+    const char *msg = gzerror(gz, zerr);
+    const size_t n = strlen(path);
+    if (msg && strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        msg += n + 2;
+    return msg && msg[0] ? msg : "corrupt gzip data";
+}
+
 int csv_load(data_set *out, const char *path, const csv_options *o, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -521,13 +531,18 @@ int csv_load(data_set *out, const char *path, const csv_options *o, char *err, s
         const int got = gzread(gz, buf + len, (unsigned)(cap - len > (1u << 30) ? (1u << 30) : cap - len));
         if (got < 0) {
             int zerr = 0;
-            const char *msg = gzerror(gz, &zerr);
-            rc = err_set(err, errlen, path, "cannot read: %s",
-                         zerr == Z_ERRNO ? strerror(errno) : (msg && msg[0] ? msg : "corrupt gzip data"));
+            const char *msg = csv_gz_message(gz, path, &zerr);
+            rc = err_set(err, errlen, path, "cannot read: %s", zerr == Z_ERRNO ? strerror(errno) : msg);
             break;
         }
-        if (got == 0)
+        if (got == 0) {
+            /* a stream cut short ends like a whole one, with the error kept aside */
+            int zerr = 0;
+            const char *msg = csv_gz_message(gz, path, &zerr);
+            if (zerr != Z_OK && zerr != Z_STREAM_END)
+                rc = err_set(err, errlen, path, "cannot read: %s", msg);
             break;
+        }
         len += (size_t)got;
     }
     gzclose(gz);

@@ -367,6 +367,8 @@ static int meta_decode(const uint8_t *p, size_t len, const char *where, model_me
         model_meta_free(m);
         return err_set(err, errlen, where, "corrupt: %zu bytes after the class names", (size_t)(end - p));
     }
+    if (meta_empty(m)) /* such a model is written as version 1: one file, one form */
+        return err_set(err, errlen, where, "corrupt: a version-2 file with an empty meta section");
     return 0;
 }
 
