@@ -481,6 +481,15 @@ START_TEST(test_meta_corrupt)
     b.p[b.n - 5] = 'a'; /* the same name twice */
     fix_crc(&b);
     expect_reject(&b, &TINY, "corrupt: class name 1");
+    /* a version-2 file whose meta holds nothing: such a model is version 1 */
+    bytes e = {malloc(38 + 20 + 7 + 4), 38 + 20 + 7 + 4};
+    ck_assert_ptr_nonnull(e.p);
+    memcpy(e.p, b.p, 38 + 20);
+    le32(e.p + 34, 7);
+    memset(e.p + meta, 0, 7);
+    fix_crc(&e);
+    expect_reject(&e, &TINY, "corrupt: a version-2 file with an empty meta section");
+    free(e.p);
     le32(b.p + 34, 1000); /* the meta size, past the end of the file */
     fix_crc(&b);
     expect_reject(&b, &TINY, "truncated: file is 97 bytes, expected 1062");
