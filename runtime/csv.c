@@ -215,8 +215,9 @@ static int csv_pick_columns(const csv_ctx *c, const csv_options *o, const char *
                             size_t ncols,
                             size_t first_line, unsigned char *role)
 {
-    const unsigned want = o->no_label ? 0 : (o->regression ? o->n_out : 1);
-    if (want == 0)
+    unsigned want = o->regression ? o->n_out : 1;
+    /* features only: unless the row also has the label or targets, skipped */
+    if (o->no_label && (o->n_out == 0 || ncols != o->n_in + want))
         return 0;
     if (o->label == NULL) {
         if (ncols < want + 1u)
@@ -454,6 +455,8 @@ int csv_parse(data_set *out, const char *buf, size_t len, const char *name, cons
         size_t xi = 0, ti = 0;
         for (size_t k = 0; k < ncols; ++k) {
             const char *s = csv_field(c.scratch, &f, k);
+            if (role[k] && o->no_label)
+                continue;
             if (role[k] && !o->regression) {
                 if (csv_label(&c, o, s, f.quoted[k], line, f.col[k], &out->y[r]) != 0)
                     goto done;

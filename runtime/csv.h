@@ -43,7 +43,8 @@ typedef struct {
     unsigned n_in;          /* features each row must have */
     unsigned n_out;         /* classification: the classes; regression: the targets */
     int regression;         /* targets instead of a label */
-    int no_label;           /* rows are features only (predict): no label or target columns */
+    int no_label;           /* predict: rows of features only, or features and the label or
+                             * targets (as --label picks them), which are then skipped */
     const char *label;      /* label or target columns (see above); NULL: the last */
     data_classes *classes;  /* class names, extended by new names; must not be NULL */
 } csv_options;

@@ -509,11 +509,12 @@ static void main_print_prediction(const char *where, const float *out, const dat
 
 /* Predict the rows of a CSV file of features (raw values: the model's
  * normalization is applied). */
-static int main_predict_csv(const char *path, const void *params, model_meta *meta, float *out)
+static int main_predict_csv(const char *path, const char *label, const void *params, model_meta *meta, float *out)
 {
     char err[ERR_MAX];
     data_classes none = {0};
-    const csv_options co = {.n_in = net->n_in, .n_out = net->n_out, .no_label = 1, .classes = &none};
+    const csv_options co = {.n_in = net->n_in, .n_out = net->n_out, .regression = train_is_regression(net),
+                            .no_label = 1, .label = label, .classes = &none};
     data_set rows;
     if (csv_load(&rows, path, &co, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
@@ -555,7 +556,7 @@ static int main_predict(const cli_options *o)
     for (int f = 0; f < o->n_files; ++f) {
         const char *path = o->files[f];
         if (csv_is_csv_name(path)) {
-            failed |= main_predict_csv(path, params, &meta, out);
+            failed |= main_predict_csv(path, o->label, params, &meta, out);
             continue;
         }
         if (net->in_c != 1) {

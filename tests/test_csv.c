@@ -168,6 +168,11 @@ START_TEST(test_label_and_target_columns)
     ck_assert_msg(parse(text, &f) == 0, "%s", err);
     ck_assert_ptr_null(d.y);
     ck_assert(d.x[7] == 8.0f);
+    /* or features and the label, which is skipped: a training file predicts too */
+    csv_options g = {.n_in = 3, .n_out = 2, .no_label = 1, .label = "y", .classes = &names};
+    ck_assert_msg(parse(text, &g) == 0, "%s", err);
+    ck_assert_ptr_null(d.y);
+    ck_assert(d.dim == 3 && d.x[0] == 1.0f && d.x[5] == 8.0f);
 }
 END_TEST
 
