@@ -55,12 +55,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void check_err(const char *err)
 {
-    if (err[0] == '\0')
-        die("failure without a message", NULL);
-    if (strchr(err, '\n') != NULL)
-        die("message is more than one line", err);
-    if (strstr(err, ": error: ") == NULL)
-        die("message is not 'NAME: error: PROBLEM'", err);
+    scratch_check_message(err, die);
 }
 
 static int untouched(const uint8_t *p, size_t n)

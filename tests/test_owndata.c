@@ -32,16 +32,8 @@ static char tmp[256];
 static char bin[4096];  /* the folder of the trainers, absolute */
 static char data[512];  /* tests/data */
 
-/* Run a shell command; stdout and stderr go to tmp/out and tmp/err. */
-static int sh(const char *fmt, ...)
-{
-    char cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return tu_sh("(%s) >'%s/out' 2>'%s/err'", cmd, tmp, tmp);
-}
+/* Run a shell command; its stdout and stderr go to tmp/out and tmp/err. */
+#define sh(...) tu_sh_into(tmp, __VA_ARGS__)
 
 static char *slurp(const char *name)
 {
