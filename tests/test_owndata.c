@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "data.h"
@@ -320,6 +321,41 @@ START_TEST(test_image_folders)
 }
 END_TEST
 
+/* The trainer refuses bad data before training, with the reader's message,
+ * and saves nothing. */
+START_TEST(test_bad_data_is_refused)
+{
+    char bad[600], model[600];
+    snprintf(bad, sizeof bad, "%s/bad.csv", tmp);
+    snprintf(model, sizeof model, "%s/never.model", tmp);
+    const char *rows = "5.1,3.5,1.4,0.2,setosa\n4.9,3.0,abc,0.2,setosa\n";
+    ck_assert_int_eq(tu_write(bad, rows, strlen(rows)), 0);
+    ck_assert_int_eq(sh("'%s/trainer_iris' --data '%s' --save '%s'", bin, bad, model), 1);
+    char want[1400];
+    snprintf(want, sizeof want, "%s:2:9: error: 'abc' is not a number\n", bad);
+    char *err = slurp("err");
+    ck_assert_str_eq(err, want);
+    free(err);
+    ck_assert_int_ne(access(model, F_OK), 0);
+
+    /* the iris table for a regression net of 10 inputs */
+    ck_assert_int_eq(sh("'%s/trainer_diabetes' --data '%s/iris.csv' --save '%s'", bin, data, model), 1);
+    snprintf(want, sizeof want, "%s/iris.csv:2:1: error: 5 columns less the targets make 4 features; "
+                                "the network takes 10 inputs\n", data);
+    err = slurp("err");
+    ck_assert_str_eq(err, want);
+    free(err);
+    /* CSV flags on the MNIST folder */
+    ck_assert_int_eq(sh("'%s/trainer_mnist' --data '%s' --test-split 0.3 --no-save", bin, data), 1);
+    snprintf(want, sizeof want, "--test-split: error: applies to CSV files and image folders, not to the MNIST "
+                                "folder %s\n", data);
+    err = slurp("err");
+    ck_assert_str_eq(err, want);
+    free(err);
+    ck_assert_int_ne(access(model, F_OK), 0);
+}
+END_TEST
+
 static Suite *owndata_suite(void)
 {
     Suite *s = suite_create("owndata");
@@ -331,6 +367,10 @@ static Suite *owndata_suite(void)
     tcase_add_test(core, test_diabetes_regression);
     tcase_add_test(core, test_image_folders);
     suite_add_tcase(s, core);
+    TCase *limits = tcase_create("limits");
+    tcase_add_checked_fixture(limits, setup, teardown);
+    tcase_add_test(limits, test_bad_data_is_refused);
+    suite_add_tcase(s, limits);
     return s;
 }
 
