@@ -91,7 +91,7 @@ test: deps
 	@$(MAKE) --no-print-directory -f tests/tests.mk OPT="$(OPT)" CC="$(CC)" LUA="$(LUA)" run-tests
 	$(if $(filter 1,$(SANITIZE)),,@$(MAKE) --no-print-directory fuzz-smoke)
 
-## fuzz: the libFuzzer targets (IDX, model files, flags), FUZZ_SECONDS each (default 60)
+## fuzz: the libFuzzer targets (IDX, CSV, model files, flags), FUZZ_SECONDS each (default 60)
 fuzz:
 	@bash scripts/deps.sh clang libclang-rt-14-dev
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh

@@ -3,7 +3,8 @@
 -- body mass index, blood pressure, six blood serum values), and a measure of
 -- disease progression one year later (25..346) to predict. An identity
 -- output trained on squared error is a regression net: the trainer reports
--- RMSE, MAE and R^2. make NET=diabetes.lua ARGS='--data tests/data/diabetes.csv'
+-- RMSE, MAE and R^2:
+--   make build NET=diabetes.lua && ./out/diabetes/diabetes --data tests/data/diabetes.csv
 return network "diabetes" {
   input = { 10, normalize = "standardize" },
   dense { 16, activation = "relu" },

@@ -1,6 +1,6 @@
 -- nets/digits.lua: scikit-learn's 8x8 digits (1797 images, 64 pixel counts
 -- 0..16, 10 classes), from a CSV file of 64 columns and the label:
--- make NET=digits.lua ARGS='--data tests/data/digits.csv.gz'.
+--   make build NET=digits.lua && ./out/digits/digits --data tests/data/digits.csv.gz
 return network "digits" {
   input = { 64, normalize = "minmax" },
   dense { 64, activation = "relu" },
