@@ -111,8 +111,6 @@ static int main_load_data(main_data *d, const cli_options *o, int need_train, ch
         if (o->test_path || o->label || o->test_split > 0)
             return err_set(err, errlen, o->test_path ? "--test" : o->label ? "--label" : "--test-split",
                            "applies to CSV files and image folders, not to the MNIST folder %s", path);
-        if (train_is_regression(net))
-            return err_set(err, errlen, path, "MNIST has class labels; network '%s' is a regression net", net->name);
         if (need_train && (idx_load_mnist(&d->train, path, "train", net->n_out, err, errlen) != 0 ||
                            train_check_data(net, &d->train, path, err, errlen) != 0))
             return -1;
@@ -263,7 +261,7 @@ static int main_gallery(const char *path, const void *params, const idx_dataset 
 static int main_report(const void *params, const idx_dataset *test, int quiet, const char *what,
                        char *err, size_t errlen)
 {
-    if (train_is_regression(net)) {
+    if (test->t != NULL) {
         train_fit fit;
         if (train_evaluate_regression(net, params, test, &fit, err, errlen) != 0)
             return -1;
@@ -483,10 +481,11 @@ static int main_train(const cli_options *opts, main_data *d, char *err, size_t e
     return status;
 }
 
-/* Print the prediction out for one input named where. */
-static void main_print_prediction(const char *where, const float *out, const data_classes *names)
+/* Print the prediction out for one input named where: the values of a
+ * regression, or the class. */
+static void main_print_prediction(const char *where, const float *out, const data_classes *names, int values)
 {
-    if (train_is_regression(net)) {
+    if (values) {
         printf("%s:", where);
         for (unsigned j = 0; j < net->n_out; ++j)
             printf(" %.6g", out[j]);
@@ -525,7 +524,7 @@ static int main_predict_csv(const char *path, const char *label, const void *par
         char where[4200];
         snprintf(where, sizeof where, "%s row %zu", path, k + 1);
         net->predict(params, rows.x + k * rows.dim, out);
-        main_print_prediction(where, out, &meta->classes);
+        main_print_prediction(where, out, &meta->classes, train_is_regression(net));
     }
     data_set_free(&rows);
     return 0;
@@ -572,7 +571,7 @@ static int main_predict(const cli_options *o)
         }
         data_norm_apply(&meta.norm, x, 1);
         net->predict(params, x, out);
-        main_print_prediction(path, out, &meta.classes);
+        main_print_prediction(path, out, &meta.classes, 0);
         if (o->show && image_load_gray(path, w, h, x, err, sizeof err) == 0 &&
             image_ascii(x, w, h, art, image_ascii_size(w, h)) == 0)
             fputs(art, stdout);

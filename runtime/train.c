@@ -49,9 +49,9 @@ int train_check_data(const train_net *net, const idx_dataset *d, const char *wha
     if (d->dim != net->n_in)
         return err_set(err, errlen, what, "samples have %zu values, network '%s' takes %u inputs",
                        d->dim, net->name, net->n_in);
-    if (train_is_regression(net) != (d->t != NULL))
-        return err_set(err, errlen, what, "the data has %s, network '%s' %s", d->t ? "regression targets" : "class labels",
-                       net->name, train_is_regression(net) ? "is a regression net (identity output)" : "classifies");
+    if (d->t && !train_is_regression(net))
+        return err_set(err, errlen, what, "the data has regression targets, network '%s' classifies (its output is %s)",
+                       net->name, net->out_activation);
     if (d->t && d->n_targets != net->n_out)
         return err_set(err, errlen, what, "rows have %u targets, network '%s' has %u outputs", d->n_targets,
                        net->name, net->n_out);

@@ -109,9 +109,10 @@ int train_log_write(const char *path, const train_log_row *rows, size_t n, char 
 int train_log_write_regression(const char *path, const train_log_row *rows, size_t n, char *err,
                                size_t errlen);
 
-/* 1 when net is a regression net: an identity output layer (trained on
- * squared error, the only loss an identity output takes), whose targets are
- * values rather than one-hot classes. */
+/* 1 when net can be a regression net: an identity output layer (trained on
+ * squared error, the only loss an identity output takes). A CSV table is then
+ * read with targets instead of a label; class labels (MNIST, image folders)
+ * still train it as a classifier on one-hot targets, as before. */
 int train_is_regression(const train_net *net);
 
 /* Regression metrics of params on d: root mean squared error, mean absolute
