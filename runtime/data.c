@@ -114,6 +114,31 @@ int data_split(const data_set *all, double frac, uint64_t seed, data_set *train,
     return rc;
 }
 
+int data_shuffle(data_set *d, uint64_t seed, char *err, size_t errlen)
+{
+    if (d->n < 2)
+        return 0;
+    if (d->n > UINT32_MAX)
+        return err_set(err, errlen, "shuffle", "%zu rows are too many", d->n);
+    uint32_t *order = malloc(d->n * sizeof *order);
+    data_set out;
+    if (order == NULL || data_alloc(&out, d, d->n) != 0) {
+        free(order);
+        return err_set(err, errlen, "shuffle", "out of memory");
+    }
+    rng_state r;
+    rng_seed(&r, seed);
+    for (size_t k = 0; k < d->n; ++k)
+        order[k] = (uint32_t)k;
+    rng_shuffle(&r, order, d->n);
+    for (size_t k = 0; k < d->n; ++k)
+        data_copy_row(&out, k, d, order[k]);
+    free(order);
+    data_set_free(d);
+    *d = out;
+    return 0;
+}
+
 const char *data_norm_name(data_norm_kind kind)
 {
     switch (kind) {

@@ -48,6 +48,9 @@ void data_classes_free(data_classes *c);
 int data_split(const data_set *all, double frac, uint64_t seed, data_set *train, data_set *test,
                const char *where, char *err, size_t errlen);
 
+/* Put the rows of d in a seeded random order (labels and targets with them). */
+int data_shuffle(data_set *d, uint64_t seed, char *err, size_t errlen);
+
 /* Input normalization: x' = (x - shift[i]) * scale[i]. */
 typedef enum { DATA_NORM_NONE, DATA_NORM_STANDARDIZE, DATA_NORM_MINMAX } data_norm_kind;
 

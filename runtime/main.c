@@ -29,6 +29,8 @@
 /* The shuffles draw from their own stream, so that changing the number of
  * epochs never changes the initial weights. */
 #define MAIN_SHUFFLE_STREAM 0x9e3779b97f4a7c15u
+/* and the rows of a table shuffled before its validation rows are held out */
+#define MAIN_VALIDATION_STREAM 0x6a09e667f3bcc909u
 
 static const train_net *net = &train_net_desc;
 
@@ -332,8 +334,13 @@ static int main_train(const cli_options *opts, main_data *d, char *err, size_t e
         status = model_load(o.load_path, &info, s.params, err, errlen);
     }
 
-    /* the validation split: the last samples of the training file */
+    /* the validation split: the last samples of the training file; a table or
+     * a folder is often sorted by class, so its rows are shuffled first (by the
+     * run's seed, so that a resumed run holds out the same rows) */
     const size_t n_val = (size_t)(o.validation * (double)train->n);
+    if (status == 0 && n_val > 0 && d->source != MAIN_IDX &&
+        data_shuffle(train, o.seed ^ MAIN_VALIDATION_STREAM, err, errlen) != 0)
+        status = -1;
     const size_t n_train = train->n - n_val;
     const idx_dataset val = {.n = n_val, .dim = train->dim, .x = train->x + n_train * train->dim,
                              .y = train->y ? train->y + n_train : NULL,
@@ -370,7 +377,9 @@ static int main_train(const cli_options *opts, main_data *d, char *err, size_t e
                    meta.norm.kind != DATA_NORM_NONE ? ", statistics of the training rows, kept in the model" : "");
         }
         if (n_val)
-            printf("validation: the last %zu training %s\n", n_val, d->source == MAIN_IDX ? "images" : "rows");
+            printf(d->source == MAIN_IDX ? "validation: the last %zu training images\n"
+                                         : "validation: %zu of the training rows, drawn by the seed\n",
+                   n_val);
         printf("training: %u epoch%s, rate %g, seed %llu\n", o.epochs, o.epochs == 1 ? "" : "s", o.rate,
                (unsigned long long)o.seed);
         if (o.resume_path)

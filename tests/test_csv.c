@@ -202,6 +202,12 @@ START_TEST(test_split_and_normalization)
     data_set tr2, te2;
     ck_assert_int_eq(data_split(&d, 0.2, 7, &tr2, &te2, "t.csv", err, sizeof err), 0);
     ck_assert_mem_eq(te.x, te2.x, 2 * sizeof(float));
+    /* a seeded shuffle keeps each label with its row */
+    ck_assert_int_eq(data_shuffle(&tr2, 3, err, sizeof err), 0);
+    ck_assert_uint_eq(tr2.n, 8);
+    for (size_t k = 0; k < tr2.n; ++k)
+        ck_assert_uint_eq(tr2.y[k], (unsigned)tr2.x[k] % 2);
+    ck_assert_msg(memcmp(tr.x, tr2.x, 8 * sizeof(float)) != 0, "the order did not change");
     /* statistics of the training rows only */
     data_norm nm;
     ck_assert_int_eq(data_norm_fit(&nm, DATA_NORM_MINMAX, &tr, err, sizeof err), 0);

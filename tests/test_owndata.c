@@ -118,6 +118,11 @@ START_TEST(test_iris)
     snprintf(line, sizeof line, "%.21s", strstr(text, "test accuracy: "));
     free(text);
 
+    /* a validation split of a table sorted by class holds out rows of every class */
+    ck_assert_int_eq(sh("'%s/trainer_iris' --data '%s/iris.csv' --validation 0.2 --no-save", bin, data), 0);
+    assert_has("out", "validation: 24 of the training rows, drawn by the seed");
+    assert_has("out", "the best on validation (");
+
     /* the model file: version 2, with the statistics and the names */
     size_t len = 0;
     char *bytes = tu_slurp(model, &len);
