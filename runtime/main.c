@@ -158,6 +158,23 @@ static int main_load_data(main_data *d, const cli_options *o, int need_train, ch
     return rc;
 }
 
+/* A resumed run splits its data with the seed it started with: read it from
+ * the checkpoint before the data. */
+static int main_resume_seed(cli_options *o, char *err, size_t errlen)
+{
+    const size_t bytes = net->n_params * net->real_size;
+    ckpt_state ck = {.params = malloc(bytes), .opt = malloc(net->opt_bytes ? net->opt_bytes : 1),
+                     .best = malloc(bytes)};
+    int rc = ck.params && ck.opt && ck.best ? ckpt_load(o->resume_path, net, &ck, err, errlen)
+                                            : err_set(err, errlen, net->name, "out of memory");
+    if (rc == 0)
+        o->seed = ck.seed;
+    free(ck.params);
+    free(ck.opt);
+    free(ck.best);
+    return rc;
+}
+
 static model_info main_model_info(void)
 {
     return (model_info){.name = net->name, .fingerprint = net->fingerprint,
@@ -668,7 +685,8 @@ int main(int argc, char **argv)
             /* eval maps class names as the model was trained */
             d.classes = meta.classes;
             memset(&meta.classes, 0, sizeof meta.classes);
-            status = main_load_data(&d, &o, need_train, err, sizeof err) != 0;
+            status = (o.resume_path && main_resume_seed(&o, err, sizeof err) != 0) ||
+                     main_load_data(&d, &o, need_train, err, sizeof err) != 0;
         }
         if (status != 0) {
             /* the error is in err */
