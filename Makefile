@@ -27,7 +27,7 @@ PNG_LIBS   = $(shell pkg-config --libs libpng 2>/dev/null)
 
 RUNTIME_SRC := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
                runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c \
-               runtime/quant.c
+               runtime/quant.c runtime/data.c runtime/csv.c runtime/imgdir.c
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=out/runtime/%.o)
 GEN_SRC     := $(wildcard gen/*.lua gen/*/*.lua) $(wildcard templates/*.tpl templates/*/*.tpl)
 Q8_SRC      := $(wildcard templates/int8/*.tpl templates/int8/layers/*.tpl)
@@ -100,7 +100,7 @@ test: deps
 	@$(MAKE) --no-print-directory -f tests/tests.mk OPT="$(OPT)" CC="$(CC)" LUA="$(LUA)" run-tests
 	$(if $(filter 1,$(SANITIZE)),,@$(MAKE) --no-print-directory fuzz-smoke)
 
-## fuzz: the libFuzzer targets (IDX, model files, flags), FUZZ_SECONDS each (default 60)
+## fuzz: the libFuzzer targets (IDX, CSV, model files, flags), FUZZ_SECONDS each (default 60)
 fuzz:
 	@bash scripts/deps.sh clang libclang-rt-14-dev
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh

@@ -64,12 +64,7 @@ static int is_zeroed(const idx_file *f)
 
 static void check_err(const char *err)
 {
-    if (err[0] == '\0')
-        die("failure without a message", NULL);
-    if (strchr(err, '\n') != NULL)
-        die("message is more than one line", err);
-    if (strstr(err, ": error: ") == NULL)
-        die("message is not 'NAME: error: PROBLEM'", err);
+    scratch_check_message(err, die);
 }
 
 /* Parse buf and check the result; returns rc, leaves *f for the caller to free. */

@@ -55,12 +55,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void check_err(const char *err)
 {
-    if (err[0] == '\0')
-        die("failure without a message", NULL);
-    if (strchr(err, '\n') != NULL)
-        die("message is more than one line", err);
-    if (strstr(err, ": error: ") == NULL)
-        die("message is not 'NAME: error: PROBLEM'", err);
+    scratch_check_message(err, die);
 }
 
 static int untouched(const uint8_t *p, size_t n)
@@ -83,10 +78,27 @@ static long read_back(const char *path, uint8_t *buf, size_t cap)
     return more ? -1 : (long)n;
 }
 
+/* The header size of an accepted file: version 2 adds the meta size. */
+static size_t header_of(const uint8_t *buf, const model_info *info)
+{
+    return MODEL_HEADER_FIXED + (buf[8] == 2 ? 4 : 0) + strlen(info->name);
+}
+
+/* The size an accepted file must have. */
+static size_t size_of(const uint8_t *buf, const model_info *info)
+{
+    const size_t header = header_of(buf, info);
+    size_t meta = 0;
+    if (buf[8] == 2)
+        for (int b = 0; b < 4; b++)
+            meta |= (size_t)buf[header - 4 + b] << (8 * b);
+    return header + info->n_params * info->real_size + meta + 4;
+}
+
 /* Each real in params must be the little-endian bytes of buf's payload. */
 static void check_params(const uint8_t *buf, const model_info *info, const uint8_t *params)
 {
-    size_t header = MODEL_HEADER_FIXED + strlen(info->name);
+    size_t header = header_of(buf, info);
     for (size_t i = 0; i < info->n_params; i++) {
         const uint8_t *src = buf + header + i * info->real_size;
         uint64_t want = 0, got = 0;
@@ -114,7 +126,8 @@ static int parse_one(const uint8_t *buf, size_t len, const model_info *info, cha
         abort();
     memset(params, SENTINEL, psize);
     err[0] = '\0';
-    int rc = model_parse(buf, len, "fuzz.model", info, params, err, errlen);
+    model_meta meta;
+    int rc = model_parse_meta(buf, len, "fuzz.model", info, params, &meta, err, errlen);
     if (rc != 0) {
         if (rc != -1)
             die("return code is neither 0 nor -1", NULL);
@@ -125,15 +138,14 @@ static int parse_one(const uint8_t *buf, size_t len, const model_info *info, cha
         return rc;
     }
 
-    size_t header = MODEL_HEADER_FIXED + strlen(info->name);
-    if (len != header + psize + 4)
+    if (len != size_of(buf, info))
         die("accepted a file of the wrong size", NULL);
     check_params(buf, info, params);
 
     /* Round trip: saving what was loaded must give back the same bytes. */
     if (save_path != NULL) {
         char serr[ERR_MAX];
-        if (model_save(save_path, info, params, serr, sizeof serr) != 0)
+        if (model_save_meta(save_path, info, params, &meta, serr, sizeof serr) != 0)
             die("model_save failed on params just loaded", serr);
         uint8_t *again = malloc(len + 1);
         if (again == NULL)
@@ -143,6 +155,7 @@ static int parse_one(const uint8_t *buf, size_t len, const model_info *info, cha
             die("model_save did not reproduce the accepted file", NULL);
         free(again);
     }
+    model_meta_free(&meta);
     free(params);
     return rc;
 }
@@ -173,7 +186,7 @@ static void load_one(const uint8_t *buf, size_t len, const model_info *info, int
             die("model_load and model_parse give different messages", NULL);
         }
     } else {
-        if (len != MODEL_HEADER_FIXED + strlen(info->name) + psize + 4)
+        if (len != size_of(buf, info))
             die("model_load accepted a file of the wrong size", NULL);
         check_params(buf, info, params);
     }

@@ -1,6 +1,7 @@
-/* gen_seeds.c: write the seed corpora under DIR/{fuzz_idx,fuzz_model,fuzz_cli}/.
+/* gen_seeds.c: write the seed corpora under DIR/{fuzz_idx,fuzz_model,fuzz_cli,fuzz_csv}/.
  *
- *   cc -std=c11 -Iruntime fuzz/gen_seeds.c runtime/err.c runtime/model.c -lz -o /tmp/gen_seeds
+ *   cc -std=c11 -Iruntime fuzz/gen_seeds.c runtime/err.c runtime/model.c runtime/atomic.c runtime/data.c \
+ *      runtime/rng.c -lz -lm -o /tmp/gen_seeds
  *   /tmp/gen_seeds fuzz/corpus
  *
  * The committed corpus was made this way; rerun it only to change the seeds.
@@ -9,6 +10,7 @@
  * for the fuzz target's two networks, and a few well-formed command lines. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "data.h"
 #include "err.h"
 #include "model.h"
 
@@ -122,6 +124,27 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
+    /* version 2: normalization statistics and class names */
+    static float shift[3] = {1.5f, -2.0f, 0.0f}, scale[3] = {0.5f, 4.0f, 1.0f};
+    model_meta meta = {.norm = {.kind = DATA_NORM_MINMAX, .dim = 3, .shift = shift, .scale = scale}};
+    data_classes_find(&meta.classes, "setosa", 8);
+    data_classes_find(&meta.classes, "versicolor", 8);
+    snprintf(path, sizeof path, "%s/fuzz_model/fuzz-f32-meta.model", root);
+    if (model_save_meta(path, &f32, pf, &meta, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    data_classes_free(&meta.classes);
+
+    /* ---- CSV tables: the option byte first (see fuzz_csv.c), then the text ---- */
+    static const char t1[] = "\x13" "150,4,setosa,versicolor\n5.1,3.5,1.4,0.2,0\n4.9,3.0,1.4,0.2,1\n";
+    static const char t2[] = "\x02" "a,b,label\n1,2,dog\n\"3\", 4 ,\"cat, black\"\r\n\n5e-1,-6,dog\n";
+    static const char t3[] = "\x46" "x,y,t1,t2\n1,2,3,4\n5,6,7,8\n";
+    static const char t4[] = "\x81" "2,3,,,\n\"A\",\"B\",\"C\",\"T\"\n1,2,3,10\n4,5,6,20\n";
+    put("fuzz_csv", "description", t1, sizeof t1 - 1);
+    put("fuzz_csv", "header-names-quotes", t2, sizeof t2 - 1);
+    put("fuzz_csv", "regression-two-targets", t3, sizeof t3 - 1);
+    put("fuzz_csv", "description-header", t4, sizeof t4 - 1);
 
     /* ---- command lines: NUL-separated argv, argv[0] first ---- */
     static const char c1[] = "trainer\0--epochs\0" "3\0--rate\0" "0.05";

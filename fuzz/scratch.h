@@ -62,4 +62,16 @@ static int scratch_write(const char *path, const uint8_t *p, size_t n)
     return ok ? 0 : -1;
 }
 
+/* The invariant every target checks on a failure: a non-empty one-line
+ * message "WHERE: error: PROBLEM"; die (the target's) is called otherwise. */
+static void scratch_check_message(const char *err, void (*die)(const char *, const char *))
+{
+    if (err[0] == '\0')
+        die("failure without a message", NULL);
+    if (strchr(err, '\n') != NULL)
+        die("message is more than one line", err);
+    if (strstr(err, ": error: ") == NULL)
+        die("message is not 'NAME: error: PROBLEM'", err);
+}
+
 #endif

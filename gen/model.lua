@@ -285,7 +285,26 @@ function M.build(spec, spec_path)
   local sizes = { tostring(m.n_in) }
   for _, L in ipairs(m.layers) do sizes[#sizes + 1] = tostring(L.n_out) end
   m.sizes_list = table.concat(sizes, ", ")
+  M.input_fields(m, spec)
   return m
+end
+
+-- The input as the runtime sees it: the spec's normalization ("none",
+-- "standardize", "minmax", computed by the trainer on the training split) and
+-- its shape as an image, channels x height x width: the spec's { C, H, W }, or
+-- for a flat input of n values 1 x s x s when n = s * s, else 1 x 1 x n.
+function M.input_fields(m, spec)
+  m.normalize = spec.normalize or "none"
+  m.normalize_enum = ({ none = "DATA_NORM_NONE", standardize = "DATA_NORM_STANDARDIZE",
+                        minmax = "DATA_NORM_MINMAX" })[m.normalize]
+  local side = math.floor(math.sqrt(m.n_in) + 0.5)
+  if #m.in_dims == 3 then
+    m.in_c, m.in_h, m.in_w = m.in_dims[1], m.in_dims[2], m.in_dims[3]
+  elseif side * side == m.n_in then
+    m.in_c, m.in_h, m.in_w = 1, side, side
+  else
+    m.in_c, m.in_h, m.in_w = 1, 1, m.n_in
+  end
 end
 
 local function human(bytes)

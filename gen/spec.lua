@@ -21,10 +21,11 @@ M.OPTIMIZERS = { "sgd", "momentum", "nesterov", "adam" }
 M.SCHEDULES = { "constant", "step", "cosine" }
 M.DTYPES = { "float", "double" }
 M.UNROLLS = common.UNROLLS
+M.NORMALIZES = { "none", "standardize", "minmax" }
 
 -- Keys of each table, in the order the README documents them.
 M.NETWORK_KEYS = { "input", "loss", "dtype", "unroll", "train", "budget" }
-M.INPUT_KEYS = {}
+M.INPUT_KEYS = { "normalize" }
 M.BUDGET_KEYS = { "flash", "ram", "inference", "training" }
 M.TRAIN_KEYS = { "optimizer", "rate", "batch", "epochs", "seed", "momentum", "beta1", "beta2",
                  "epsilon", "weight_decay", "schedule", "step_size", "gamma", "min_rate",
@@ -261,29 +262,41 @@ function M.load(path, source)
 
   check_keys(f, M.NETWORK_KEYS, "network", nline, nline)
 
-  -- input = N (a flat vector) or { C, H, W } (channels, height, width)
-  local iline = key_line(lines, "input", nline, nline)
-  if f.input == nil then
-    err(nline, "network: missing input size, as in input = 784 or input = { 1, 28, 28 }")
-  elseif type(f.input) == "table" then
-    check_keys(f.input, M.INPUT_KEYS, "input", iline, iline)
-    local dims, bad = {}, false
-    for _, k in ipairs(sorted_keys(f.input)) do
-      if math.type(k) == "integer" then
-        if k < 1 or k > 3 or f.input[k] == nil then bad = true end
+  -- input = N (a flat vector), { C, H, W } (channels, height, width), and in
+  -- the table form normalize = "standardize" | "minmax": sets spec.input_dims,
+  -- spec.input (the flat size) and spec.normalize ("none" unless given)
+  local function check_input(v)
+    spec.normalize = "none"
+    local line = key_line(lines, "input", nline, nline)
+    if v == nil then
+      err(nline, "network: missing input size, as in input = 784 or input = { 1, 28, 28 }")
+      return
+    end
+    if type(v) ~= "table" then
+      local n_in = check_size(v, "network: input", line)
+      if n_in then spec.input_dims = { n_in } end
+      return
+    end
+    check_keys(v, M.INPUT_KEYS, "input", line, line)
+    local bad = false
+    for _, k in ipairs(sorted_keys(v)) do
+      if math.type(k) == "integer" and (k < 1 or k > 3 or v[k] == nil) then bad = true end
+    end
+    if v[1] == nil then
+      err(line, "input: missing size, as in input = { 13, normalize = \"standardize\" }")
+    elseif bad or (#v ~= 1 and #v ~= 3) then
+      err(line, "network: input must be a size N or { C, H, W } (channels, height, width), got %d dimensions", #v)
+    else
+      local dims = {}
+      for k = 1, #v do
+        dims[k] = check_size(v[k], #v == 1 and "input: size" or ("input: dimension " .. k), line)
       end
+      if #dims == #v then spec.input_dims = dims end
     end
-    for k = 1, #f.input do dims[k] = check_size(f.input[k], "network: input dimension " .. k, iline) end
-    if bad or (#f.input ~= 1 and #f.input ~= 3) then
-      err(iline, "network: input must be a size N or { C, H, W } (channels, height, width), got %d dimensions",
-        #f.input)
-    elseif #dims == #f.input then
-      spec.input_dims = dims
-    end
-  else
-    local n_in = check_size(f.input, "network: input", iline)
-    if n_in then spec.input_dims = { n_in } end
+    spec.normalize = check_enum(v.normalize, M.NORMALIZES, "input: unknown normalize",
+      key_line(lines, "normalize", line, line), "none")
   end
+  check_input(f.input)
   if spec.input_dims then spec.input = common.count(spec.input_dims) end
 
   spec.dtype = check_enum(f.dtype, M.DTYPES, "network: unknown dtype",

@@ -165,6 +165,21 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             if (cli_number(v, "--validation", 0.0, CKPT_MAX_VALIDATION, &d, err, errlen))
                 return -1;
             o->validation = d;
+        } else if (cli_is(arg, "--test-split")) {
+            if (!(v = cli_value(argc, argv, &i, "--test-split", err, errlen)))
+                return -1;
+            if (cli_number(v, "--test-split", 0.01, 0.9, &d, err, errlen))
+                return -1;
+            o->test_split = d;
+        } else if (cli_is(arg, "--test")) {
+            if (cli_path(argc, argv, &i, "--test", &o->test_path, err, errlen))
+                return -1;
+        } else if (cli_is(arg, "--label")) {
+            if (!(v = cli_value(argc, argv, &i, "--label", err, errlen)))
+                return -1;
+            if (v[0] == '\0')
+                return err_set(err, errlen, "--label", "needs a column number or name");
+            o->label = v;
         } else if (cli_is(arg, "--save")) {
             if (cli_path(argc, argv, &i, "--save", &o->save_path, err, errlen))
                 return -1;
@@ -193,7 +208,7 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             if (!(v = cli_value(argc, argv, &i, "--data", err, errlen)))
                 return -1;
             if (v[0] == '\0')
-                return err_set(err, errlen, "--data", "needs a directory");
+                return err_set(err, errlen, "--data", "needs a directory or a CSV file");
             o->data_dir = v;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return err_set(err, errlen, arg, "unknown option; see --help");
@@ -210,7 +225,7 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
     if (help)
         o->command = CLI_HELP;
     else if (o->command == CLI_PREDICT && o->n_files == 0)
-        return err_set(err, errlen, "predict", "needs at least one image file (PGM or PNG)");
+        return err_set(err, errlen, "predict", "needs at least one image file (PGM or PNG) or CSV file");
     if (o->quiet && o->verbose)
         return err_set(err, errlen, "--quiet", "cannot be combined with --verbose");
     if (o->predictions_path && o->command != CLI_EVAL && o->command != CLI_HELP)
@@ -225,7 +240,8 @@ size_t cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
     const int n = snprintf(buf, len,
              "usage: %s [train] [options]           train, evaluate on the test set, save the model\n"
              "       %s eval [--load MODEL]         evaluate a saved model on the test set\n"
-             "       %s predict [--show] FILE...    classify 28x28 PGM or PNG images (any size is resized)\n"
+             "       %s predict [--show] FILE...    classify PGM or PNG images (any size is resized),\n"
+             "                                      or the rows of CSV files (features only)\n"
              "       %s export [--load MODEL]       write the model's weights as C source\n"
              "       %s quantize [--load MODEL]     int8 weights and scales for the int8 C (-o FILE.lua)\n"
              "\n"
@@ -235,8 +251,16 @@ size_t cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              "  --seed S          seed for the initial weights and the shuffles (default %llu)\n"
              "  --validation F    hold out this fraction of the training set and keep the\n"
              "                    epoch that does best on it (default %g)\n"
-             "  --data DIR        folder with the four MNIST IDX files, raw or .gz\n"
-             "                    (default %s; MNIST_DIR sets it too)\n"
+             "  --data DIR|FILE   folder with the four MNIST IDX files, raw or .gz\n"
+             "                    (default %s; MNIST_DIR sets it too); or a CSV\n"
+             "                    file (.csv, .csv.gz); or a folder of class folders of\n"
+             "                    PNG/PGM images (DIR/<class>/*.png, or DIR/train, DIR/test)\n"
+             "  --test FILE       CSV: the test file (default: split off --test-split)\n"
+             "  --test-split F    hold out this seeded fraction of a single CSV file or\n"
+             "                    image folder as the test set (default 0.2)\n"
+             "  --label COLS      CSV: the label column, or the target columns of a\n"
+             "                    regression net: numbers from 1 or header names, comma-\n"
+             "                    separated (default: the last column, or the last ones)\n"
              "  --save FILE       where training saves the model (default %s)\n"
              "  --no-save         do not save\n"
              "  --load FILE       start from (train) or use (eval, predict, export) a saved\n"

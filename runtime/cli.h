@@ -14,7 +14,11 @@ typedef struct {
     unsigned epochs;
     uint64_t seed;
     double validation;     /* fraction of the training set held out */
-    const char *data_dir;  /* the strings point into argv or at defaults */
+    const char *data_dir;  /* the strings point into argv or at defaults: an MNIST folder,
+                            * a CSV file, or a folder of class folders of images */
+    const char *test_path; /* CSV: the test file; NULL: split the --data file */
+    double test_split;     /* fraction of a single CSV file or image folder held out for test */
+    const char *label;     /* CSV: the label or target columns (csv.h); NULL: the last */
     const char *save_path; /* where training saves the model; NULL: nowhere */
     const char *load_path; /* model to start from (train) or to use (eval, export) */
     const char *out_path;  /* export: the C file to write; quantize: the Lua file */

@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 
+#include "model.h"
 #include "train.h"
 
 /* Write the weights of net (params: net->n_params reals of net->real_size
@@ -46,6 +47,22 @@ int export_c_weights(const char *path, const train_net *net, const void *params,
  * net can live in one program. */
 int export_c_weights_named(const char *path, const char *symbol, const train_net *net, const void *params,
                            char *err, size_t errlen);
+
+/* The same, with what the model file kept besides the weights (NULL: none):
+ * with an input normalization, the C file also defines the statistics and
+ *     void <name>_normalize(<name>_input *x, const float raw[<NAME>_IN]);
+ * which turns raw values into the normalized input that <name>_predict
+ * takes, computed exactly as the trainer does (in float); with class names,
+ *     const char *const <name>_class_names[<NAME>_N_CLASS_NAMES];
+ * Both are declared in the header. */
+int export_c_weights_meta(const char *path, const train_net *net, const void *params, const model_meta *meta,
+                          char *err, size_t errlen);
+
+/* Both: the object named symbol, and what the model file kept. The
+ * normalization function and the class names are prefixed by the net's name
+ * with the default symbol, else by the symbol. */
+int export_c_weights_full(const char *path, const char *symbol, const train_net *net, const void *params,
+                          const model_meta *meta, char *err, size_t errlen);
 
 /* Format v as an exact C hexadecimal floating literal, in the normalized
  * form of "%a" ("0x1.8p+1", "-0x0p+0", "0x1p-1074"), without locale and

@@ -566,10 +566,5 @@ int idx_load_mnist_dim(idx_dataset *out, const char *dir, const char *prefix, un
 
 void idx_dataset_free(idx_dataset *d)
 {
-    if (d == NULL)
-        return;
-    free(d->x);
-    free(d->y);
-    d->x = NULL;
-    d->y = NULL;
+    data_set_free(d);
 }

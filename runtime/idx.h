@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "data.h"
+
 /* Largest file, and largest decompressed image, accepted: 1 GiB. */
 #define IDX_MAX_BYTES ((size_t)1 << 30)
 
@@ -41,12 +43,9 @@ int idx_load_expect(idx_file *out, const char *path, size_t expect_item, char *e
 /* Free the payload; safe on a zeroed struct, sets data NULL. */
 void idx_free(idx_file *f);
 
-typedef struct {
-    size_t n;         /* samples */
-    size_t dim;       /* features per sample, e.g. 784 */
-    float *x;         /* n*dim floats, pixel/255.0f */
-    uint8_t *y;       /* n labels */
-} idx_dataset;
+/* The data set every reader fills (data.h); from IDX files x holds
+ * pixel/255.0f and y the labels. */
+typedef data_set idx_dataset;
 
 /* Load an image file + label file pair. Images must have ndim >= 2, labels
  * ndim == 1; the counts must agree and every label must be < n_classes
@@ -65,7 +64,7 @@ int idx_load_mnist(idx_dataset *out, const char *dir, const char *prefix, unsign
 int idx_load_mnist_dim(idx_dataset *out, const char *dir, const char *prefix, unsigned n_classes, size_t dim,
                        char *err, size_t errlen);
 
-/* Free x and y; safe on a zeroed struct, sets both NULL. */
+/* data_set_free, under its old name. */
 void idx_dataset_free(idx_dataset *d);
 
 #endif

@@ -13,12 +13,17 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include <sys/stat.h>
+
 #include "ckpt.h"
 #include "cli.h"
+#include "csv.h"
+#include "data.h"
 #include "err.h"
 #include "export.h"
 #include "idx.h"
 #include "image.h"
+#include "imgdir.h"
 #include "model.h"
 #include "quant.h"
 #include "rng.h"
@@ -27,6 +32,8 @@
 /* The shuffles draw from their own stream, so that changing the number of
  * epochs never changes the initial weights. */
 #define MAIN_SHUFFLE_STREAM 0x9e3779b97f4a7c15u
+/* and the rows of a table shuffled before its validation rows are held out */
+#define MAIN_VALIDATION_STREAM 0x6a09e667f3bcc909u
 
 static const train_net *net = &train_net_desc;
 
@@ -40,6 +47,135 @@ static char *main_beside_program(const char *argv0, const char *stem, const char
     if (p)
         snprintf(p, len, "%.*s%s%s", (int)dir, argv0, stem, suffix);
     return p;
+}
+
+/* Where the data came from, and what came with it. */
+typedef enum { MAIN_IDX, MAIN_CSV, MAIN_IMAGES } main_source;
+
+typedef struct {
+    main_source source;
+    data_set train, test;  /* train is empty for eval */
+    data_classes classes;  /* class names (CSV label names, folder names) */
+    char split[256];       /* how the test set was made */
+} main_data;
+
+static void main_data_free(main_data *d)
+{
+    data_set_free(&d->train);
+    data_set_free(&d->test);
+    data_classes_free(&d->classes);
+}
+
+static int main_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* An MNIST folder: it holds the IDX files of either set, raw or .gz. */
+static int main_is_mnist(const char *dir)
+{
+    static const char *const names[] = {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz",
+                                        "t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; ++k) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        if (stat(path, &st) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Read one set: a CSV file or an image folder. */
+static int main_read(main_data *d, const cli_options *o, const char *path, int add, data_set *out, char *err,
+                     size_t errlen)
+{
+    if (d->source == MAIN_IMAGES) {
+        if (net->in_c != 1)
+            return err_set(err, errlen, path, "images are read as gray; network '%s' takes %u channels", net->name,
+                           net->in_c);
+        return imgdir_load(out, path, &d->classes, net->n_out, add, net->in_w, net->in_h, err, errlen);
+    }
+    const csv_options co = {.n_in = net->n_in, .n_out = net->n_out, .regression = train_is_regression(net),
+                            .label = o->label, .classes = &d->classes};
+    return csv_load(out, path, &co, err, errlen);
+}
+
+/* Load the data named by --data (and --test): the training set when
+ * need_train, and the test set, whatever the source. */
+static int main_load_data(main_data *d, const cli_options *o, int need_train, char *err, size_t errlen)
+{
+    const char *path = o->data_dir;
+    struct stat st;
+    const int exists = stat(path, &st) == 0;
+    /* an MNIST folder, or a name that is neither a CSV file nor a folder (whose
+     * error then names the IDX file looked for, as it always has) */
+    if ((main_is_dir(path) && main_is_mnist(path)) || (!exists && !csv_is_csv_name(path))) {
+        d->source = MAIN_IDX;
+        if (o->test_path || o->label || o->test_split > 0)
+            return err_set(err, errlen, o->test_path ? "--test" : o->label ? "--label" : "--test-split",
+                           "applies to CSV files and image folders, not to the MNIST folder %s", path);
+        if (need_train && (idx_load_mnist(&d->train, path, "train", net->n_out, err, errlen) != 0 ||
+                           train_check_data(net, &d->train, path, err, errlen) != 0))
+            return -1;
+        return idx_load_mnist(&d->test, path, "t10k", net->n_out, err, errlen) != 0 ||
+                       train_check_data(net, &d->test, path, err, errlen) != 0
+                   ? -1
+                   : 0;
+    }
+    d->source = main_is_dir(path) ? MAIN_IMAGES : MAIN_CSV;
+    if (d->source == MAIN_IMAGES && (o->test_path || o->label))
+        return err_set(err, errlen, o->test_path ? "--test" : "--label",
+                       "applies to CSV files; an image folder holds its test set in %s/test", path);
+    const double frac = o->test_split > 0 ? o->test_split : 0.2;
+    int rc;
+    if (d->source == MAIN_IMAGES && imgdir_has_split(path)) {
+        char sub[4096];
+        snprintf(sub, sizeof sub, "%s/train", path);
+        rc = main_read(d, o, sub, 1, &d->train, err, errlen);
+        snprintf(sub, sizeof sub, "%s/test", path);
+        if (rc == 0)
+            rc = main_read(d, o, sub, 0, &d->test, err, errlen);
+        snprintf(d->split, sizeof d->split, "%s/train and %s/test", path, path);
+    } else if (o->test_path) {
+        rc = main_read(d, o, path, 1, &d->train, err, errlen);
+        if (rc == 0)
+            rc = main_read(d, o, o->test_path, 1, &d->test, err, errlen);
+        snprintf(d->split, sizeof d->split, "training rows from %s, test rows from %s", path, o->test_path);
+    } else {
+        data_set all;
+        rc = main_read(d, o, path, 1, &all, err, errlen);
+        if (rc == 0)
+            rc = data_split(&all, frac, o->seed, &d->train, &d->test, path, err, errlen);
+        data_set_free(&all);
+        snprintf(d->split, sizeof d->split, "%g of the rows of %s held out for test, seed %llu (--test-split, --seed)",
+                 frac, path, (unsigned long long)o->seed);
+    }
+    if (rc == 0 && need_train)
+        rc = train_check_data(net, &d->train, path, err, errlen);
+    if (rc == 0)
+        rc = train_check_data(net, &d->test, o->test_path ? o->test_path : path, err, errlen);
+    if (!need_train)
+        data_set_free(&d->train);
+    return rc;
+}
+
+/* A resumed run splits its data with the seed it started with: read it from
+ * the checkpoint before the data. */
+static int main_resume_seed(cli_options *o, char *err, size_t errlen)
+{
+    const size_t bytes = net->n_params * net->real_size;
+    ckpt_state ck = {.params = malloc(bytes), .opt = malloc(net->opt_bytes ? net->opt_bytes : 1),
+                     .best = malloc(bytes)};
+    int rc = ck.params && ck.opt && ck.best ? ckpt_load(o->resume_path, net, &ck, err, errlen)
+                                            : err_set(err, errlen, net->name, "out of memory");
+    if (rc == 0)
+        o->seed = ck.seed;
+    free(ck.params);
+    free(ck.opt);
+    free(ck.best);
+    return rc;
 }
 
 static model_info main_model_info(void)
@@ -112,10 +248,15 @@ static int main_gallery(const char *path, const void *params, const idx_dataset 
                         size_t errlen)
 {
     enum { MAX = 100 };
-    if (!main_gallery_fits() || test->dim != 28 * 28) {
+    if (!main_gallery_fits() || test->dim != 28 * 28 || test->y == NULL) {
         if (!quiet)
             printf("gallery: skipped: it needs 28x28 images and at most 10 classes (this net: %u inputs, "
                    "%u classes)\n", net->n_in, net->n_out);
+        return 0;
+    }
+    if (net->normalize != DATA_NORM_NONE) {
+        if (!quiet)
+            printf("gallery: skipped: the net's inputs are normalized, not pixels\n");
         return 0;
     }
     uint8_t *pix = malloc(MAX * test->dim);
@@ -151,10 +292,18 @@ static int main_gallery(const char *path, const void *params, const idx_dataset 
     return status;
 }
 
-/* Test accuracy of params, with the confusion matrix unless quiet. */
+/* Test accuracy of params, with the confusion matrix unless quiet; for a
+ * regression net RMSE, MAE and R^2. */
 static int main_report(const void *params, const idx_dataset *test, int quiet, const char *what,
                        char *err, size_t errlen)
 {
+    if (test->t != NULL) {
+        train_fit fit;
+        if (train_evaluate_regression(net, params, test, &fit, err, errlen) != 0)
+            return -1;
+        printf("test RMSE: %.4g, MAE: %.4g, R^2: %.4f (%zu rows)%s\n", fit.rmse, fit.mae, fit.r2, test->n, what);
+        return 0;
+    }
     unsigned long *conf = calloc((size_t)net->n_out * net->n_out, sizeof *conf);
     double acc = 0.0;
     if (conf == NULL)
@@ -206,7 +355,10 @@ static int main_write_predictions(const char *path, const void *params, const id
     ok = ok && fputc('\n', af.fp) != EOF;
     for (size_t k = 0; k < test->n && ok; ++k) {
         net->predict(params, test->x + k * test->dim, out);
-        ok = fprintf(af.fp, "%zu,%u,%u", k, (unsigned)test->y[k], train_argmax(out, net->n_out)) > 0;
+        if (test->y != NULL)
+            ok = fprintf(af.fp, "%zu,%u,%u", k, (unsigned)test->y[k], train_argmax(out, net->n_out)) > 0;
+        else /* a regression: no class, the outputs are the prediction */
+            ok = fprintf(af.fp, "%zu,,", k) > 0;
         for (unsigned j = 0; j < net->n_out; ++j)
             ok = ok && fprintf(af.fp, ",%.9g", (double)out[j]) > 0;
         ok = ok && fputc('\n', af.fp) != EOF;
@@ -215,10 +367,25 @@ static int main_write_predictions(const char *path, const void *params, const id
     return atomic_commit(&af, ok, err, errlen);
 }
 
-static int main_train(const cli_options *opts, const idx_dataset *train, const idx_dataset *test, char *err,
+/* The score of params on d that picks the best epoch (higher is better):
+ * accuracy, or minus the RMSE; *fit gets the regression metrics. */
+static int main_score(const void *params, const data_set *d, double *score, train_fit *fit, char *err,
                       size_t errlen)
 {
+    if (d->t == NULL)
+        return train_evaluate(net, params, d, score, NULL, err, errlen);
+    if (train_evaluate_regression(net, params, d, fit, err, errlen) != 0)
+        return -1;
+    *score = -fit->rmse;
+    return 0;
+}
+
+static int main_train(const cli_options *opts, main_data *d, char *err, size_t errlen)
+{
     cli_options o = *opts; /* a resumed run takes its settings from the checkpoint */
+    data_set *train = &d->train, *test = &d->test;
+    const int regression = train->t != NULL;
+    model_meta meta = {.classes = d->classes};
     train_state s;
     if (train_state_init(&s, net, o.seed, err, errlen) != 0)
         return -1;
@@ -250,11 +417,24 @@ static int main_train(const cli_options *opts, const idx_dataset *train, const i
         status = model_load(o.load_path, &info, s.params, err, errlen);
     }
 
-    /* the validation split: the last samples of the training file */
+    /* the validation split: the last samples of the training file; a table or
+     * a folder is often sorted by class, so its rows are shuffled first (by the
+     * run's seed, so that a resumed run holds out the same rows) */
     const size_t n_val = (size_t)(o.validation * (double)train->n);
+    if (status == 0 && n_val > 0 && d->source != MAIN_IDX &&
+        data_shuffle(train, o.seed ^ MAIN_VALIDATION_STREAM, err, errlen) != 0)
+        status = -1;
     const size_t n_train = train->n - n_val;
     const idx_dataset val = {.n = n_val, .dim = train->dim, .x = train->x + n_train * train->dim,
-                             .y = train->y + n_train};
+                             .y = train->y ? train->y + n_train : NULL,
+                             .t = train->t ? train->t + n_train * train->n_targets : NULL,
+                             .n_targets = train->n_targets};
+    /* the input normalization: statistics of the rows trained on, applied to all */
+    const data_set fitted = {.n = n_train, .dim = train->dim, .x = train->x};
+    if (status == 0 && data_norm_fit(&meta.norm, net->normalize, &fitted, err, errlen) != 0)
+        status = -1;
+    data_norm_apply(&meta.norm, train->x, train->n);
+    data_norm_apply(&meta.norm, test->x, test->n);
     uint32_t *order = malloc(n_train * sizeof *order);
     train_log_row *log = calloc(o.epochs, sizeof *log);
     if (status == 0 && (order == NULL || log == NULL))
@@ -267,10 +447,22 @@ static int main_train(const cli_options *opts, const idx_dataset *train, const i
     if (status == 0 && !o.quiet) {
         printf("%s: from %s, %lu parameters (%s), %s, batch %u\n", net->name, net->spec, net->n_params,
                net->real_size == 4 ? "float" : "double", net->optimizer, net->batch);
-        printf("data: %zu training%s, %zu test images from %s\n", n_train, n_val ? " + validation" : "",
-               test->n, o.data_dir);
+        if (d->source == MAIN_IDX) {
+            printf("data: %zu training%s, %zu test images from %s\n", n_train, n_val ? " + validation" : "",
+                   test->n, o.data_dir);
+        } else {
+            const data_set shown = {.n = n_train, .dim = train->dim, .x = train->x, .y = train->y, .t = train->t,
+                                    .n_targets = train->n_targets};
+            data_summary("training", &shown, &d->classes, net->n_out);
+            data_summary("test", test, &d->classes, net->n_out);
+            printf("split: %s\n", d->split);
+            printf("normalization: %s%s\n", data_norm_name(meta.norm.kind),
+                   meta.norm.kind != DATA_NORM_NONE ? ", statistics of the training rows, kept in the model" : "");
+        }
         if (n_val)
-            printf("validation: the last %zu training images\n", n_val);
+            printf(d->source == MAIN_IDX ? "validation: the last %zu training images\n"
+                                         : "validation: %zu of the training rows, drawn by the seed\n",
+                   n_val);
         printf("training: %u epoch%s, rate %g, seed %llu\n", o.epochs, o.epochs == 1 ? "" : "s", o.rate,
                (unsigned long long)o.seed);
         if (o.resume_path)
@@ -293,6 +485,7 @@ static int main_train(const cli_options *opts, const idx_dataset *train, const i
             order[k] = (uint32_t)k;
         rng_shuffle(&shuffle, order, n_train);
         double vacc = 0.0;
+        train_fit vfit = {0}, tfit = {0};
         bar.epoch = e;
         bar.start = train_now();
         bar.last_draw = 0.0;
@@ -301,20 +494,23 @@ static int main_train(const cli_options *opts, const idx_dataset *train, const i
             fprintf(stderr, "\r\033[K");
             fflush(stderr);
         }
-        if (failed || (n_val && train_evaluate(net, s.params, &val, &vacc, NULL, err, errlen) != 0) ||
-            train_evaluate(net, s.params, test, &acc, NULL, err, errlen) != 0) {
+        if (failed || (n_val && main_score(s.params, &val, &vacc, &vfit, err, errlen) != 0) ||
+            main_score(s.params, test, &acc, &tfit, err, errlen) != 0) {
             status = -1;
             break;
         }
-        if (n_val && vacc > best_val) {
+        if (n_val && (vacc > best_val || best_epoch == 0)) {
             best_val = vacc;
             best_epoch = e;
             memcpy(best, s.params, bytes);
         }
         log[logged++] = (train_log_row){.epoch = e, .loss = st.loss, .train_acc = st.accuracy,
-                                        .val_acc = n_val ? vacc : NAN, .test_acc = acc,
-                                        .samples_per_s = st.samples_per_s, .seconds = train_now() - t0};
-        if (o.csv_path && train_log_write(o.csv_path, log, logged, err, errlen) != 0) {
+                                        .val_acc = n_val ? (regression ? vfit.rmse : vacc) : NAN,
+                                        .test_acc = regression ? tfit.rmse : acc,
+                                        .samples_per_s = st.samples_per_s, .seconds = train_now() - t0,
+                                        .test_mae = tfit.mae, .test_r2 = tfit.r2};
+        if (o.csv_path && (regression ? train_log_write_regression(o.csv_path, log, logged, err, errlen)
+                                      : train_log_write(o.csv_path, log, logged, err, errlen)) != 0) {
             status = -1;
             break;
         }
@@ -328,14 +524,22 @@ static int main_train(const cli_options *opts, const idx_dataset *train, const i
             }
         }
         if (!o.quiet) {
-            char vtext[32] = "", rtext[32] = "";
+            char vtext[48] = "", rtext[48] = "";
             if (n_val)
-                snprintf(vtext, sizeof vtext, "  val %6.2f%%", 100.0 * vacc);
+                snprintf(vtext, sizeof vtext, regression ? "  val rmse %.4g" : "  val %6.2f%%",
+                         regression ? vfit.rmse : 100.0 * vacc);
             if (o.verbose)
                 snprintf(rtext, sizeof rtext, "  rate %.3g  %.1f s train", rate, st.seconds);
-            printf("epoch %*u/%u  loss %.4f  train %6.2f%%%s  test %6.2f%%  %8.0f samples/s  %6.1f s%s\n",
-                   o.epochs >= 10 ? 2 : 1, e, o.epochs, st.loss, 100.0 * st.accuracy, vtext, 100.0 * acc,
-                   st.samples_per_s, train_now() - t0, rtext);
+            const int w = o.epochs >= 1000 ? 4 : o.epochs >= 100 ? 3 : o.epochs >= 10 ? 2 : 1;
+            if (regression)
+                printf("epoch %*u/%u  loss %.4g  train rmse %.4g%s  test rmse %.4g  mae %.4g  r2 %.3f  %8.0f samples/s  "
+                       "%6.1f s%s\n",
+                       w, e, o.epochs, st.loss, st.accuracy, vtext, tfit.rmse, tfit.mae, tfit.r2, st.samples_per_s,
+                       train_now() - t0, rtext);
+            else
+                printf("epoch %*u/%u  loss %.4f  train %6.2f%%%s  test %6.2f%%  %8.0f samples/s  %6.1f s%s\n",
+                       w, e, o.epochs, st.loss, 100.0 * st.accuracy, vtext, 100.0 * acc, st.samples_per_s,
+                       train_now() - t0, rtext);
             fflush(stdout);
         }
     }
@@ -344,20 +548,24 @@ static int main_train(const cli_options *opts, const idx_dataset *train, const i
         snprintf(what, sizeof what, " after %u epochs, %.1f s", o.epochs, train_now() - t0);
         if (n_val) {
             memcpy(s.params, best, bytes);
-            snprintf(what, sizeof what, " at epoch %u, the best on validation (%.2f%%)", best_epoch,
-                     100.0 * best_val);
+            if (regression)
+                snprintf(what, sizeof what, " at epoch %u, the best on validation (RMSE %.4g)", best_epoch, -best_val);
+            else
+                snprintf(what, sizeof what, " at epoch %u, the best on validation (%.2f%%)", best_epoch,
+                         100.0 * best_val);
         }
         status = main_report(s.params, test, o.quiet, what, err, errlen);
     }
     if (status == 0 && o.save_path) {
-        status = model_save(o.save_path, &info, s.params, err, errlen);
+        status = model_save_meta(o.save_path, &info, s.params, &meta, err, errlen);
         if (status == 0 && !o.quiet)
             printf("model: saved to %s\n", o.save_path);
     }
     if (status == 0 && o.csv_path && !o.quiet)
         printf("log: %s\n", o.csv_path);
-    if (status == 0 && o.gallery_path)
+    if (status == 0 && o.gallery_path && d->source == MAIN_IDX)
         status = main_gallery(o.gallery_path, s.params, test, o.quiet, err, errlen);
+    data_norm_free(&meta.norm);
     free(log);
     free(order);
     free(best);
@@ -372,11 +580,13 @@ static int main_quantize(const cli_options *o, const idx_dataset *train, char *e
     void *params = malloc(net->n_params * net->real_size);
     idx_dataset calib = {0};
     quant_model *q = calloc(1, sizeof *q);
+    model_meta meta = {0}; /* a normalized net is calibrated on normalized images */
     int status = -1;
     if (params == NULL || q == NULL)
         err_set(err, errlen, net->name, "out of memory");
-    else if (model_load(o->load_path, &info, params, err, errlen) == 0 &&
+    else if (model_load_meta(o->load_path, &info, params, &meta, err, errlen) == 0 &&
              quant_sample(&calib, train, o->calibration, o->seed, err, errlen) == 0 &&
+             (data_norm_apply(&meta.norm, calib.x, calib.n), 1) &&
              quant_build(q, net, params, &calib, o->seed, err, errlen) == 0 &&
              quant_write(o->out_path, q, net, o->load_path, err, errlen) == 0)
         status = 0;
@@ -388,51 +598,106 @@ static int main_quantize(const cli_options *o, const idx_dataset *train, char *e
     free(q);
     free(params);
     idx_dataset_free(&calib);
+    model_meta_free(&meta);
     return status;
 }
 
-/* Classify each image; a bad file gets a one-line error and the rest go on. */
+/* Print the prediction out for one input named where: the values of a
+ * regression, or the class. */
+static void main_print_prediction(const char *where, const float *out, const data_classes *names, int values)
+{
+    if (values) {
+        printf("%s:", where);
+        for (unsigned j = 0; j < net->n_out; ++j)
+            printf(" %.6g", out[j]);
+        printf("\n");
+        return;
+    }
+    const int softmax = strcmp(net->out_activation, "softmax") == 0;
+    double sum = 0.0;
+    for (unsigned j = 0; j < net->n_out; ++j)
+        sum += softmax ? out[j] : fmax(out[j], 0.0);
+    const unsigned best = train_argmax(out, net->n_out);
+    printf("%s: %u", where, best);
+    if (best < names->n)
+        printf(" '%s'", names->name[best]);
+    printf("  (%s", softmax ? "probabilities" : "outputs, normalized");
+    for (unsigned j = 0; j < net->n_out; ++j)
+        printf(" %u:%.3f", j, sum > 0 ? (softmax ? out[j] : fmax(out[j], 0.0)) / sum : 0.0);
+    printf(")\n");
+}
+
+/* Predict the rows of a CSV file of features (raw values: the model's
+ * normalization is applied). */
+static int main_predict_csv(const char *path, const char *label, const void *params, model_meta *meta, float *out)
+{
+    char err[ERR_MAX];
+    data_classes none = {0};
+    const csv_options co = {.n_in = net->n_in, .n_out = net->n_out, .regression = train_is_regression(net),
+                            .no_label = 1, .label = label, .classes = &none};
+    data_set rows;
+    if (csv_load(&rows, path, &co, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    data_norm_apply(&meta->norm, rows.x, rows.n);
+    for (size_t k = 0; k < rows.n; ++k) {
+        char where[4200];
+        snprintf(where, sizeof where, "%s row %zu", path, k + 1);
+        net->predict(params, rows.x + k * rows.dim, out);
+        main_print_prediction(where, out, &meta->classes, train_is_regression(net));
+    }
+    data_set_free(&rows);
+    return 0;
+}
+
+/* Classify each image or CSV row; a bad file gets a one-line error and the rest go on. */
 static int main_predict(const cli_options *o)
 {
     char err[ERR_MAX];
-    const unsigned side = (unsigned)sqrt((double)net->n_in);
-    if (side * side != net->n_in) {
-        fprintf(stderr, "%s: error: predict needs a network with square image inputs; this one takes %u\n",
-                net->name, net->n_in);
-        return 1;
-    }
+    const unsigned w = net->in_w, h = net->in_h;
     const model_info info = main_model_info();
     void *params = malloc(net->n_params * net->real_size);
     float *x = malloc(net->n_in * sizeof *x), *out = malloc(net->n_out * sizeof *out);
-    char *art = malloc(image_ascii_size(side, side));
-    if (!params || !x || !out || !art || model_load(o->load_path, &info, params, err, sizeof err) != 0) {
+    char *art = malloc(image_ascii_size(w, h));
+    model_meta meta = {0};
+    if (!params || !x || !out || !art || model_load_meta(o->load_path, &info, params, &meta, err, sizeof err) != 0 ||
+        (net->normalize != DATA_NORM_NONE && meta.norm.dim != net->n_in &&
+         err_set(err, sizeof err, o->load_path, "model has no normalization statistics for the %u inputs", net->n_in))) {
         fprintf(stderr, "%s\n", params && x && out && art ? err : "out of memory");
         free(params);
         free(x);
         free(out);
         free(art);
+        model_meta_free(&meta);
         return 1;
     }
-    const int softmax = strcmp(net->out_activation, "softmax") == 0;
     int failed = 0;
     for (int f = 0; f < o->n_files; ++f) {
         const char *path = o->files[f];
-        if (image_load_gray(path, side, side, x, err, sizeof err) != 0) {
+        if (csv_is_csv_name(path)) {
+            failed |= main_predict_csv(path, o->label, params, &meta, out);
+            continue;
+        }
+        if (net->in_c != 1) {
+            fprintf(stderr, "%s: error: images are read as gray; network '%s' takes %u channels\n", path, net->name,
+                    net->in_c);
+            failed = 1;
+            continue;
+        }
+        if (image_load_gray(path, w, h, x, err, sizeof err) != 0) {
             fprintf(stderr, "%s\n", err);
             failed = 1;
             continue;
         }
+        data_norm_apply(&meta.norm, x, 1);
         net->predict(params, x, out);
-        double sum = 0.0;
-        for (unsigned j = 0; j < net->n_out; ++j)
-            sum += softmax ? out[j] : fmax(out[j], 0.0);
-        printf("%s: %u  (%s", path, train_argmax(out, net->n_out), softmax ? "probabilities" : "outputs, normalized");
-        for (unsigned j = 0; j < net->n_out; ++j)
-            printf(" %u:%.3f", j, sum > 0 ? (softmax ? out[j] : fmax(out[j], 0.0)) / sum : 0.0);
-        printf(")\n");
-        if (o->show && image_ascii(x, side, side, art, image_ascii_size(side, side)) == 0)
+        main_print_prediction(path, out, &meta.classes, 0);
+        if (o->show && image_load_gray(path, w, h, x, err, sizeof err) == 0 &&
+            image_ascii(x, w, h, art, image_ascii_size(w, h)) == 0)
             fputs(art, stdout);
     }
+    model_meta_free(&meta);
     free(params);
     free(x);
     free(out);
@@ -496,51 +761,66 @@ int main(int argc, char **argv)
     } else if (o.command == CLI_EXPORT) {
         const model_info info = main_model_info();
         void *params = malloc(net->n_params * net->real_size);
-        if (params == NULL || model_load(o.load_path, &info, params, err, sizeof err) != 0 ||
-            export_c_weights_named(o.out_path, o.symbol, net, params, err, sizeof err) != 0) {
+        model_meta meta = {0};
+        if (params == NULL || model_load_meta(o.load_path, &info, params, &meta, err, sizeof err) != 0 ||
+            export_c_weights_full(o.out_path, o.symbol, net, params, &meta, err, sizeof err) != 0) {
             fprintf(stderr, "%s\n", params ? err : "out of memory");
             status = 1;
         } else if (!o.quiet) {
             printf("export: %s -> %s\n", o.load_path, o.out_path);
         }
+        model_meta_free(&meta);
         free(params);
     } else if (o.command == CLI_PREDICT) {
         status = main_predict(&o);
     } else {
-        idx_dataset train = {0}, test = {0};
+        main_data d = {0};
         const int need_train = (o.command == CLI_TRAIN || o.command == CLI_QUANTIZE);
+        const model_info info = main_model_info();
+        void *params = need_train ? NULL : malloc(net->n_params * net->real_size);
+        model_meta meta = {0};
         if (main_check_outputs(&o, err, sizeof err) != 0) {
             status = 1;
-        } else if ((need_train && (idx_load_mnist_dim(&train, o.data_dir, "train", net->n_out, net->n_in, err, sizeof err) != 0 ||
-                            train_check_data(net, &train, o.data_dir, err, sizeof err) != 0)) ||
-            idx_load_mnist_dim(&test, o.data_dir, "t10k", net->n_out, net->n_in, err, sizeof err) != 0 ||
-            train_check_data(net, &test, o.data_dir, err, sizeof err) != 0) {
-            status = 1;
-        } else if (need_train && (train.n > UINT32_MAX || train.n - (size_t)(o.validation * (double)train.n) == 0)) {
-            err_set(err, sizeof err, o.data_dir, "%zu training images leave none to train on", train.n);
-            status = 1;
-        } else if (o.command == CLI_QUANTIZE) {
-            status = main_quantize(&o, &train, err, sizeof err) != 0;
-        } else if (need_train) {
-            status = main_train(&o, &train, &test, err, sizeof err) != 0;
-        } else {
-            const model_info info = main_model_info();
-            void *params = malloc(net->n_params * net->real_size);
-            char what[600];
-            snprintf(what, sizeof what, " of %s", o.load_path);
-            status = params == NULL || model_load(o.load_path, &info, params, err, sizeof err) != 0 ||
-                     main_report(params, &test, o.quiet, what, err, sizeof err) != 0 ||
-                     (o.predictions_path &&
-                      main_write_predictions(o.predictions_path, params, &test, err, sizeof err) != 0) ||
-                     (o.gallery_path && main_gallery(o.gallery_path, params, &test, o.quiet, err, sizeof err) != 0);
+        } else if (!need_train && (params == NULL || model_load_meta(o.load_path, &info, params, &meta, err, sizeof err) != 0)) {
             if (params == NULL)
                 err_set(err, sizeof err, net->name, "out of memory");
-            free(params);
+            status = 1;
+        } else if (!need_train && net->normalize != DATA_NORM_NONE && meta.norm.dim != net->n_in) {
+            err_set(err, sizeof err, o.load_path, "model has no normalization statistics for the %u inputs", net->n_in);
+            status = 1;
+        }
+        if (status == 0) {
+            /* eval maps class names as the model was trained */
+            d.classes = meta.classes;
+            memset(&meta.classes, 0, sizeof meta.classes);
+            status = (o.resume_path && main_resume_seed(&o, err, sizeof err) != 0) ||
+                     main_load_data(&d, &o, need_train, err, sizeof err) != 0;
+        }
+        if (status != 0) {
+            /* the error is in err */
+        } else if (need_train && (d.train.n > UINT32_MAX || d.train.n - (size_t)(o.validation * (double)d.train.n) == 0)) {
+            err_set(err, sizeof err, o.data_dir, "%zu training %s leave none to train on", d.train.n,
+                    d.source == MAIN_IDX ? "images" : "rows");
+            status = 1;
+        } else if (o.command == CLI_QUANTIZE) {
+            status = main_quantize(&o, &d.train, err, sizeof err) != 0;
+        } else if (need_train) {
+            status = main_train(&o, &d, err, sizeof err) != 0;
+        } else {
+            char what[600];
+            snprintf(what, sizeof what, " of %s", o.load_path);
+            data_norm_apply(&meta.norm, d.test.x, d.test.n);
+            status = main_report(params, &d.test, o.quiet, what, err, sizeof err) != 0 ||
+                     (o.predictions_path &&
+                      main_write_predictions(o.predictions_path, params, &d.test, err, sizeof err) != 0) ||
+                     (o.gallery_path && d.source == MAIN_IDX &&
+                      main_gallery(o.gallery_path, params, &d.test, o.quiet, err, sizeof err) != 0);
         }
         if (status)
             fprintf(stderr, "%s\n", err);
-        idx_dataset_free(&train);
-        idx_dataset_free(&test);
+        free(params);
+        model_meta_free(&meta);
+        main_data_free(&d);
     }
     free(model_path);
     free(weights_path);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <math.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,8 +103,13 @@ typedef struct {
     size_t name_len;
     size_t header;  /* bytes before the payload */
     size_t payload; /* n_params * real_size */
+    size_t meta;    /* version 2: the meta bytes after the payload */
     size_t total;   /* the whole file, CRC included */
+    unsigned version;
 } layout;
+
+/* Largest meta section: statistics for 2^20 inputs and 256 names, with room. */
+#define MODEL_META_MAX ((size_t)16 << 20)
 
 static const char *dtype_name(unsigned dtype)
 {
@@ -130,6 +136,8 @@ static int info_layout(const model_info *info, const char *where, layout *lo, ch
         return err_set(err, errlen, where, "invalid model_info: %lu parameters is too many",
                        info->n_params);
     lo->payload = (size_t)info->n_params * info->real_size;
+    lo->meta = 0;
+    lo->version = 1;
     lo->total = lo->header + lo->payload + 4;
     return 0;
 }
@@ -183,9 +191,10 @@ static int check_front(const uint8_t *buf, size_t avail, size_t file_len, const 
     if (name_len == 0 || name_len > MODEL_NAME_MAX)
         return err_set(err, errlen, where, "corrupt: net name length %u, must be 1..%d",
                        name_len, MODEL_NAME_MAX);
-    if (header != MODEL_HEADER_FIXED + name_len)
+    const unsigned want_header = MODEL_HEADER_FIXED + (version >= 2 ? 4 : 0) + name_len;
+    if (header != want_header)
         return err_set(err, errlen, where, "corrupt: header size %" PRIu32 ", expected %u",
-                       header, MODEL_HEADER_FIXED + name_len);
+                       header, want_header);
 
     if (file_len < off + name_len)
         goto truncated;
@@ -226,6 +235,18 @@ static int check_front(const uint8_t *buf, size_t avail, size_t file_len, const 
         return err_set(err, errlen, where,
                        "model has %" PRIu64 " parameters, this network has %lu", n,
                        info->n_params);
+    if (version >= 2) {
+        if (file_len < off + 4)
+            goto truncated;
+        const uint32_t meta = get_u32(buf + off);
+        off += 4;
+        if (meta > MODEL_META_MAX)
+            return err_set(err, errlen, where, "corrupt: meta section of %" PRIu32 " bytes", meta);
+        lo->version = version;
+        lo->header = want_header;
+        lo->meta = meta;
+        lo->total = lo->header + lo->payload + lo->meta + 4;
+    }
 
     if (file_len < lo->total)
         goto truncated;
@@ -240,10 +261,127 @@ truncated:
                    lo->total);
 }
 
+/* ---- meta (version 2) ----------------------------------------------------- */
+
+void model_meta_free(model_meta *m)
+{
+    if (m == NULL)
+        return;
+    data_norm_free(&m->norm);
+    data_classes_free(&m->classes);
+}
+
+static int meta_empty(const model_meta *m)
+{
+    return m == NULL || (m->norm.kind == DATA_NORM_NONE && m->classes.n == 0);
+}
+
+/* The meta bytes of m (malloc'd) and their count; NULL when out of memory. */
+static uint8_t *meta_encode(const model_meta *m, size_t *len)
+{
+    const size_t dim = m->norm.kind == DATA_NORM_NONE ? 0 : m->norm.dim;
+    size_t n = 1 + 4 + 8 * dim + 2;
+    for (unsigned k = 0; k < m->classes.n; ++k)
+        n += 1 + strlen(m->classes.name[k]);
+    uint8_t *b = malloc(n), *p = b;
+    if (b == NULL)
+        return NULL;
+    *p++ = (uint8_t)m->norm.kind;
+    put_u32(p, (uint32_t)dim);
+    p += 4;
+    for (size_t i = 0; i < dim; ++i, p += 4)
+        encode_reals(p, m->norm.shift, i, 1, 4);
+    for (size_t i = 0; i < dim; ++i, p += 4)
+        encode_reals(p, m->norm.scale, i, 1, 4);
+    *p++ = (uint8_t)(m->classes.n & 0xff);
+    *p++ = (uint8_t)(m->classes.n >> 8);
+    for (unsigned k = 0; k < m->classes.n; ++k) {
+        const size_t l = strlen(m->classes.name[k]);
+        *p++ = (uint8_t)l;
+        memcpy(p, m->classes.name[k], l);
+        p += l;
+    }
+    *len = n;
+    return b;
+}
+
+/* Check and decode len meta bytes into *m (zeroed first; left empty on failure). */
+static int meta_decode(const uint8_t *p, size_t len, const char *where, model_meta *m, char *err,
+                       size_t errlen)
+{
+    memset(m, 0, sizeof *m);
+    const uint8_t *end = p + len;
+    if (len < 5)
+        return err_set(err, errlen, where, "corrupt: meta section of %zu bytes", len);
+    const unsigned kind = *p++;
+    const uint32_t dim = get_u32(p);
+    p += 4;
+    if (kind > DATA_NORM_MINMAX)
+        return err_set(err, errlen, where, "corrupt: unknown normalization %u", kind);
+    if ((kind == DATA_NORM_NONE) != (dim == 0) || dim > (1u << 20))
+        return err_set(err, errlen, where, "corrupt: normalization '%s' with %" PRIu32 " values",
+                       data_norm_name((data_norm_kind)kind), dim);
+    if ((size_t)(end - p) < 8 * (size_t)dim + 2)
+        return err_set(err, errlen, where, "corrupt: meta section cut short");
+    m->norm.kind = (data_norm_kind)kind;
+    m->norm.dim = dim;
+    if (dim > 0) {
+        m->norm.shift = malloc(dim * sizeof *m->norm.shift);
+        m->norm.scale = malloc(dim * sizeof *m->norm.scale);
+        if (m->norm.shift == NULL || m->norm.scale == NULL) {
+            model_meta_free(m);
+            return err_set(err, errlen, where, "out of memory");
+        }
+        decode_reals(m->norm.shift, p, dim, 4);
+        decode_reals(m->norm.scale, p + 4 * (size_t)dim, dim, 4);
+        p += 8 * (size_t)dim;
+        for (size_t i = 0; i < dim; ++i)
+            if (!isfinite(m->norm.shift[i]) || !isfinite(m->norm.scale[i])) {
+                model_meta_free(m);
+                return err_set(err, errlen, where, "corrupt: normalization value %zu is not finite", i);
+            }
+    }
+    const unsigned n = (unsigned)p[0] | ((unsigned)p[1] << 8);
+    p += 2;
+    if (n > DATA_MAX_CLASSES) {
+        model_meta_free(m);
+        return err_set(err, errlen, where, "corrupt: %u class names, at most %d", n, DATA_MAX_CLASSES);
+    }
+    for (unsigned k = 0; k < n; ++k) {
+        const size_t l = p < end ? *p++ : 0;
+        int bad = l == 0 || l > DATA_NAME_MAX || (size_t)(end - p) < l;
+        for (size_t i = 0; !bad && i < l; ++i)
+            bad = p[i] < 0x20 || p[i] == 0x7f;
+        char name[DATA_NAME_MAX + 1];
+        if (!bad) {
+            memcpy(name, p, l);
+            name[l] = '\0';
+            p += l;
+        }
+        if (bad || data_classes_find(&m->classes, name, DATA_MAX_CLASSES) != (int)k) {
+            model_meta_free(m);
+            return err_set(err, errlen, where, "corrupt: class name %u", k);
+        }
+    }
+    if (p != end) {
+        model_meta_free(m);
+        return err_set(err, errlen, where, "corrupt: %zu bytes after the class names", (size_t)(end - p));
+    }
+    if (meta_empty(m)) /* such a model is written as version 1: one file, one form */
+        return err_set(err, errlen, where, "corrupt: a version-2 file with an empty meta section");
+    return 0;
+}
+
 /* ---- public ---------------------------------------------------------------- */
 
 int model_parse(const uint8_t *buf, size_t len, const char *name, const model_info *info,
                 void *params, char *err, size_t errlen)
+{
+    return model_parse_meta(buf, len, name, info, params, NULL, err, errlen);
+}
+
+int model_parse_meta(const uint8_t *buf, size_t len, const char *name, const model_info *info,
+                     void *params, model_meta *meta, char *err, size_t errlen)
 {
     const char *where = name ? name : "model";
     layout lo;
@@ -260,13 +398,27 @@ int model_parse(const uint8_t *buf, size_t len, const char *name, const model_in
                        "corrupt: CRC-32 mismatch (stored 0x%08" PRIx32 ", computed 0x%08" PRIx32
                        ")",
                        stored, crc);
+    model_meta m = {0};
+    if (lo.version >= 2 &&
+        meta_decode(buf + lo.header + lo.payload, lo.meta, where, &m, err, errlen) != 0)
+        return -1;
     /* Every byte has been checked: only now touch the caller's params. */
     decode_reals(params, buf + lo.header, (size_t)info->n_params, info->real_size);
+    if (meta)
+        *meta = m;
+    else
+        model_meta_free(&m);
     return 0;
 }
 
 int model_load(const char *path, const model_info *info, void *params, char *err,
                size_t errlen)
+{
+    return model_load_meta(path, info, params, NULL, err, errlen);
+}
+
+int model_load_meta(const char *path, const model_info *info, void *params, model_meta *meta,
+                    char *err, size_t errlen)
 {
     const char *where = path ? path : "model";
     layout lo;
@@ -319,13 +471,19 @@ int model_load(const char *path, const model_info *info, void *params, char *err
     else if (rest != lo.total - got || extra != EOF)
         rc = err_set(err, errlen, where, "file changed while being read");
     else
-        rc = model_parse(buf, lo.total, where, info, params, err, errlen);
+        rc = model_parse_meta(buf, lo.total, where, info, params, meta, err, errlen);
     free(buf);
     return rc;
 }
 
 int model_save(const char *path, const model_info *info, const void *params, char *err,
                size_t errlen)
+{
+    return model_save_meta(path, info, params, NULL, err, errlen);
+}
+
+int model_save_meta(const char *path, const model_info *info, const void *params,
+                    const model_meta *meta, char *err, size_t errlen)
 {
     const char *where = path ? path : "model";
     layout lo;
@@ -336,15 +494,24 @@ int model_save(const char *path, const model_info *info, const void *params, cha
     if (params == NULL && lo.payload > 0)
         return err_set(err, errlen, where, "no parameters to save");
 
+    size_t meta_len = 0;
+    uint8_t *meta_bytes = NULL;
+    if (!meta_empty(meta)) {
+        if ((meta_bytes = meta_encode(meta, &meta_len)) == NULL)
+            return err_set(err, errlen, where, "out of memory");
+        lo.header += 4;
+    }
     atomic_file af;
-    if (atomic_open(&af, path, err, errlen) != 0)
+    if (atomic_open(&af, path, err, errlen) != 0) {
+        free(meta_bytes);
         return -1;
+    }
     FILE *fp = af.fp;
 
     /* Header. */
     uint8_t head[MODEL_HEADER_MAX];
     memcpy(head, model_magic, 8);
-    put_u32(head + 8, MODEL_VERSION);
+    put_u32(head + 8, meta_bytes ? 2 : 1);
     put_u32(head + 12, (uint32_t)lo.header);
     head[16] = (uint8_t)lo.name_len;
     memcpy(head + 17, info->name, lo.name_len);
@@ -352,6 +519,8 @@ int model_save(const char *path, const model_info *info, const void *params, cha
     put_u32(head + off, info->fingerprint);
     head[off + 4] = info->real_size == 4 ? 1 : 2;
     put_u64(head + off + 5, (uint64_t)info->n_params);
+    if (meta_bytes)
+        put_u32(head + off + 13, (uint32_t)meta_len);
 
     int ok = fwrite(head, 1, lo.header, fp) == lo.header;
     uint32_t crc = crc_update((uint32_t)crc32(0L, Z_NULL, 0), head, lo.header);
@@ -365,6 +534,11 @@ int model_save(const char *path, const model_info *info, const void *params, cha
         ok = fwrite(chunk, 1, n * info->real_size, fp) == n * info->real_size;
         crc = crc_update(crc, chunk, n * info->real_size);
     }
+    if (ok && meta_bytes) {
+        ok = fwrite(meta_bytes, 1, meta_len, fp) == meta_len;
+        crc = crc_update(crc, meta_bytes, meta_len);
+    }
+    free(meta_bytes);
     uint8_t tail[4];
     put_u32(tail, crc);
     if (ok)

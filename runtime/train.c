@@ -71,7 +71,13 @@ int train_check_data(const train_net *net, const idx_dataset *d, const char *wha
     if (d->dim != net->n_in)
         return err_set(err, errlen, what, "samples have %zu values, network '%s' takes %u inputs",
                        d->dim, net->name, net->n_in);
-    for (size_t k = 0; k < d->n; ++k)
+    if (d->t && !train_is_regression(net))
+        return err_set(err, errlen, what, "the data has regression targets, network '%s' classifies (its output is %s)",
+                       net->name, net->out_activation);
+    if (d->t && d->n_targets != net->n_out)
+        return err_set(err, errlen, what, "rows have %u targets, network '%s' has %u outputs", d->n_targets,
+                       net->name, net->n_out);
+    for (size_t k = 0; d->y && k < d->n; ++k)
         if (d->y[k] >= net->n_out)
             return err_set(err, errlen, what, "label %u of sample %zu is not below %u, the outputs of '%s'",
                            (unsigned)d->y[k], k, net->n_out, net->name);
@@ -157,7 +163,7 @@ int train_epoch(const train_net *net, train_state *s, const idx_dataset *d, cons
                 size_t n, double rate, unsigned epoch, train_stats *st, char *err, size_t errlen)
 {
     const unsigned B = net->batch, I = net->n_in, O = net->n_out;
-    double loss_sum = 0.0;
+    double loss_sum = 0.0, sq_sum = 0.0;
     size_t right = 0;
     const double start = train_now();
     memset(s->t, 0, (size_t)B * O * sizeof *s->t);
@@ -177,15 +183,25 @@ int train_epoch(const train_net *net, train_state *s, const idx_dataset *d, cons
             } else {
                 memcpy(s->x + (size_t)r * I, d->x + k * d->dim, I * sizeof *s->x);
             }
-            s->t[(size_t)r * O + d->y[k]] = 1.0f;
+            if (d->y)
+                s->t[(size_t)r * O + d->y[k]] = 1.0f;
+            else
+                memcpy(s->t + (size_t)r * O, d->t + k * O, O * sizeof *s->t);
         }
         if (net->draw_masks != NULL)
             net->draw_masks(s->work, rng_uniform_cb, &noise);
         const double loss = net->train_batch(s->params, s->opt, s->work, s->x, s->t, rows, rate, s->out);
         for (unsigned r = 0; r < rows; ++r) {
-            const unsigned label = d->y[order[first + r]];
-            s->t[(size_t)r * O + label] = 0.0f;
-            right += (train_argmax(s->out + (size_t)r * O, O) == label);
+            if (d->y) {
+                const unsigned label = d->y[order[first + r]];
+                s->t[(size_t)r * O + label] = 0.0f;
+                right += (train_argmax(s->out + (size_t)r * O, O) == label);
+            } else {
+                for (unsigned j = 0; j < O; ++j) {
+                    const double e = (double)s->out[(size_t)r * O + j] - (double)s->t[(size_t)r * O + j];
+                    sq_sum += e * e;
+                }
+            }
         }
         if (!isfinite(loss)) {
             char where[64];
@@ -207,7 +223,7 @@ int train_epoch(const train_net *net, train_state *s, const idx_dataset *d, cons
                        where, epoch, rate);
     st->seconds = train_now() - start;
     st->loss = loss_sum / (double)n;
-    st->accuracy = (double)right / (double)n;
+    st->accuracy = d->y ? (double)right / (double)n : sqrt(sq_sum / ((double)n * O));
     st->samples_per_s = st->seconds > 0 ? (double)n / st->seconds : 0.0;
     return 0;
 }
@@ -231,6 +247,66 @@ int train_evaluate(const train_net *net, const void *params, const idx_dataset *
     free(out);
     *accuracy = (double)right / (double)d->n;
     return 0;
+}
+
+int train_is_regression(const train_net *net)
+{
+    return net->out_activation != NULL && strcmp(net->out_activation, "identity") == 0;
+}
+
+int train_evaluate_regression(const train_net *net, const void *params, const data_set *d, train_fit *fit,
+                              char *err, size_t errlen)
+{
+    const unsigned O = net->n_out;
+    if (d->n == 0 || d->t == NULL || d->n_targets != O)
+        return err_set(err, errlen, net->name, "cannot evaluate a regression on %s",
+                       d->n == 0 ? "an empty data set" : "data without targets");
+    float *out = malloc(O * sizeof *out);
+    double *mean = calloc(O, sizeof *mean);
+    if (out == NULL || mean == NULL) {
+        free(out);
+        free(mean);
+        return err_set(err, errlen, net->name, "out of memory");
+    }
+    for (size_t k = 0; k < d->n; ++k)
+        for (unsigned j = 0; j < O; ++j)
+            mean[j] += d->t[k * O + j] / (double)d->n;
+    double sse = 0.0, sae = 0.0, sst = 0.0;
+    for (size_t k = 0; k < d->n; ++k) {
+        net->predict(params, d->x + k * d->dim, out);
+        for (unsigned j = 0; j < O; ++j) {
+            const double t = d->t[k * O + j], e = (double)out[j] - t;
+            sse += e * e;
+            sae += fabs(e);
+            sst += (t - mean[j]) * (t - mean[j]);
+        }
+    }
+    free(out);
+    free(mean);
+    const double count = (double)d->n * O;
+    fit->rmse = sqrt(sse / count);
+    fit->mae = sae / count;
+    fit->r2 = sst > 0.0 ? 1.0 - sse / sst : 0.0;
+    return 0;
+}
+
+int train_log_write_regression(const char *path, const train_log_row *rows, size_t n, char *err,
+                               size_t errlen)
+{
+    atomic_file af;
+    if (atomic_open(&af, path, err, errlen) != 0)
+        return -1;
+    FILE *f = af.fp;
+    fprintf(f, "epoch,loss,train_rmse,val_rmse,test_rmse,test_mae,test_r2,samples_per_s,seconds\n");
+    for (size_t k = 0; k < n; ++k) {
+        const train_log_row *r = &rows[k];
+        char val[32] = "";
+        if (!isnan(r->val_acc))
+            snprintf(val, sizeof val, "%.6g", r->val_acc);
+        fprintf(f, "%u,%.6f,%.6g,%s,%.6g,%.6g,%.6f,%.0f,%.3f\n", r->epoch, r->loss, r->train_acc, val, r->test_acc,
+                r->test_mae, r->test_r2, r->samples_per_s, r->seconds);
+    }
+    return atomic_commit(&af, 1, err, errlen);
 }
 
 int train_log_write(const char *path, const train_log_row *rows, size_t n, char *err, size_t errlen)

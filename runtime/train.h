@@ -28,9 +28,10 @@ typedef struct train_net {
     const char *name;        /* the spec's network name */
     const char *spec;        /* the spec file it was generated from */
     unsigned n_in, n_out;    /* input and output sizes */
-    unsigned in_c, in_h, in_w; /* the input as an image: channels, rows, columns
-                              * (n_in = in_c * in_h * in_w; 1 x 1 x n_in when flat) */
+    unsigned in_c, in_h, in_w; /* the input as an image: channels, height, width (n_in = c*h*w);
+                              * a flat input of n values is 1 x s x s when n = s*s, else 1 x 1 x n */
     unsigned augment_shift;  /* train with images shifted by up to this many pixels */
+    data_norm_kind normalize; /* the spec's input normalization, computed on the training split */
     unsigned batch;          /* batch size fixed in the spec */
     unsigned n_layers;       /* layers */
     const unsigned *sizes;   /* n_layers + 1 sizes: input, then each layer's outputs */
@@ -83,7 +84,8 @@ extern const train_net train_net_desc;
 
 typedef struct {
     double loss;          /* mean loss per sample */
-    double accuracy;      /* fraction right, from the predictions made while training */
+    double accuracy;      /* fraction right, from the predictions made while training;
+                           * regression: the root mean squared error of those predictions */
     double seconds;       /* wall time */
     double samples_per_s;
 } train_stats;
@@ -113,15 +115,38 @@ typedef struct {
 
 enum { TRAIN_PROGRESS_EVERY = 1024 };
 
-/* One row of the per-epoch log. val_acc is NaN without a validation split. */
+/* One row of the per-epoch log. val_acc is NaN without a validation split.
+ * For a regression net the _acc fields hold RMSEs, and test_mae, test_r2 are
+ * set too. */
 typedef struct {
     unsigned epoch;
     double loss, train_acc, val_acc, test_acc, samples_per_s, seconds;
+    double test_mae, test_r2;
 } train_log_row;
 
 /* Write the log as CSV (header epoch,loss,train_acc,val_acc,test_acc,
  * samples_per_s,seconds; accuracies in percent) to path, atomically. */
 int train_log_write(const char *path, const train_log_row *rows, size_t n, char *err, size_t errlen);
+
+/* The same for a regression net: header epoch,loss,train_rmse,val_rmse,
+ * test_rmse,test_mae,test_r2,samples_per_s,seconds. */
+int train_log_write_regression(const char *path, const train_log_row *rows, size_t n, char *err,
+                               size_t errlen);
+
+/* 1 when net can be a regression net: an identity output layer (trained on
+ * squared error, the only loss an identity output takes). A CSV table is then
+ * read with targets instead of a label; class labels (MNIST, image folders)
+ * still train it as a classifier on one-hot targets, as before. */
+int train_is_regression(const train_net *net);
+
+/* Regression metrics of params on d: root mean squared error, mean absolute
+ * error (both over every target value) and R^2 (1 - SSE / the sum of squares
+ * about the mean of d's targets, per target, summed). */
+typedef struct {
+    double rmse, mae, r2;
+} train_fit;
+int train_evaluate_regression(const train_net *net, const void *params, const data_set *d, train_fit *fit,
+                              char *err, size_t errlen);
 
 /* Read back the rows for epochs 1..max of a log written by train_log_write;
  * *n gets how many. -1 (no message) when the file lacks any of them. */
@@ -137,7 +162,8 @@ void *train_new_params(const train_net *net, uint64_t seed, char *err, size_t er
 /* The learning rate for epoch (1-based) of epochs under the net's schedule. */
 double train_rate(const train_net *net, double rate, unsigned epoch, unsigned epochs);
 
-/* Check that a dataset fits the network: sample size n_in, labels < n_out. */
+/* Check that a dataset fits the network: sample size n_in, labels < n_out,
+ * or n_out targets per row for a regression net. */
 int train_check_data(const train_net *net, const idx_dataset *d, const char *what, char *err,
                      size_t errlen);
 

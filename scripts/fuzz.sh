@@ -3,7 +3,7 @@
 #
 #   SECONDS       time per target (default: $FUZZ_SECONDS, else 60)
 #   CC            clang with libFuzzer (default: clang)
-#   FUZZ_TARGETS  targets to run (default: "fuzz_idx fuzz_model fuzz_cli")
+#   FUZZ_TARGETS  targets to run (default: "fuzz_idx fuzz_model fuzz_cli fuzz_csv")
 #
 # Per target: build out/fuzz/<target> (ASan + UBSan + libFuzzer; the runtime
 # sources are compiled with the same flags), replay every file under
@@ -25,7 +25,7 @@ case "$("$CC" --version 2>/dev/null | head -n 1)" in
     *clang*) ;;
     *) CC=clang ;;
 esac
-read -r -a targets <<< "${FUZZ_TARGETS:-fuzz_idx fuzz_model fuzz_cli}"
+read -r -a targets <<< "${FUZZ_TARGETS:-fuzz_idx fuzz_model fuzz_cli fuzz_csv}"
 
 out=out/fuzz
 mkdir -p "$out/obj"
@@ -40,7 +40,8 @@ cflags=(-std=c11 -Wall -Wextra -Werror -O1 -g -Iruntime "${san[@]}")
 
 # ---- build ----------------------------------------------------------------
 rt_objs=()
-for src in runtime/err.c runtime/idx.c runtime/model.c runtime/cli.c runtime/atomic.c; do
+for src in runtime/err.c runtime/idx.c runtime/model.c runtime/cli.c runtime/atomic.c runtime/data.c \
+           runtime/rng.c runtime/csv.c; do
     obj="$out/obj/$(basename "${src%.c}").o"
     "$CC" "${cflags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
     rt_objs+=("$obj")

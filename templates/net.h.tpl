@@ -11,6 +11,13 @@
  *       $(m.name)_output y;  int digit = $(m.name)_predict(&y, &p, &x);
  * Define $(m.NAME)_INFERENCE_ONLY before including this header (and when
  * compiling $(m.name).c) to leave out all training code.
+@ if m.normalize ~= "none" then
+ *
+ * Input: normalize = "$(m.normalize)". Every function here takes normalized
+ * input; the trainer computes the statistics on the training split and keeps
+ * them in the model file, and the exported $(m.name)_weights.h declares
+ * $(m.name)_normalize(), which turns raw values into a $(m.name)_input.
+@ end
  */
 #ifndef $(m.NAME)_H
 #define $(m.NAME)_H

@@ -20,6 +20,7 @@ if not ref then
 else
   local tables = {
     { "network", spec.NETWORK_KEYS },
+    { "input", spec.INPUT_KEYS },
     { "train", spec.TRAIN_KEYS },
     { "budget", spec.BUDGET_KEYS },
   }
@@ -47,7 +48,7 @@ else
     end
   end
   local values = { spec.ACTIVATIONS, spec.LOSSES, spec.INITS, spec.OPTIMIZERS, spec.SCHEDULES,
-                   spec.DTYPES, spec.UNROLLS }
+                   spec.DTYPES, spec.UNROLLS, spec.NORMALIZES }
   for _, list in ipairs(values) do
     for _, v in ipairs(list) do
       if not ref:find("`" .. v .. "`", 1, true) then

@@ -48,6 +48,19 @@ run quantize-bad 1 "$m" quantize --data tests/data --load "$tmp/t.csv"
 run bad-model 1 "$m" eval --data tests/data --load "$tmp/t.csv"
 run predictions 0 "$m" eval --data tests/data --load "$tmp/m.model" --no-gallery --predictions "$tmp/p.csv"
 run bad-output 1 "$m" --data tests/data --epochs 1 --no-csv --save "$tmp/no/such/m.model"
+
+# own data: a CSV table with normalization and class names, and a bad one
+"$LUA" gen/constnet.lua -q nets/iris.lua -o "$dir"
+$CC -std=c11 -Wall -Wextra -Werror -O1 -g -DCONSTNET_RUNTIME -Iruntime -I"$dir" \
+    $(pkg-config --cflags libpng) runtime/*.c "$dir/iris.c" \
+    $(pkg-config --libs libpng) -lz -lm -o "$dir/iris"
+i="$dir/iris"
+printf '5.1,3.5,1.4,0.2,setosa\n4.9,3.0,abc,0.2,setosa\n' >"$tmp/bad.csv"
+run csv-train 0 "$i" --data tests/data/iris.csv --epochs 2 --save "$tmp/i.model" --csv "$tmp/i.csv"
+run csv-eval 0 "$i" eval --data tests/data/iris.csv --load "$tmp/i.model"
+run csv-predict 0 "$i" predict --load "$tmp/i.model" tests/data/iris.csv
+run csv-export 0 "$i" export --load "$tmp/i.model" -o "$tmp/iris_weights.c"
+run csv-bad 1 "$i" --data "$tmp/bad.csv" --no-save
 run bad-flag 2 "$m" --frobnicate
 echo "memcheck: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -86,6 +86,13 @@ START_TEST(test_flags)
     ck_assert_uint_eq(o.seed, 9);
     ck_assert_str_eq(o.out_path, "q.lua");
 
+    char *a12[] = {"net", "--data", "t.csv.gz", "--test=v.csv", "--test-split", "0.3", "--label", "species"};
+    ck_assert_int_eq(parse(&o, err, 8, a12), 0);
+    ck_assert_str_eq(o.data_dir, "t.csv.gz");
+    ck_assert_str_eq(o.test_path, "v.csv");
+    ck_assert_double_eq(o.test_split, 0.3);
+    ck_assert_str_eq(o.label, "species");
+
     char *a6[] = {"net", "--validation", "0.1", "--save", "a.model", "--no-save"};
     ck_assert_int_eq(parse(&o, err, 6, a6), 0);
     ck_assert_double_eq(o.validation, 0.1);
@@ -104,7 +111,8 @@ START_TEST(test_usage_names_every_flag_and_default)
                           "--validation F", "--save FILE", "(default out/mnist/mnist.model)",
                           "--load FILE", "eval [--load MODEL]", "export [--load MODEL]", "predict [--show] FILE",
                           "quantize [--load MODEL]", "--calibration N", "(default 2000)",
-                          "--csv FILE", "--gallery FILE", "--verbose", "--help", "examples:"};
+                          "--csv FILE", "--gallery FILE", "--verbose", "--help", "--test FILE",
+                          "--test-split F", "--label COLS", "examples:"};
     for (size_t k = 0; k < sizeof want / sizeof *want; ++k)
         ck_assert_msg(strstr(buf, want[k]) != NULL, "usage lacks '%s'", want[k]);
     /* the size it needs, whatever the length of the program's path */
@@ -145,7 +153,7 @@ START_TEST(test_bad_flags)
         "--epochs: error: must be at least 1",        "--epochs: error: '2.5' is not a whole number",
         "--seed: error: '-4' is not a whole number",  "--epochs: error: '1e99' is not a whole number",
         "--rate: error: '1e999' is not a number",     "stray: error: unknown command",
-        "--data: error: needs a directory",           "--epochs: error: 99999999 is more than 1000000",
+        "--data: error: needs a directory or a CSV file", "--epochs: error: 99999999 is more than 1000000",
         "--calibration: error: must be at least 1",   "--calibration: error: 'x' is not a whole number",
     };
     for (size_t k = 0; k < sizeof want / sizeof *want; ++k)
@@ -157,6 +165,13 @@ START_TEST(test_bad_flags)
                            "--validation: error: 0.95 is out of range", "--save: error: needs a file name"};
     for (size_t k = 0; k < sizeof cwant / sizeof *cwant; ++k)
         refused(2, c[k], cwant[k]);
+    char *t[][3] = {{"net", "--test-split", "0"}, {"net", "--test-split", "0.95"}, {"net", "--label", ""},
+                    {"net", "--test", ""}};
+    const char *twant[] = {"--test-split: error: 0 is out of range [0.01, 0.9]",
+                           "--test-split: error: 0.95 is out of range [0.01, 0.9]",
+                           "--label: error: needs a column number or name", "--test: error: needs a file name"};
+    for (size_t k = 0; k < sizeof twant / sizeof *twant; ++k)
+        refused(3, t[k], twant[k]);
     char *d[] = {"net", "train", "extra"};
     refused(3, d, "extra: error: unexpected argument");
     char *e[] = {"net", "predict", "a.png", "--show", "b.png"};

@@ -386,13 +386,124 @@ START_TEST(test_bad_magic)
 }
 END_TEST
 
+/* ---- version 2: what a model keeps besides its parameters ----------------- */
+
+/* A model_meta with standardization of 3 inputs and the class names given. */
+static model_meta meta_of(const char *const *names, unsigned n)
+{
+    model_meta m = {0};
+    static float shift[3] = {5.5f, -1.0f, 0.0f}, scale[3] = {0.5f, 2.0f, 1.0f};
+    m.norm.kind = DATA_NORM_STANDARDIZE;
+    m.norm.dim = 3;
+    m.norm.shift = shift;
+    m.norm.scale = scale;
+    for (unsigned k = 0; k < n; ++k)
+        ck_assert_int_eq(data_classes_find(&m.classes, names[k], DATA_MAX_CLASSES), (int)k);
+    return m;
+}
+
+START_TEST(test_meta_roundtrip)
+{
+    const char *names[] = {"setosa", "versicolor", "virginica"};
+    model_meta m = meta_of(names, 3);
+    const float params[5] = {1, 2, 3, 4, 5};
+    const char *path = tmp_path("meta.model");
+    ck_assert_msg(model_save_meta(path, &TINY, params, &m, err, sizeof err) == 0, "%s", err);
+    bytes b = read_all(path);
+    ck_assert_uint_eq(b.p[8], 2); /* version 2 */
+    /* header 34 + 4, payload 20, meta 1 + 4 + 24 + 2 + 7 + 11 + 10, CRC 4 */
+    ck_assert_uint_eq(b.n, 38 + 20 + 59 + 4);
+    float back[5];
+    model_meta got;
+    ck_assert_msg(model_load_meta(path, &TINY, back, &got, err, sizeof err) == 0, "%s", err);
+    ck_assert_mem_eq(back, params, sizeof back);
+    ck_assert_int_eq(got.norm.kind, DATA_NORM_STANDARDIZE);
+    ck_assert_uint_eq(got.norm.dim, 3);
+    ck_assert_mem_eq(got.norm.shift, m.norm.shift, 3 * sizeof(float));
+    ck_assert_mem_eq(got.norm.scale, m.norm.scale, 3 * sizeof(float));
+    ck_assert_uint_eq(got.classes.n, 3);
+    ck_assert_str_eq(got.classes.name[1], "versicolor");
+    model_meta_free(&got);
+    /* model_load, which knows no meta, reads the parameters all the same */
+    memset(back, 0, sizeof back);
+    ck_assert_msg(model_load(path, &TINY, back, err, sizeof err) == 0, "%s", err);
+    ck_assert_mem_eq(back, params, sizeof back);
+    data_classes_free(&m.classes);
+    free(b.p);
+}
+END_TEST
+
+/* A version-1 file (as every model saved before version 2) loads with an empty meta. */
+START_TEST(test_meta_from_version_1)
+{
+    bytes b = tiny_file();
+    const char *path = write_file("v1.model", b.p, b.n);
+    float back[5];
+    model_meta got;
+    memset(&got, 0xff, sizeof got);
+    ck_assert_msg(model_load_meta(path, &TINY, back, &got, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(got.norm.kind, DATA_NORM_NONE);
+    ck_assert_uint_eq(got.classes.n, 0);
+    ck_assert_float_eq(back[4], 5.0f);
+    model_meta_free(&got);
+    /* and a model with nothing to keep besides its parameters is still written as version 1 */
+    model_meta none = {0};
+    ck_assert_int_eq(model_save_meta(tmp_path("none.model"), &TINY, back, &none, err, sizeof err), 0);
+    bytes c = read_all(tmp_path("none.model"));
+    ck_assert_uint_eq(c.p[8], 1);
+    ck_assert_uint_eq(c.n, b.n);
+    free(b.p);
+    free(c.p);
+}
+END_TEST
+
+/* A corrupt meta section (with a right CRC) is refused by exact message, params untouched. */
+START_TEST(test_meta_corrupt)
+{
+    const char *names[] = {"a", "b"};
+    model_meta m = meta_of(names, 2);
+    const float params[5] = {1, 2, 3, 4, 5};
+    const char *path = tmp_path("meta.model");
+    ck_assert_int_eq(model_save_meta(path, &TINY, params, &m, err, sizeof err), 0);
+    data_classes_free(&m.classes);
+    bytes b = read_all(path);
+    const size_t meta = 38 + 20; /* where the meta section starts */
+    b.p[meta] = 3;
+    fix_crc(&b);
+    expect_reject(&b, &TINY, "corrupt: unknown normalization 3");
+    b.p[meta] = 0;
+    fix_crc(&b);
+    expect_reject(&b, &TINY, "corrupt: normalization 'none' with 3 values");
+    b.p[meta] = 2;
+    b.p[b.n - 5] = '\n'; /* the last byte of the name "b" */
+    fix_crc(&b);
+    expect_reject(&b, &TINY, "corrupt: class name 1");
+    b.p[b.n - 5] = 'a'; /* the same name twice */
+    fix_crc(&b);
+    expect_reject(&b, &TINY, "corrupt: class name 1");
+    /* a version-2 file whose meta holds nothing: such a model is version 1 */
+    bytes e = {malloc(38 + 20 + 7 + 4), 38 + 20 + 7 + 4};
+    ck_assert_ptr_nonnull(e.p);
+    memcpy(e.p, b.p, 38 + 20);
+    le32(e.p + 34, 7);
+    memset(e.p + meta, 0, 7);
+    fix_crc(&e);
+    expect_reject(&e, &TINY, "corrupt: a version-2 file with an empty meta section");
+    free(e.p);
+    le32(b.p + 34, 1000); /* the meta size, past the end of the file */
+    fix_crc(&b);
+    expect_reject(&b, &TINY, "truncated: file is 97 bytes, expected 1062");
+    free(b.p);
+}
+END_TEST
+
 START_TEST(test_newer_version)
 {
-    bytes b = build("tiny", 2, TINY.fingerprint, 1, TINY.n_params);
-    expect_reject(&b, &TINY, "format version 2 is newer than this program's 1");
+    bytes b = build("tiny", 3, TINY.fingerprint, 1, TINY.n_params);
+    expect_reject(&b, &TINY, "format version 3 is newer than this program's 2");
     free(b.p);
     b = build("tiny", 0x01000000u, TINY.fingerprint, 1, TINY.n_params);
-    expect_reject(&b, &TINY, "format version 16777216 is newer than this program's 1");
+    expect_reject(&b, &TINY, "format version 16777216 is newer than this program's 2");
     free(b.p);
     b = build("tiny", 0, TINY.fingerprint, 1, TINY.n_params);
     expect_reject(&b, &TINY, "corrupt: format version 0");
@@ -659,6 +770,9 @@ static Suite *model_suite(void)
     tcase_set_timeout(limits, 60);
     tcase_add_test(limits, test_bad_magic);
     tcase_add_test(limits, test_newer_version);
+    tcase_add_test(limits, test_meta_roundtrip);
+    tcase_add_test(limits, test_meta_from_version_1);
+    tcase_add_test(limits, test_meta_corrupt);
     tcase_add_test(limits, test_other_name);
     tcase_add_test(limits, test_other_fingerprint);
     tcase_add_test(limits, test_other_dtype);

@@ -33,15 +33,7 @@ static char trainer[512];
 static char data[512];
 
 /* Run a shell command; its stdout and stderr go to tmp/out and tmp/err. */
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return tu_sh("(%s) >'%s/out' 2>'%s/err'", cmd, tmp, tmp);
-}
+#define sh(...) tu_sh_into(tmp, __VA_ARGS__)
 
 /* The file NAME in tmp, or NULL. */
 static char *slurp(const char *name, size_t *len)

@@ -12,8 +12,8 @@ PNG   := $(shell pkg-config --cflags libpng)
 LIBS  := $(shell pkg-config --libs libpng) -lz -lm
 
 RT_SRC  := runtime/err.c runtime/idx.c runtime/rng.c runtime/train.c runtime/cli.c runtime/model.c \
-           runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c \
-           runtime/quant.c
+           runtime/export.c runtime/image.c runtime/ckpt.c runtime/atomic.c runtime/data.c runtime/csv.c \
+           runtime/imgdir.c runtime/quant.c
 RT_OBJ  := $(RT_SRC:runtime/%.c=$(T)/rt/%.o)
 RT_HDR  := $(wildcard runtime/*.h)
 TU_OBJ  := $(T)/rt/testutil.o
@@ -21,10 +21,11 @@ GEN_SRC := $(wildcard gen/*.lua gen/*/*.lua) $(wildcard templates/*.tpl template
 GOLDEN  := tiny tiny_cnn
 
 GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
-SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_image $(T)/test_spec \
+SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_csv $(T)/test_imgdir $(T)/test_model \
+          $(T)/test_image $(T)/test_spec \
           $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll $(T)/test_layers \
           $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam $(T)/test_trainer \
-          $(T)/test_export $(T)/test_embed $(T)/test_docs $(T)/test_props $(T)/test_q8 $(T)/test_q8_mix
+          $(T)/test_export $(T)/test_embed $(T)/test_owndata $(T)/test_docs $(T)/test_props $(T)/test_q8 $(T)/test_q8_mix
 # ONNX import and the PyTorch backend (its rule is at the end)
 SUITES += $(T)/test_interop
 
@@ -56,6 +57,8 @@ $(G)/%.c: tests/specs/%.lua $(GEN_SRC)
 	$(LUA) gen/constnet.lua -q $< -o $(G)
 $(G)/mnist.c: nets/mnist.lua $(GEN_SRC)
 	$(LUA) gen/constnet.lua -q $< -o $(G)
+$(G)/iris.c $(G)/digits.c $(G)/diabetes.c: $(G)/%.c: nets/%.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $< -o $(G)
 $(G)/ufull.c: tests/specs/unroll.lua $(GEN_SRC)
 	$(LUA) gen/constnet.lua -q $< --name ufull --unroll full -o $(G)
 $(G)/uloops.c: tests/specs/unroll.lua $(GEN_SRC)
@@ -70,6 +73,13 @@ $(T)/trainer_mnist: runtime/main.c $(G)/mnist.c $(RT_OBJ)
 	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(LIBS) -o $@
 $(T)/test_trainer: tests/test_trainer.c $(T)/trainer_mnist $(G)/mnist.c $(RT_OBJ) $(TU_OBJ)
 	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/mnist.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
+
+# own data: the trainers of nets/iris.lua, digits.lua, diabetes.lua as a user builds them
+OWN_NETS := iris digits diabetes
+$(OWN_NETS:%=$(T)/trainer_%): $(T)/trainer_%: runtime/main.c $(G)/%.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/$*.c $(RT_OBJ) $(LIBS) -o $@
+$(T)/test_owndata: tests/test_owndata.c $(OWN_NETS:%=$(T)/trainer_%) $(T)/trainer_mnist $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -Iruntime $< $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 
 # exported weights, and the embedding example built as a user would
 $(T)/test_export $(T)/test_embed: $(T)/test_%: tests/test_%.c $(G)/mnist.c $(RT_OBJ) $(TU_OBJ)

@@ -153,6 +153,25 @@ int tu_sh(const char *fmt, ...)
     return status;
 }
 
+int tu_sh_into(const char *dir, const char *fmt, ...)
+{
+    va_list ap, aq;
+    va_start(ap, fmt);
+    va_copy(aq, ap);
+    const int n = vsnprintf(NULL, 0, fmt, aq);
+    va_end(aq);
+    char *cmd = n < 0 ? NULL : malloc((size_t)n + 1);
+    if (cmd == NULL) {
+        va_end(ap);
+        return -1;
+    }
+    vsnprintf(cmd, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    const int status = tu_sh("(%s) >'%s/out' 2>'%s/err'", cmd, dir, dir);
+    free(cmd);
+    return status;
+}
+
 /* ---- scratch directories ------------------------------------------------- */
 
 static char *tu_base;     /* the suite's base directory */

@@ -52,6 +52,10 @@ int tu_write(const char *path, const void *buf, size_t len);
 int tu_sh(const char *fmt, ...) TU_PRINTF(1, 2);
 int tu_vsh(const char *fmt, va_list ap) TU_PRINTF(1, 0);
 
+/* tu_sh with the command's stdout in DIR/out and its stderr in DIR/err
+ * (DIR quoted with single quotes, so it must not hold one). */
+int tu_sh_into(const char *dir, const char *fmt, ...) TU_PRINTF(2, 3);
+
 /* Scratch directories for a suite's fixtures. tu_scratch_open makes a base
  * directory named PREFIX... (as tu_mkdtemp); call it from an unchecked
  * fixture, which runs in Check's parent process, so that even a failed test

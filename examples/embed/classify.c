@@ -126,8 +126,9 @@ static int read_pgm(const char *path, N(input) *x)
         fprintf(stderr, "%s: error: data after the %d pixel bytes\n", path, PIXELS);
         return -1;
     }
+    N(real) *v = (N(real) *)(void *)x->v; /* the image's values in order, whatever its shape */
     for (int i = 0; i < PIXELS; ++i) /* as in training: (float)pixel / 255.0f */
-        x->v[i] = (N(real))((float)buf[at + (size_t)i] / 255.0f);
+        v[i] = (N(real))((float)buf[at + (size_t)i] / 255.0f);
     return 0;
 }
 
