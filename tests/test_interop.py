@@ -11,6 +11,8 @@ Checks (torch_model uses the trainer and model torch_train built):
                  refused at import; the counts are the README's
   pytorch_mlp    an MLP trained and exported by PyTorch (torch.onnx.export) imports, its
                  generated C matches PyTorch, and the trainer evaluates it to PyTorch's accuracy
+  pytorch_cnn    the same for a CNN (Conv, BatchNormalization folded, pooling), exported
+                 as PyTorch does by default and with the BatchNormalizations left in
   refusals       refused operators and attributes, by exact message; the CLI writes nothing
   torch_train    the same nets trained by the C trainer and by the generated module agree
   torch_model    a model the module writes evaluates in the trainer as in the module, and
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+import warnings
 
 import numpy as np
 import onnx
@@ -327,7 +330,9 @@ def pytorch_cnn():
     export_mlp.fit(cnn, x, y, epochs=2, batch=50, rate=0.01)
     path, path_bn = os.path.join(WORK, "cnn.onnx"), os.path.join(WORK, "cnn_bn.onnx")
     export_mlp.export(cnn, x, path)
-    export_mlp.export(cnn, x, path_bn, training=torch.onnx.TrainingMode.PRESERVE)
+    with warnings.catch_warnings():  # that constant folding suits eval mode only: it is in eval mode
+        warnings.simplefilter("ignore", UserWarning)
+        export_mlp.export(cnn, x, path_bn, training=torch.onnx.TrainingMode.PRESERVE)
     ops = [n.op_type for n in onnx.load(path).graph.node]
     assert ops.count("BatchNormalization") == 2 and ops.count("Conv") == 2 and "Pad" in ops, ops
     ops = [n.op_type for n in onnx.load(path_bn).graph.node]

@@ -8,7 +8,8 @@ any other (make NET=out/mlp/mlp.lua build; ./out/mlp/mlp eval). The model file
 holds the ONNX weights in constnet's layout, under the fingerprint the generator
 computes for that spec (gen/constnet.lua --fingerprint), so the trainer loads it.
 
-The graph must be one chain from one input to one output. Each operator is one
+The graph must be one chain from one input to one output, a vector [N, F] or an
+image [N, C, H, W] (input = { C, H, W }). Each operator is one
 entry of OPS below; a node of any other operator, or an attribute the import
 cannot honour, is refused with one line naming the node, its operator and what
 is supported. Nothing is written then.
