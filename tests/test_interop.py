@@ -11,6 +11,8 @@ Checks (torch_model uses the trainer and model torch_train built):
                  refused at import; the counts are the README's
   pytorch_mlp    an MLP trained and exported by PyTorch (torch.onnx.export) imports, its
                  generated C matches PyTorch, and the trainer evaluates it to PyTorch's accuracy
+  pytorch_cnn    the same for a CNN (Conv, BatchNormalization folded, pooling), exported
+                 as PyTorch does by default and with the BatchNormalizations left in
   refusals       refused operators and attributes, by exact message; the CLI writes nothing
   torch_train    the same nets trained by the C trainer and by the generated module agree
   torch_model    a model the module writes evaluates in the trainer as in the module, and
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+import warnings
 
 import numpy as np
 import onnx
@@ -40,7 +43,7 @@ import onnx_import  # noqa: E402
 NODE_DIR = "/usr/share/libonnx-testdata/data/node"
 # the node tests "of the supported operators": by operator name, as the package names them
 NODE_OPS = ("gemm", "matmul", "relu", "leakyrelu", "sigmoid", "tanh", "softmax", "identity",
-            "dropout", "flatten", "reshape")
+            "dropout", "flatten", "reshape", "conv", "maxpool", "averagepool", "batchnorm")
 RTOL, ATOL = 1e-5, 1e-6
 LUA = os.environ.get("LUA", "lua5.4")
 CC = os.environ.get("CC", "cc")
@@ -77,8 +80,9 @@ static void run_{name}(const void *p, const double *x, double *y)
 {{
     {name}_input in;
     {name}_output out;
+    {name}_real *v = (void *)&in; /* a vector or an image v[C][H][W]: C order */
     for (int i = 0; i < {NAME}_IN; ++i)
-        in.v[i] = x[i];
+        v[i] = x[i];
     {name}_predict(&out, p, &in);
     for (int j = 0; j < {NAME}_OUT; ++j)
         y[j] = out.v[j];
@@ -310,6 +314,59 @@ def pytorch_mlp():
     assert "test accuracy:" in text, text
 
 
+def pytorch_cnn():
+    """A CNN trained by PyTorch, exported twice: as torch.onnx.export does by default
+    (eval mode: it folds a BatchNorm2d into the Conv before it itself, and writes a Pad
+    of nothing before AveragePool) and with training=PRESERVE (the BatchNormalization
+    after a Conv left for the import to fold)."""
+    import torch
+    from torch import nn
+    torch.manual_seed(2)
+    cnn = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                        nn.BatchNorm2d(4), nn.Conv2d(4, 6, 3, stride=(1, 2), padding=(2, 1), bias=False),
+                        nn.BatchNorm2d(6), nn.LeakyReLU(0.1), nn.AvgPool2d(2), nn.Flatten(), nn.Dropout(0.1),
+                        nn.Linear(6 * 8 * 3, 24), nn.BatchNorm1d(24), nn.Tanh(), nn.Linear(24, 10), nn.Softmax(dim=1))
+    x, y = export_mlp.load(os.path.join(ROOT, "tests/data"), "train")
+    export_mlp.fit(cnn, x, y, epochs=2, batch=50, rate=0.01)
+    path, path_bn = os.path.join(WORK, "cnn.onnx"), os.path.join(WORK, "cnn_bn.onnx")
+    export_mlp.export(cnn, x, path)
+    with warnings.catch_warnings():  # that constant folding suits eval mode only: it is in eval mode
+        warnings.simplefilter("ignore", UserWarning)
+        export_mlp.export(cnn, x, path_bn, training=torch.onnx.TrainingMode.PRESERVE)
+    ops = [n.op_type for n in onnx.load(path).graph.node]
+    assert ops.count("BatchNormalization") == 2 and ops.count("Conv") == 2 and "Pad" in ops, ops
+    ops = [n.op_type for n in onnx.load(path_bn).graph.node]
+    assert ops.count("BatchNormalization") == 4, ops
+    jobs = []
+    for name, p in (("cnn", path), ("cnn_bn", path_bn)):
+        spec, model = onnx_import.import_model(onnx.load(p), name, os.path.join(WORK, name), p, lua=LUA)
+        jobs.append((name, spec, model))
+    with open(jobs[0][1]) as f:
+        text = f.read()
+    for line in ("  input = { 1, 28, 28 },",
+                 '  conv2d { 4, kernel = { 3, 3 }, stride = { 1, 1 }, padding = { 1, 1 }, activation = "relu" },',
+                 "  maxpool2d { { 2, 2 }, stride = { 2, 2 } },",
+                 '  conv2d { 4, kernel = { 1, 1 }, stride = { 1, 1 }, padding = { 0, 0 }, activation = "identity" },',
+                 '  conv2d { 6, kernel = { 3, 3 }, stride = { 1, 2 }, padding = { 2, 1 }, activation = "leaky_relu", '
+                 'slope = 0.10000000149011612 },',
+                 "  avgpool2d { { 2, 2 }, stride = { 2, 2 } },", "  flatten {},",
+                 '  dense { 24, activation = "tanh" },', '  dense { 10, activation = "softmax" },'):
+        assert "\n" + line in text, "%s\nhas no line %r" % (text, line)
+    xt, yt = export_mlp.load(os.path.join(ROOT, "tests/data"), "t10k")
+    with torch.no_grad():
+        want = cnn(xt).numpy()
+    got = run_imported([(n, s, m, xt.reshape(len(xt), -1).numpy()) for n, s, m in jobs])
+    for name, _, _ in jobs:
+        problem = close(got[name], want)
+        assert problem is None, "%s: generated C against PyTorch: %s" % (name, problem)
+    # the imported model in the trainer: its accuracy is PyTorch's
+    exe = build_trainer(jobs[1][1], os.path.join(WORK, "cnn_build"))
+    text = sh([exe, "eval", "-q", "--load", jobs[1][2], "--data", "tests/data"])
+    right = int((want.argmax(1) == yt.numpy()).sum())
+    assert right > 250, "PyTorch's CNN is right on only %d of 500" % right
+    assert "test accuracy: %.2f%% (%d/500)" % (right / 5, right) in text, text
+
+
 def refusals():
     X = helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, ["N", 4])
     Y = helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, ["N", 3])
@@ -319,18 +376,47 @@ def refusals():
          "node 'fc' (Gemm): transA=1 transposes the batch into the features; only transA=0 is supported"),
         (helper.make_node("Gemm", ["x", "W"], ["y"], name="fc", transB=1, foo=2),
          "node 'fc' (Gemm): attribute 'foo' is not supported (supported: alpha, beta, transA, transB)"),
-        (helper.make_node("Conv", ["x", "W"], ["y"], name="c1"),
-         "node 'c1' (Conv): operator not supported (%s)" % onnx_import.SUPPORTED),
+        (helper.make_node("ConvTranspose", ["x", "W"], ["y"], name="c1"),
+         "node 'c1' (ConvTranspose): operator not supported (%s)" % onnx_import.SUPPORTED),
         (helper.make_node("Softmax", ["x"], ["y"], name="sm", axis=0),
          "node 'sm' (Softmax): softmax over axis 0 of a rank-2 tensor; only softmax over all of a sample's "
          "features (a [batch, features] tensor's axis 1) is supported"),
         (helper.make_node("Add", ["x", "W"], ["y"], name="a"),
          "node 'a' (Add): supported only as the bias of the MatMul or Gemm right before it"),
     ]
-    assert "Gemm, MatMul, Add, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Identity, Dropout, Flatten, Reshape" \
-        in onnx_import.SUPPORTED
-    for node, msg in cases:
-        g = helper.make_graph([node], "g", [X], [Y], [W])
+    # on an image [N, 2, 5, 6], with a 3x2 kernel for 3 filters
+    XI = helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, ["N", 2, 5, 6])
+    K = numpy_helper.from_array(np.ones((3, 2, 3, 2), np.float32), "W")
+    stats = [numpy_helper.from_array(np.ones(2, np.float32), n) for n in ("s", "b", "m", "v")]
+    image_cases = [
+        (helper.make_node("Conv", ["x", "W"], ["y"], name="c", group=2),
+         "node 'c' (Conv): group=2; only group 1 is supported"),
+        (helper.make_node("Conv", ["x", "W"], ["y"], name="c", dilations=[1, 2]),
+         "node 'c' (Conv): dilations [1, 2]; only 1 is supported"),
+        (helper.make_node("Conv", ["x", "W"], ["y"], name="c", pads=[1, 0, 0, 0]),
+         "node 'c' (Conv): pads [1, 0, 0, 0] differ at the two ends of an axis (begin [1, 0], end [0, 0]); "
+         "only the same padding at both ends is supported"),
+        (helper.make_node("Conv", ["x", "W"], ["y"], name="c", auto_pad="SAME_UPPER"),
+         "node 'c' (Conv): auto_pad SAME_UPPER pads a 6-long axis by 1 for a kernel of 2, stride 1: more at one "
+         "end than the other; only the same padding at both ends is supported"),
+        (helper.make_node("MaxPool", ["x"], ["y"], name="p", kernel_shape=[2, 2], ceil_mode=1),
+         "node 'p' (MaxPool): ceil_mode=1 (ceil mode); only ceil_mode=0 is supported"),
+        (helper.make_node("AveragePool", ["x"], ["y"], name="p", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+         "node 'p' (AveragePool): pads the input; only pooling without padding is supported"),
+        (helper.make_node("AveragePool", ["x"], ["y"], name="p", kernel_shape=[6, 2]),
+         "node 'p' (AveragePool): a 6x2 window with stride [1, 1] does not fit the 5x6 input"),
+        (helper.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"], name="bn", training_mode=1),
+         "node 'bn' (BatchNormalization): training mode; only inference is supported"),
+        (helper.make_node("Pad", ["x", "m"], ["y"], name="pad"),
+         "node 'pad' (Pad): pads [1.0, 1.0]; only a Pad of nothing (all pads 0) is supported"),
+    ]
+    assert "Gemm, MatMul, Add, Relu, LeakyRelu, Sigmoid, Tanh, Softmax, Identity, Dropout, Pad, Flatten, Reshape, " \
+        "Conv, MaxPool, AveragePool, BatchNormalization" in onnx_import.SUPPORTED
+    for node, msg in cases + image_cases:
+        if (node, msg) in image_cases:
+            g = helper.make_graph([node], "g", [XI], [Y], [K] + stats)
+        else:
+            g = helper.make_graph([node], "g", [X], [Y], [W])
         try:
             onnx_import.convert(helper.make_model(g))
         except onnx_import.Refusal as e:
@@ -452,7 +538,7 @@ def torch_model():
     assert other.N_PARAMS != cn.N_PARAMS
 
 
-CHECKS = [torch_init, torch_train, torch_model, node_tests, pytorch_mlp, refusals]
+CHECKS = [torch_init, torch_train, torch_model, node_tests, pytorch_mlp, pytorch_cnn, refusals]
 
 
 def main():

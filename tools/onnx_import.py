@@ -8,7 +8,8 @@ any other (make NET=out/mlp/mlp.lua build; ./out/mlp/mlp eval). The model file
 holds the ONNX weights in constnet's layout, under the fingerprint the generator
 computes for that spec (gen/constnet.lua --fingerprint), so the trainer loads it.
 
-The graph must be one chain from one input to one output. Each operator is one
+The graph must be one chain from one input to one output, a vector [N, F] or an
+image [N, C, H, W] (input = { C, H, W }). Each operator is one
 entry of OPS below; a node of any other operator, or an attribute the import
 cannot honour, is refused with one line naming the node, its operator and what
 is supported. Nothing is written then.
@@ -36,14 +37,21 @@ class Refusal(Exception):
 
 # ---------------------------------------------------------------------------- the network
 class Layer:
-    """A constnet dense layer under construction: w[in][out], b[out], activation."""
+    """A constnet layer under construction. dense: w[in][out], b[out]; conv2d:
+    w[out][in][kh][kw], b[out] (PyTorch's and ONNX's layout), kernel, stride, padding;
+    maxpool2d and avgpool2d: size, stride; flatten: nothing."""
 
-    def __init__(self, w, b, nodes):
-        self.kind = "dense"
+    def __init__(self, w, b, nodes, kind="dense", **geometry):
+        self.kind = kind
         self.w, self.b = w, b
         self.activation, self.slope = None, None
         self.nodes = nodes        # "Op 'name'" of every ONNX node folded in, for the spec's comments
-        self.open_bias = True     # an Add may still fold into b
+        self.open_bias = kind == "dense"  # an Add may still fold into b
+        self.__dict__.update(geometry)
+
+    @property
+    def weighted(self):
+        return self.kind in ("dense", "conv2d")
 
 
 class State:
@@ -56,6 +64,7 @@ class State:
         self.cur = None       # name of the tensor the chain has reached
         self.shape = None     # its dimensions per sample (without the batch)
         self.batch = None     # the batch dimension: an int, a name, or None for a rank-1 input
+        self.image = False    # shape is [C, H, W], an image to constnet's conv2d and pooling
 
     def features(self):
         return int(np.prod(self.shape)) if self.shape else 1
@@ -63,7 +72,7 @@ class State:
     def open_layer(self):
         """The last layer when nothing has been applied after its weighted sum."""
         L = self.layers[-1] if self.layers else None
-        return L if L is not None and L.activation is None else None
+        return L if L is not None and L.weighted and L.activation is None else None
 
 
 def node_label(node):
@@ -175,15 +184,33 @@ def op_add(st, node):
     L.nodes.append(node_label(node))
 
 
+def flatten_image(st, nodes):
+    """A flatten layer: the image as one vector, channel, row, column (C order)."""
+    st.layers.append(Layer(None, None, nodes, "flatten"))
+    st.shape, st.image = [st.features()], False
+
+
+def carrier(st):
+    """A layer that computes the identity exactly, for an activation or a
+    BatchNormalization with no layer to fold into: a 1x1 convolution with an identity
+    kernel on an image, an identity weight matrix on a vector."""
+    if st.image:
+        c = st.shape[0]
+        L = Layer(np.eye(c).reshape(c, c, 1, 1), np.zeros(c), [], "conv2d", kernel=(1, 1), stride=(1, 1),
+                  padding=(0, 0))
+    else:
+        n = st.features()
+        L = Layer(np.eye(n), np.zeros(n), [])
+    st.layers.append(L)
+    return L
+
+
 def apply_activation(st, node, name, slope=None):
     """Make name the activation of the layer before, or of a new identity layer."""
     data_input(st, node)
-    L = st.open_layer()
-    if L is None:
-        # nothing to fold into: an identity dense layer carries the activation, exactly
-        n = st.features()
-        L = Layer(np.eye(n), np.zeros(n), [])
-        st.layers.append(L)
+    if name == "softmax" and st.image:  # over all of an image's values: a dense layer's
+        flatten_image(st, [])
+    L = st.open_layer() or carrier(st)
     L.activation, L.slope, L.open_bias = name, slope, False
     L.nodes.append(node_label(node))
 
@@ -233,6 +260,16 @@ def op_dropout(st, node):
         raise Refusal("%s: the mask output '%s' is not supported" % (node_label(node), node.output[1]))
 
 
+def op_pad(st, node):
+    """A Pad of nothing (every pad 0), as PyTorch exports before an AveragePool: y = x."""
+    a = attrs(node, ("mode", "pads", "value"))
+    data_input(st, node)
+    pads = a.get("pads") if st.opset < 11 else const_input(st, node, 1, "pads")
+    if pads is None or np.any(np.asarray(pads) != 0):
+        raise Refusal("%s: pads %s; only a Pad of nothing (all pads 0) is supported"
+                      % (node_label(node), None if pads is None else list(np.asarray(pads).reshape(-1))))
+
+
 def op_flatten(st, node):
     """[batch, ...] -> [batch, features] (axis 1): the same memory per sample."""
     a = attrs(node, ("axis",))
@@ -242,6 +279,8 @@ def op_flatten(st, node):
     if (axis + rank if axis < 0 else axis) != 1 or st.batch is None:
         raise Refusal("%s: axis %d of a rank-%d tensor would fold features into the batch or the batch "
                       "into the features; only axis 1 (or %d) is supported" % (node_label(node), axis, rank, 1 - rank))
+    if st.image:
+        flatten_image(st, [node_label(node)])
     st.shape = [st.features()]
 
 
@@ -268,7 +307,154 @@ def op_reshape(st, node):
         raise Refusal("%s: reshape of %s to %s does not keep the batch dimension; only a reshape of each "
                       "sample's features (to a flat vector, as [-1, N] or [0, -1]) is supported"
                       % (node_label(node), tuple(full), target))
+    if st.image and rest != st.shape:
+        if len(rest) != 1:
+            raise Refusal("%s: reshape of an image %s to %s; only to a flat vector (as [-1, %d]) is supported"
+                          % (node_label(node), tuple(full), target, st.features()))
+        flatten_image(st, [node_label(node)])
     st.shape = rest
+
+
+# ---------------------------------------------------------------------------- images
+def need_image(st, node):
+    if not st.image:
+        raise Refusal("%s: input has shape %s per sample; supported: an image [batch, C, H, W]"
+                      % (node_label(node), tuple(st.shape)))
+
+
+def pair_attr(node, a, key, default):
+    v = tuple(int(x) for x in a.get(key, default))
+    if len(v) != 2:
+        raise Refusal("%s: %s %s has %d values; an image needs 2 (rows, columns)"
+                      % (node_label(node), key, list(v), len(v)))
+    return v
+
+
+def padding(st, node, a, kernel, stride):
+    """(rows, columns) of zeros on each side, from pads or auto_pad; padding that
+    differs between the two ends of an axis is refused."""
+    auto = a.get("auto_pad", b"NOTSET")
+    auto = auto.decode() if isinstance(auto, bytes) else auto
+    if auto == "NOTSET":
+        p = tuple(int(x) for x in a.get("pads", (0, 0, 0, 0)))
+        if len(p) != 4:
+            raise Refusal("%s: pads %s has %d values; an image needs 4" % (node_label(node), list(p), len(p)))
+        if p[:2] != p[2:]:
+            raise Refusal("%s: pads %s differ at the two ends of an axis (begin %s, end %s); only the same "
+                          "padding at both ends is supported" % (node_label(node), list(p), list(p[:2]), list(p[2:])))
+        return p[:2]
+    if auto == "VALID":
+        return (0, 0)
+    if auto not in ("SAME_UPPER", "SAME_LOWER"):
+        raise Refusal("%s: auto_pad '%s' is not supported (supported: NOTSET, VALID, SAME_UPPER, SAME_LOWER)"
+                      % (node_label(node), auto))
+    pad = []
+    for n, k, s in zip(st.shape[1:], kernel, stride):
+        total = max((-(-n // s) - 1) * s + k - n, 0)
+        if total % 2:
+            raise Refusal("%s: auto_pad %s pads a %d-long axis by %d for a kernel of %d, stride %d: more at one "
+                          "end than the other; only the same padding at both ends is supported"
+                          % (node_label(node), auto, n, total, k, s))
+        pad.append(total // 2)
+    return tuple(pad)
+
+
+def window_output(st, node, kernel, stride, pad):
+    """The output's rows and columns (floor mode), or a refusal when the window does not fit."""
+    h, w = st.shape[1] + 2 * pad[0], st.shape[2] + 2 * pad[1]
+    if kernel[0] > h or kernel[1] > w or min(stride) < 1:
+        raise Refusal("%s: a %dx%d window with stride %s does not fit the %dx%d input"
+                      % (node_label(node), kernel[0], kernel[1], list(stride), h, w))
+    return [(h - kernel[0]) // stride[0] + 1, (w - kernel[1]) // stride[1] + 1]
+
+
+def op_conv(st, node):
+    """A conv2d layer: cross-correlation, W [filters, C, KH, KW] as constnet stores it;
+    group 1, dilations 1, padding the same at both ends of each axis."""
+    a = attrs(node, ("auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"))
+    data_input(st, node)
+    need_image(st, node)
+    if a.get("group", 1) != 1:
+        raise Refusal("%s: group=%d; only group 1 is supported" % (node_label(node), a["group"]))
+    if any(d != 1 for d in a.get("dilations", ())):
+        raise Refusal("%s: dilations %s; only 1 is supported" % (node_label(node), list(a["dilations"])))
+    w = const_input(st, node, 1, "W")
+    if w.ndim != 4 or w.shape[1] != st.shape[0]:
+        raise Refusal("%s: W has shape %s; for a %d-channel image it must be [filters, %d, KH, KW]"
+                      % (node_label(node), tuple(w.shape), st.shape[0], st.shape[0]))
+    kernel = tuple(w.shape[2:])
+    if pair_attr(node, a, "kernel_shape", kernel) != kernel:
+        raise Refusal("%s: kernel_shape %s differs from W's %s" % (node_label(node), list(a["kernel_shape"]),
+                                                                  list(kernel)))
+    stride = pair_attr(node, a, "strides", (1, 1))
+    pad = padding(st, node, a, kernel, stride)
+    f = w.shape[0]
+    c = const_input(st, node, 2, "B")
+    b = np.zeros(f)
+    if c is not None:
+        if c.shape != (f,):
+            raise Refusal("%s: B has shape %s; it must be [%d]" % (node_label(node), tuple(c.shape), f))
+        b = c.astype(np.float64)
+    dims = [f] + window_output(st, node, kernel, stride, pad)
+    st.layers.append(Layer(w.astype(np.float64), b, [node_label(node)], "conv2d", kernel=kernel, stride=stride,
+                           padding=pad))
+    st.shape = dims
+
+
+def pool(kind, allowed):
+    def op(st, node):
+        a = attrs(node, allowed)
+        data_input(st, node)
+        need_image(st, node)
+        if "kernel_shape" not in a:
+            raise Refusal("%s: kernel_shape is missing" % node_label(node))
+        for key, bad in (("ceil_mode", "ceil mode"), ("storage_order", "column-major indices")):
+            if a.get(key, 0):
+                raise Refusal("%s: %s=%d (%s); only %s=0 is supported" % (node_label(node), key, a[key], bad, key))
+        if any(d != 1 for d in a.get("dilations", ())):
+            raise Refusal("%s: dilations %s; only 1 is supported" % (node_label(node), list(a["dilations"])))
+        if len(node.output) > 1 and node.output[1]:
+            raise Refusal("%s: the indices output '%s' is not supported" % (node_label(node), node.output[1]))
+        size = pair_attr(node, a, "kernel_shape", ())
+        stride = pair_attr(node, a, "strides", (1, 1))
+        if padding(st, node, a, size, stride) != (0, 0):
+            raise Refusal("%s: pads the input; only pooling without padding is supported" % node_label(node))
+        dims = [st.shape[0]] + window_output(st, node, size, stride, (0, 0))
+        st.layers.append(Layer(None, None, [node_label(node)], kind, size=size, stride=stride))
+        st.shape = dims
+    op.__doc__ = "A %s layer: no padding, floor mode (ONNX's default stride is 1, not the window)" % kind
+    return op
+
+
+def op_batchnorm(st, node):
+    """y = scale (x - mean) / sqrt(var + epsilon) + B per channel, in inference mode:
+    folded, in double, into the weights and bias of the convolution or dense layer
+    before it (or of an identity layer when there is none)."""
+    a = attrs(node, ("epsilon", "momentum", "training_mode", "spatial", "is_test", "consumed_inputs"))
+    data_input(st, node)
+    if a.get("training_mode", 0) or ("is_test" in a and not a["is_test"]):
+        raise Refusal("%s: training mode; only inference is supported" % node_label(node))
+    if a.get("spatial", 1) != 1:
+        raise Refusal("%s: spatial=0; only statistics per channel (spatial=1) are supported" % node_label(node))
+    if any(node.output[1:]):
+        raise Refusal("%s: the running statistics outputs are not supported" % node_label(node))
+    if st.batch is None or not (st.image or len(st.shape) == 1):
+        raise Refusal("%s: input has shape %s per sample; supported: [batch, C] or [batch, C, H, W]"
+                      % (node_label(node), tuple(st.shape)))
+    c = st.shape[0]
+    v = [const_input(st, node, i, what) for i, what in enumerate(("scale", "B", "mean", "var"), 1)]
+    if any(x is None or x.shape != (c,) for x in v):
+        raise Refusal("%s: scale, B, mean and var must be constants of shape [%d]" % (node_label(node), c))
+    scale, bias, mean, var = (x.astype(np.float64) for x in v)
+    s = scale / np.sqrt(var + np.float64(a.get("epsilon", 1e-5)))
+    L = st.open_layer() or carrier(st)
+    if L.kind == "conv2d":
+        L.w = L.w * s[:, None, None, None]
+    else:
+        L.w = L.w * s[None, :]
+    L.b = (L.b - mean) * s + bias
+    L.open_bias = False
+    L.nodes.append(node_label(node))
 
 
 # One entry per operator: ONNX op_type -> handler(state, node).
@@ -283,15 +469,23 @@ OPS = {
     "Softmax": op_softmax,
     "Identity": op_identity,
     "Dropout": op_dropout,
+    "Pad": op_pad,
     "Flatten": op_flatten,
     "Reshape": op_reshape,
+    "Conv": op_conv,
+    "MaxPool": pool("maxpool2d", ("auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order",
+                                 "strides")),
+    "AveragePool": pool("avgpool2d", ("auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads",
+                                      "strides")),
+    "BatchNormalization": op_batchnorm,
 }
 SUPPORTED = "supported: %s" % ", ".join(OPS)
 DTYPES = {onnx.TensorProto.FLOAT: "float", onnx.TensorProto.DOUBLE: "double"}
 
 
 def convert(model, bound=None):
-    """The model as a list of Layers, plus (n_in, dtype). bound maps graph input names
+    """The model as a list of Layers, plus (input, dtype), input being [N] or [C, H, W].
+    bound maps graph input names
     to constant arrays (the node tests feed their weights as inputs)."""
     g = model.graph
     consts = {t.name: numpy_helper.to_array(t) for t in g.initializer}
@@ -314,12 +508,16 @@ def convert(model, bound=None):
     st = State(model, consts)
     st.cur = x.name
     st.batch, st.shape = (None, dims) if len(dims) == 1 else (dims[0], dims[1:])
+    st.image = len(dims) == 4  # [N, C, H, W]: constnet's input = { C, H, W }
     for node in g.node:
         if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
             a = attrs(node, ("value",))
             if "value" not in a:
                 raise Refusal("%s: only a tensor value is supported" % node_label(node))
             consts[node.output[0]] = numpy_helper.to_array(a["value"])
+            continue
+        if node.op_type == "Identity" and node.domain in ("", "ai.onnx") and node.input[0] in consts:
+            consts[node.output[0]] = consts[node.input[0]]  # a constant's other name, as PyTorch exports
             continue
         op = OPS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
         if op is None:
@@ -336,16 +534,19 @@ def convert(model, bound=None):
     if outputs != [st.cur]:
         raise Refusal("the graph's outputs are %s; constnet networks have one, the end of the chain ('%s')"
                       % (", ".join(outputs), st.cur))
-    if not st.layers:  # only reshapes and identities: one identity layer
-        n = st.features()
-        st.layers.append(Layer(np.eye(n), np.zeros(n), []))
+    if not st.layers or st.layers[-1].kind != "dense":
+        # constnet's last layer is dense: an identity one, on the image flattened
+        if st.image:
+            flatten_image(st, [])
+        carrier(st)
     for L in st.layers[:-1]:
         if L.activation == "softmax":
             raise Refusal("%s: softmax is supported only as the network's last operation"
                           % L.nodes[-1])
     for L in st.layers:
-        L.activation = L.activation or "identity"
-    n_in = int(np.prod(dims[1:])) if st.batch is not None else dims[0]
+        if L.weighted:
+            L.activation = L.activation or "identity"
+    n_in = dims[1:] if len(dims) == 4 else [int(np.prod(dims[1:])) if st.batch is not None else dims[0]]
     return st.layers, n_in, dtype
 
 
@@ -354,30 +555,53 @@ def lua_comment(s):
     return re.sub(r"[^\x20-\x7e]", "?", s)
 
 
+def pair(v):
+    return "{ %d, %d }" % tuple(v)
+
+
+def layer_text(L):
+    """The layer's constructor, and what it carries (for its comment)."""
+    what = ", ".join(L.nodes)
+    if L.kind == "flatten":
+        return "flatten {}", what or "no operator: the identity layer's input"
+    if L.kind in ("maxpool2d", "avgpool2d"):
+        return "%s { %s, stride = %s }" % (L.kind, pair(L.size), pair(L.stride)), what
+    if L.kind == "dense":
+        args = "%d" % L.w.shape[1]
+        if L.nodes and not L.nodes[0].endswith(("(Gemm)", "(MatMul)")):
+            what += ", on an identity weight matrix"
+    else:
+        args = "%d, kernel = %s, stride = %s, padding = %s" % (L.w.shape[0], pair(L.kernel), pair(L.stride),
+                                                              pair(L.padding))
+        if L.nodes and not L.nodes[0].endswith("(Conv)"):
+            what += ", on an identity 1x1 kernel"
+    args += ', activation = "%s"' % L.activation
+    if L.slope is not None:
+        args += ", slope = %r" % L.slope
+    return "%s { %s }" % (L.kind, args), what if L.nodes else "no operator: an identity layer"
+
+
 def spec_text(layers, n_in, dtype, name, source):
     last = layers[-1].activation
     loss = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy"}.get(last, "squared_error")
     out = ["-- imported by tools/onnx_import.py from %s" % lua_comment(source),
            "-- weights: %s.model beside this file; the loss follows the output activation" % name,
            'return network "%s" {' % name,
-           "  input = %d," % n_in]
+           "  input = %s," % (n_in[0] if len(n_in) == 1 else "{ %d, %d, %d }" % tuple(n_in))]
     for k, L in enumerate(layers, 1):
-        args = '%d, activation = "%s"' % (L.w.shape[1], L.activation)
-        if L.slope is not None:
-            args += ", slope = %r" % L.slope
-        what = ", ".join(L.nodes) if L.nodes else "no operator: an identity layer"
-        if L.nodes and not L.nodes[0].endswith(("(Gemm)", "(MatMul)")):
-            what += ", on an identity weight matrix"
-        out.append("  dense { %s },  -- l%d: %s" % (args, k, lua_comment(what)))
+        text, what = layer_text(L)
+        out.append("  %s,  -- l%d: %s" % (text, k, lua_comment(what)))
     out += ['  loss = "%s",' % loss, '  dtype = "%s",' % dtype, "}"]
     return "\n".join(out) + "\n"
 
 
 def flat_params(layers, dtype):
-    """Every parameter in constnet's layout: per layer w[in][out], then b[out]."""
+    """Every parameter in constnet's layout: per layer with weights, w (dense w[in][out],
+    conv2d w[out][in][kh][kw]), then b[out]."""
     parts = []
     for L in layers:
-        parts += [L.w.reshape(-1), L.b.reshape(-1)]
+        if L.weighted:
+            parts += [L.w.reshape(-1), L.b.reshape(-1)]
     return np.concatenate(parts).astype("<f4" if dtype == "float" else "<f8")
 
 

@@ -35,11 +35,11 @@ def fit(model, x, y, epochs, batch, rate):
     model.eval()
 
 
-def export(model, x, path):
-    """torch.onnx.export with a dynamic batch dimension."""
+def export(model, x, path, **kw):
+    """torch.onnx.export with a dynamic batch dimension (kw: more of its arguments)."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     torch.onnx.export(model, x[:1], path, input_names=["image"], output_names=["y"],
-                      dynamic_axes={"image": {0: "batch"}, "y": {0: "batch"}}, opset_version=13)
+                      dynamic_axes={"image": {0: "batch"}, "y": {0: "batch"}}, opset_version=13, **kw)
 
 
 def main():
