@@ -99,16 +99,22 @@ void $(m.name)_batch_draw_masks($(m.name)_batch_acts *a, double (*uniform01)(voi
 #endif
 @ end
 
-int $(m.name)_predict($(m.name)_output *restrict y, const $(m.name)_params *restrict p, const $(m.name)_input *restrict x)
+int $(m.name)_infer($(m.name)_output *restrict y, $(m.name)_acts *restrict a, const $(m.name)_params *restrict p,
+$(pad("int " .. m.name .. "_infer"))const $(m.name)_input *restrict x)
 {
-    $(m.name)_acts a;
-    $(m.name)_forward(&a, p, x);
-    *y = a.out;
+    $(m.name)_forward(a, p, x);
+    *y = a->out;
     int best = 0;
     for (int j = 1; j < $(m.n_out); ++j)
         if (y->v[j] > y->v[best])
             best = j;
     return best;
+}
+
+int $(m.name)_predict($(m.name)_output *restrict y, const $(m.name)_params *restrict p, const $(m.name)_input *restrict x)
+{
+    $(m.name)_acts a; /* $(m.mem.acts) bytes on the stack: $(m.name)_infer takes them from the caller */
+    return $(m.name)_infer(y, &a, p, x);
 }
 
 /* --------------------------------------------------------------------- loss */

@@ -230,6 +230,11 @@ void $(m.name)_forward($(m.name)_acts *a, const $(m.name)_params *p, const $(m.n
  * largest output (the predicted class). */
 int $(m.name)_predict($(m.name)_output *y, const $(m.name)_params *p, const $(m.name)_input *x);
 
+/* The same with the forward pass's activations in the caller's a
+ * ($(m.NAME)_ACTS_BYTES bytes, e.g. static): $(m.name)_predict keeps them on
+ * the stack, which a microcontroller may not have room for. */
+int $(m.name)_infer($(m.name)_output *y, $(m.name)_acts *a, const $(m.name)_params *p, const $(m.name)_input *x);
+
 /* Loss of a forward pass against a target ($(m.loss)). */
 $(m.T) $(m.name)_loss(const $(m.name)_acts *a, const $(m.name)_target *t);
 

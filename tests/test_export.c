@@ -323,6 +323,64 @@ START_TEST(test_double_net_round_trips_through_the_compiler)
 }
 END_TEST
 
+/* A convolutional net's weights: the initializer follows the tensor table
+ * (w[out][in][kh][kw] per conv layer, no block for the layers without
+ * parameters) and compiles, with gcc and clang, to the exported values. */
+START_TEST(test_conv_net_round_trips_through_the_compiler)
+{
+    generate("tests/specs/tiny_cnn.lua");
+    char path[600], cmd[4096], err[ERR_MAX];
+    snprintf(path, sizeof path, "%s/tiny_cnn.h", tmp);
+    char *h = tu_slurp(path, NULL);
+    ck_assert(h != NULL);
+    const char *fp = strstr(h, "#define TINY_CNN_FINGERPRINT ");
+    ck_assert(fp != NULL);
+    const uint32_t fingerprint = (uint32_t)strtoul(fp + strlen("#define TINY_CNN_FINGERPRINT "), NULL, 16);
+    free(h);
+    static const unsigned sizes[] = {30, 60, 12, 12, 4, 2, 2, 2, 3};
+    static const train_tensor tensors[] = {{"l1.w", 4, {2, 1, 3, 3}, 0},  {"l1.b", 1, {2}, 18},
+                                           {"l4.w", 4, {2, 2, 2, 1}, 20}, {"l4.b", 1, {2}, 28},
+                                           {"l7.w", 2, {2, 3}, 30},       {"l7.b", 1, {3}, 36}};
+    const train_net cnn = {.name = "tiny_cnn", .spec = "tests/specs/tiny_cnn.lua", .n_in = 30, .n_out = 3,
+                           .n_layers = 7, .sizes = sizes, .n_params = 39, .real_size = 8,
+                           .n_tensors = 6, .tensors = tensors, .fingerprint = fingerprint};
+    double v[39];
+    rng_state r;
+    rng_seed(&r, 11);
+    for (int k = 0; k < 39; ++k)
+        v[k] = rng_uniform(&r) - 0.5;
+    snprintf(path, sizeof path, "%s/tiny_cnn_weights.c", tmp);
+    ck_assert_msg(export_c_weights(path, &cnn, v, err, sizeof err) == 0, "%s", err);
+    char *text = tu_slurp(path, NULL);
+    ck_assert(text != NULL);
+    ck_assert_msg(strstr(text, "/* l4.w[2][2][2][1] */") != NULL, "%.600s", text);
+    double back[40];
+    ck_assert_uint_eq(parse_back(text, 8, back, 40), 39);
+    ck_assert(memcmp(back, v, sizeof v) == 0);
+    free(text);
+    static const char dump_c[] =
+        "#include <stdio.h>\n#include \"tiny_cnn_weights.h\"\n"
+        "int main(void) { return fwrite(&tiny_cnn_weights, sizeof tiny_cnn_weights, 1, stdout) != 1; }\n";
+    snprintf(path, sizeof path, "%s/dump.c", tmp);
+    ck_assert_msg(tu_write(path, dump_c, strlen(dump_c)) == 0, "%s", path);
+    const char *ccs[] = {"gcc", "clang"};
+    for (int c = 0; c < 2; ++c) {
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && %s -std=c99 -Wall -Wextra -Wpedantic -Werror -DTINY_CNN_INFERENCE_ONLY "
+                 "tiny_cnn.c tiny_cnn_weights.c dump.c -lm -o dump && ./dump >dump.bin",
+                 tmp, ccs[c]);
+        ck_assert_msg(tu_sh("%s", cmd) == 0, "%s", cmd);
+        size_t len;
+        snprintf(path, sizeof path, "%s/dump.bin", tmp);
+        char *bin = tu_slurp(path, &len);
+        ck_assert(bin != NULL);
+        ck_assert_uint_eq(len, sizeof v);
+        ck_assert_msg(memcmp(bin, v, sizeof v) == 0, "%s: compiled weights differ", ccs[c]);
+        free(bin);
+    }
+}
+END_TEST
+
 START_TEST(test_hex_literals)
 {
     char buf[EXPORT_HEX_MAX], ref[64];
@@ -650,6 +708,7 @@ int main(void)
     tcase_add_test(core, test_exported_net_predicts_like_the_runtime);
     tcase_add_test(core, test_literals_parse_back_exactly);
     tcase_add_test(core, test_double_net_round_trips_through_the_compiler);
+    tcase_add_test(core, test_conv_net_round_trips_through_the_compiler);
     tcase_add_test(core, test_hex_literals);
     tcase_add_test(core, test_stale_weights_never_build);
     tcase_add_test(core, test_two_weight_sets_in_one_program);

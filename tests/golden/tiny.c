@@ -176,16 +176,22 @@ void tiny_forward(tiny_acts *restrict a, const tiny_params *restrict p, const ti
     tiny_l2_forward(&a->out, &p->l2, &a->l1);
 }
 
-int tiny_predict(tiny_output *restrict y, const tiny_params *restrict p, const tiny_input *restrict x)
+int tiny_infer(tiny_output *restrict y, tiny_acts *restrict a, const tiny_params *restrict p,
+               const tiny_input *restrict x)
 {
-    tiny_acts a;
-    tiny_forward(&a, p, x);
-    *y = a.out;
+    tiny_forward(a, p, x);
+    *y = a->out;
     int best = 0;
     for (int j = 1; j < 2; ++j)
         if (y->v[j] > y->v[best])
             best = j;
     return best;
+}
+
+int tiny_predict(tiny_output *restrict y, const tiny_params *restrict p, const tiny_input *restrict x)
+{
+    tiny_acts a; /* 48 bytes on the stack: tiny_infer takes them from the caller */
+    return tiny_infer(y, &a, p, x);
 }
 
 /* --------------------------------------------------------------------- loss */

@@ -126,6 +126,11 @@ void tiny_forward(tiny_acts *a, const tiny_params *p, const tiny_input *x);
  * largest output (the predicted class). */
 int tiny_predict(tiny_output *y, const tiny_params *p, const tiny_input *x);
 
+/* The same with the forward pass's activations in the caller's a
+ * (TINY_ACTS_BYTES bytes, e.g. static): tiny_predict keeps them on
+ * the stack, which a microcontroller may not have room for. */
+int tiny_infer(tiny_output *y, tiny_acts *a, const tiny_params *p, const tiny_input *x);
+
 /* Loss of a forward pass against a target (squared_error). */
 double tiny_loss(const tiny_acts *a, const tiny_target *t);
 

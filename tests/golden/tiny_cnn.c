@@ -1181,16 +1181,22 @@ void tiny_cnn_batch_draw_masks(tiny_cnn_batch_acts *a, double (*uniform01)(void 
 }
 #endif
 
-int tiny_cnn_predict(tiny_cnn_output *restrict y, const tiny_cnn_params *restrict p, const tiny_cnn_input *restrict x)
+int tiny_cnn_infer(tiny_cnn_output *restrict y, tiny_cnn_acts *restrict a, const tiny_cnn_params *restrict p,
+                   const tiny_cnn_input *restrict x)
 {
-    tiny_cnn_acts a;
-    tiny_cnn_forward(&a, p, x);
-    *y = a.out;
+    tiny_cnn_forward(a, p, x);
+    *y = a->out;
     int best = 0;
     for (int j = 1; j < 3; ++j)
         if (y->v[j] > y->v[best])
             best = j;
     return best;
+}
+
+int tiny_cnn_predict(tiny_cnn_output *restrict y, const tiny_cnn_params *restrict p, const tiny_cnn_input *restrict x)
+{
+    tiny_cnn_acts a; /* 880 bytes on the stack: tiny_cnn_infer takes them from the caller */
+    return tiny_cnn_infer(y, &a, p, x);
 }
 
 /* --------------------------------------------------------------------- loss */

@@ -211,6 +211,11 @@ void tiny_cnn_forward(tiny_cnn_acts *a, const tiny_cnn_params *p, const tiny_cnn
  * largest output (the predicted class). */
 int tiny_cnn_predict(tiny_cnn_output *y, const tiny_cnn_params *p, const tiny_cnn_input *x);
 
+/* The same with the forward pass's activations in the caller's a
+ * (TINY_CNN_ACTS_BYTES bytes, e.g. static): tiny_cnn_predict keeps them on
+ * the stack, which a microcontroller may not have room for. */
+int tiny_cnn_infer(tiny_cnn_output *y, tiny_cnn_acts *a, const tiny_cnn_params *p, const tiny_cnn_input *x);
+
 /* Loss of a forward pass against a target (cross_entropy). */
 double tiny_cnn_loss(const tiny_cnn_acts *a, const tiny_cnn_target *t);
 
