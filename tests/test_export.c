@@ -257,6 +257,36 @@ static uint32_t tiny_fingerprint(const char *dir)
     return v;
 }
 
+/* Compile NET.c with the exported NET_weights.c under gcc and clang (C99,
+ * inference only), dump the weights object, and check that it holds the n
+ * doubles of v bit for bit. */
+static void assert_compiles_to(const char *net, const char *upper, const double *v, size_t n)
+{
+    char path[600], cmd[4096];
+    char dump_c[512];
+    snprintf(dump_c, sizeof dump_c,
+             "#include <stdio.h>\n#include \"%s_weights.h\"\n"
+             "int main(void) { return fwrite(&%s_weights, sizeof %s_weights, 1, stdout) != 1; }\n",
+             net, net, net);
+    snprintf(path, sizeof path, "%s/dump.c", tmp);
+    ck_assert_msg(tu_write(path, dump_c, strlen(dump_c)) == 0, "%s", path);
+    const char *ccs[] = {"gcc", "clang"};
+    for (int c = 0; c < 2; ++c) {
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && %s -std=c99 -Wall -Wextra -Wpedantic -Werror -D%s_INFERENCE_ONLY "
+                 "%s.c %s_weights.c dump.c -lm -o dump && ./dump >dump.bin",
+                 tmp, ccs[c], upper, net, net);
+        ck_assert_msg(tu_sh("%s", cmd) == 0, "%s", cmd);
+        size_t len;
+        snprintf(path, sizeof path, "%s/dump.bin", tmp);
+        char *bin = tu_slurp(path, &len);
+        ck_assert(bin != NULL);
+        ck_assert_uint_eq(len, n * sizeof *v);
+        ck_assert_msg(memcmp(bin, v, n * sizeof *v) == 0, "%s: compiled weights differ", ccs[c]);
+        free(bin);
+    }
+}
+
 START_TEST(test_double_net_round_trips_through_the_compiler)
 {
     /* tests/specs/tiny.lua: 3 -> 4 -> 2, double; a descriptor made by hand */
@@ -286,26 +316,7 @@ START_TEST(test_double_net_round_trips_through_the_compiler)
     ck_assert(memcmp(back, v, sizeof v) == 0);
     free(text);
 
-    static const char dump_c[] =
-        "#include <stdio.h>\n#include \"tiny_weights.h\"\n"
-        "int main(void) { return fwrite(&tiny_weights, sizeof tiny_weights, 1, stdout) != 1; }\n";
-    snprintf(path, sizeof path, "%s/dump.c", tmp);
-    ck_assert_msg(tu_write(path, dump_c, strlen(dump_c)) == 0, "%s", path);
-    const char *ccs[] = {"gcc", "clang"};
-    for (int c = 0; c < 2; ++c) {
-        snprintf(cmd, sizeof cmd,
-                 "cd '%s' && %s -std=c99 -Wall -Wextra -Wpedantic -Werror -DTINY_INFERENCE_ONLY "
-                 "tiny.c tiny_weights.c dump.c -lm -o dump && ./dump >dump.bin",
-                 tmp, ccs[c]);
-        ck_assert_msg(tu_sh("%s", cmd) == 0, "%s", cmd);
-        size_t len;
-        snprintf(path, sizeof path, "%s/dump.bin", tmp);
-        char *bin = tu_slurp(path, &len);
-        ck_assert(bin != NULL);
-        ck_assert_uint_eq(len, sizeof v);
-        ck_assert_msg(memcmp(bin, v, sizeof v) == 0, "%s: compiled weights differ", ccs[c]);
-        free(bin);
-    }
+    assert_compiles_to("tiny", "TINY", v, 26);
 
     /* weights of one shape do not compile against another net's header */
     const train_net other = {.name = "tiny", .spec = "elsewhere.lua", .n_layers = 2,
@@ -329,7 +340,7 @@ END_TEST
 START_TEST(test_conv_net_round_trips_through_the_compiler)
 {
     generate("tests/specs/tiny_cnn.lua");
-    char path[600], cmd[4096], err[ERR_MAX];
+    char path[600], err[ERR_MAX];
     snprintf(path, sizeof path, "%s/tiny_cnn.h", tmp);
     char *h = tu_slurp(path, NULL);
     ck_assert(h != NULL);
@@ -358,26 +369,7 @@ START_TEST(test_conv_net_round_trips_through_the_compiler)
     ck_assert_uint_eq(parse_back(text, 8, back, 40), 39);
     ck_assert(memcmp(back, v, sizeof v) == 0);
     free(text);
-    static const char dump_c[] =
-        "#include <stdio.h>\n#include \"tiny_cnn_weights.h\"\n"
-        "int main(void) { return fwrite(&tiny_cnn_weights, sizeof tiny_cnn_weights, 1, stdout) != 1; }\n";
-    snprintf(path, sizeof path, "%s/dump.c", tmp);
-    ck_assert_msg(tu_write(path, dump_c, strlen(dump_c)) == 0, "%s", path);
-    const char *ccs[] = {"gcc", "clang"};
-    for (int c = 0; c < 2; ++c) {
-        snprintf(cmd, sizeof cmd,
-                 "cd '%s' && %s -std=c99 -Wall -Wextra -Wpedantic -Werror -DTINY_CNN_INFERENCE_ONLY "
-                 "tiny_cnn.c tiny_cnn_weights.c dump.c -lm -o dump && ./dump >dump.bin",
-                 tmp, ccs[c]);
-        ck_assert_msg(tu_sh("%s", cmd) == 0, "%s", cmd);
-        size_t len;
-        snprintf(path, sizeof path, "%s/dump.bin", tmp);
-        char *bin = tu_slurp(path, &len);
-        ck_assert(bin != NULL);
-        ck_assert_uint_eq(len, sizeof v);
-        ck_assert_msg(memcmp(bin, v, sizeof v) == 0, "%s: compiled weights differ", ccs[c]);
-        free(bin);
-    }
+    assert_compiles_to("tiny_cnn", "TINY_CNN", v, 39);
 }
 END_TEST
 

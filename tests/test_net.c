@@ -94,6 +94,35 @@ static void samples(rng_state *r, unsigned n, float **x, float **t)
         sample(r, *x + (size_t)s * net->n_in, *t + (size_t)s * net->n_out);
 }
 
+/* The batched gradient g at p against central differences of the mean loss
+ * of the same rows through the batched path (whatever masks work holds), for
+ * every stride-th parameter; what names the check in a failure. Returns the
+ * largest |g[k]| checked. */
+static double check_batch_central_differences(double *p, const double *g, void *work, const float *x,
+                                              const float *t, unsigned rows, size_t stride, const char *what)
+{
+    const size_t n = net->n_params;
+    double *scratch = calloc(n, sizeof *scratch), max_abs = 0.0;
+    ck_assert(scratch != NULL);
+    const double h = 1e-6;
+    for (size_t k = 0; k < n; k += stride) {
+        const double keep = p[k];
+        p[k] = keep + h;
+        const double up = net->gradient(scratch, p, work, x, t, rows) / rows;
+        p[k] = keep - h;
+        const double down = net->gradient(scratch, p, work, x, t, rows) / rows;
+        p[k] = keep;
+        const double numeric = (up - down) / (2.0 * h);
+        char where[96];
+        train_param_name(net, k, where, sizeof where);
+        ck_assert_msg(fabs(numeric - g[k]) <= 1e-6 * fmax(1e-3, fabs(numeric) + fabs(g[k])),
+                      "%s: %s: %s %.12g, central difference %.12g", net->name, where, what, g[k], numeric);
+        max_abs = fmax(max_abs, fabs(g[k]));
+    }
+    free(scratch);
+    return max_abs;
+}
+
 START_TEST(test_batch_gradient_is_the_mean_of_sample_gradients)
 {
     const size_t n = net->n_params;
@@ -126,20 +155,7 @@ START_TEST(test_batch_gradient_is_the_mean_of_sample_gradients)
     }
     ck_assert_msg(max_abs > 1e-6, "%s: batch gradient is all zero", net->name);
     /* and directly: central differences of the mean batch loss */
-    const double h = 1e-6;
-    for (size_t k = 0; k < n; k += 1 + n / 40) {
-        const double keep = p[k];
-        p[k] = keep + h;
-        const double up = net->gradient(one, p, work, x, t, rows) / rows;
-        p[k] = keep - h;
-        const double down = net->gradient(one, p, work, x, t, rows) / rows;
-        p[k] = keep;
-        const double numeric = (up - down) / (2.0 * h);
-        char where[96];
-        train_param_name(net, k, where, sizeof where);
-        ck_assert_msg(fabs(numeric - g[k]) <= 1e-6 * fmax(1e-3, fabs(numeric) + fabs(g[k])),
-                      "%s: %s: batch %.12g, central difference %.12g", net->name, where, g[k], numeric);
-    }
+    check_batch_central_differences(p, g, work, x, t, rows, 1 + n / 40, "batch");
     free(p);
     free(g);
     free(mean);
@@ -171,22 +187,7 @@ START_TEST(test_dropout_gradient_with_fixed_masks)
     net->draw_masks(work, rng_uniform_cb, &noise);
     const double loss = net->gradient(g, p, work, x, t, rows);
     ck_assert_msg(loss != plain, "%s: the dropout masks change nothing (loss %.17g)", net->name, loss);
-    double max_abs = 0.0;
-    const double h = 1e-6;
-    for (size_t k = 0; k < n; ++k) {
-        const double keep = p[k];
-        p[k] = keep + h;
-        const double up = net->gradient(scratch, p, work, x, t, rows) / rows;
-        p[k] = keep - h;
-        const double down = net->gradient(scratch, p, work, x, t, rows) / rows;
-        p[k] = keep;
-        const double numeric = (up - down) / (2.0 * h);
-        char where[96];
-        train_param_name(net, k, where, sizeof where);
-        ck_assert_msg(fabs(numeric - g[k]) <= 1e-6 * fmax(1e-3, fabs(numeric) + fabs(g[k])),
-                      "%s: %s: masked gradient %.12g, central difference %.12g", net->name, where, g[k], numeric);
-        max_abs = fmax(max_abs, fabs(g[k]));
-    }
+    const double max_abs = check_batch_central_differences(p, g, work, x, t, rows, 1, "masked gradient");
     ck_assert_msg(max_abs > 1e-6, "%s: masked gradient is all zero", net->name);
     free(p);
     free(g);
