@@ -6,10 +6,12 @@
  * RAM $(qm.ram_bytes) bytes for one $(qm.name)_predict (input, activations, output, accumulators)
  *
  * Every tensor is int8 with real = scale * (q - zero_point); the scales are in
- * the comments only. Weights are w[i][j] (input i to output j), symmetric per
- * output unit: real w = w_scale[j] * q. Biases are int32 in units of
- * input scale * w_scale[j]; mult[j] * 2^-shift[j] takes an int32 sum to the
- * output's scale (or to the step of a sigmoid or tanh table).
+ * the comments only. Weights are symmetric per output channel j (a dense
+ * layer's w[i][j], input i to output j; a conv2d's w[j][c][kh][kw]): real
+ * w = w_scale[j] * q. Biases are int32 in units of input scale * w_scale[j];
+ * mult[j] * 2^-shift[j] takes an int32 sum to the output's scale (or to the
+ * step of a sigmoid or tanh table). Pooling, flatten and dropout (the
+ * identity) keep their input's scale and zero point. Images are [C][H][W].
  *
  * Use:  $(qm.name)_input x;  $(qm.name)_output y;
 @ if qm.pixels then
@@ -61,16 +63,20 @@ typedef struct {
 
 /* Parameters, one type per layer */
 @ for _, L in ipairs(qm.layers) do
+@   if L.has_params then
 typedef struct {
-    int32_t b[$(L.out_const)];
-    int32_t mult[$(L.out_const)];
-    int8_t w[$(L.in_const)][$(L.out_const)];
-    int8_t shift[$(L.out_const)];
+    int32_t b[$(L.ch_const)];
+    int32_t mult[$(L.ch_const)];
+    int8_t $(L.w_decl);
+    int8_t shift[$(L.ch_const)];
 } $(L.params_type);
+@   end
 @ end
 typedef struct {
 @ for _, L in ipairs(qm.layers) do
+@   if L.has_params then
     $(L.params_type) $(L.id);
+@   end
 @ end
 } $(qm.name)_params;
 
