@@ -6,8 +6,10 @@
 -- q8.build(model, q, path)  -> qm, the render model of NAME_q8.{h,c}
 -- q8.render(qm, read_template) -> files or nil, err
 --
--- A layer kind is a line in KINDS (its template renders the layer's forward
--- function) and a check in CHECK; the frame templates never name a kind.
+-- A layer kind is a line in KINDS: its template renders the layer's forward
+-- function; a kind with weights (dense, conv2d) has per-channel constants that
+-- check_weights checks, the others keep their input's scale (check_pass).
+-- The frame templates never name a kind.
 -- Pure: no I/O.
 
 local lit = require("gen.model").lit
@@ -188,30 +190,13 @@ local function index(r, w, c)
   return (r:find(" ") and "(" .. r .. ")" or r) .. " * " .. w .. " + " .. c
 end
 
--- a conv2d's taps (u, v) with the output rows [i_lo, i_hi) and columns
--- [j_lo, j_hi) that read inside the image there: literal loop bounds, no
--- padding test at run time (the padding is the zero point: it adds nothing)
-local function conv_taps(QL, L)
-  local function span(k, n, s, p, n_out)
-    local lo = 0
-    while lo < n_out and lo * s + k - p < 0 do lo = lo + 1 end
-    local hi = lo
-    while hi < n_out and hi * s + k - p < n do hi = hi + 1 end
-    return lo, hi
-  end
-  QL.PH, QL.PW, QL.taps = L.PH, L.PW, {}
-  QL.x_at = string.format("x[c][%s + u%s][%s + v%s]", at("i", L.SH, 0), L.PH > 0 and " - " .. L.PH or "",
-    at("j", L.SW, 0), L.PW > 0 and " - " .. L.PW or "")
-  for u = 0, L.KH - 1 do
-    local i_lo, i_hi = span(u, L.H, L.SH, L.PH, L.OH)
-    for v = 0, L.KW - 1 do
-      local j_lo, j_hi = span(v, L.W, L.SW, L.PW, L.OW)
-      if i_lo < i_hi and j_lo < j_hi then
-        QL.taps[#QL.taps + 1] = { u = u, v = v, i_lo = i_lo, i_hi = i_hi, j_lo = j_lo, j_hi = j_hi,
-          at = index(at("i", L.SH, u - L.PH), L.W, at("j", L.SW, v - L.PW)) }
-      end
-    end
-  end
+-- { lo, hi }: C for the window offsets k in [lo, hi) whose input row
+-- s * i + k - p lies inside 0..n-1, for a window of kn ("" when always so)
+local function span_expr(i, s, p, n, kn)
+  local si = (s == 1) and i or (s .. " * " .. i)
+  local lo = p > 0 and string.format("%s < %d ? %d - %s : 0", si, p, p, si) or "0"
+  local hi = string.format("%s > %d ? %d - %s : %d", si, n + p - kn, n + p, si, kn)
+  return { lo = lo, hi = hi }
 end
 
 function M.build(m, q, qpath)
@@ -253,8 +238,11 @@ function M.build(m, q, qpath)
       for _, k in ipairs({ "C", "H", "W", "OH", "OW", "KH", "KW", "SH", "SW" }) do QL[k] = L[k] end
     end
     if L.kind == "conv2d" then
-      conv_taps(QL, L)
-      acc_n = L.OH * L.OW
+      QL.PH, QL.PW = L.PH, L.PW
+      QL.x_index = string.format("(c * %d + %s + u%s) * %d + %s + v%s", L.H, at("i", L.SH, 0),
+        L.PH > 0 and " - " .. L.PH or "", L.W, at("j", L.SW, 0), L.PW > 0 and " - " .. L.PW or "")
+      QL.x_at = string.format("x[c][%s + u%s][%s + v%s]", at("i", L.SH, 0), L.PH > 0 and " - " .. L.PH or "",
+        at("j", L.SW, 0), L.PW > 0 and " - " .. L.PW or "")
     end
     if L.kind == "maxpool2d" or L.kind == "avgpool2d" then
       QL.area = L.KH * L.KW
@@ -276,21 +264,28 @@ function M.build(m, q, qpath)
       else
         QL.O = L.O
         QL.ch_const = tostring(L.O)
-        QL.w_decl = string.format("w[%d][%d][%d][%d]", L.O, L.C, L.KH, L.KW)
-        -- one filter a row: {{{w[o][0][0][0], ...}, ...}, ...}
+        -- printed input-major, w[c][u][v][o] (the file's is w[o][c][u][v]), so
+        -- the innermost loop runs over the filters, as a dense layer's does
+        QL.w_decl = string.format("w[%d][%d][%d][%d]", L.C, L.KH, L.KW, L.O)
         local rows = {}
-        for o = 0, L.O - 1 do
-          local cs = {}
-          for c = 0, L.C - 1 do
-            local ks = {}
-            for u = 0, L.KH - 1 do
-              ks[#ks + 1] = "{" .. list(Q.w, ((o * L.C + c) * L.KH + u) * L.KW + 1, L.KW, 32, "") .. "}"
+        for c = 0, L.C - 1 do
+          local us = {}
+          for u = 0, L.KH - 1 do
+            local vs = {}
+            for v = 0, L.KW - 1 do
+              local os = {}
+              for o = 0, L.O - 1 do os[#os + 1] = Q.w[((o * L.C + c) * L.KH + u) * L.KW + v + 1] end
+              vs[#vs + 1] = "{" .. list(os, 1, L.O, 32, "           ") .. "}"
             end
-            cs[#cs + 1] = "{" .. table.concat(ks, ", ") .. "}"
+            us[#us + 1] = "{" .. table.concat(vs, ",\n          ") .. "}"
           end
-          rows[#rows + 1] = "{" .. table.concat(cs, ",\n         ") .. "}"
+          rows[#rows + 1] = "{" .. table.concat(us, ",\n         ") .. "}"
         end
         QL.w_rows = rows
+        -- the rows (columns) of the window inside the image at output row i (column j)
+        QL.u_lo = span_expr("i", L.SH, L.PH, L.H, L.KH)
+        QL.v_lo = span_expr("j", L.SW, L.PW, L.W, L.KW)
+        acc_n = L.O
       end
       QL.b = list(Q.b, 1, n_ch, 8, "              ")
       QL.mult = list(Q.mult, 1, n_ch, 8, "                 ")

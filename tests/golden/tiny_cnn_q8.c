@@ -51,83 +51,36 @@ static int8_t tiny_cnn_q8_saturate(int32_t zero_point, int32_t r)
 }
 
 /* l1: conv2d 1x6x5 -> 2x6x5, 3x3 kernel, stride 1x1, padding 1x1, relu, in int8
- *   acc[o][i][j] = b[o] + sum_c,u,v (x[c][i + u - 1][j + v - 1] + 128) * w[o][c][u][v]
- *                  (int32; x + 128 is 0..255; outside the image x is the zero point
- *                  and adds nothing, so each tap runs over the rows and columns inside)
- *   y[o][i][j]   = tiny_cnn_q8_saturate(-128, tiny_cnn_q8_requant(acc, mult[o], shift[o]))
+ *   acc[o] = b[o] + sum_c,u,v (x[c][i + u - 1][j + v - 1] + 128) * w[c][u][v][o]
+ *            (int32, per output position i, j; x + 128 is 0..255; outside the image x
+ *            is the zero point and adds nothing, so u and v run over the window inside it)
+ *   y[o][i][j] = tiny_cnn_q8_saturate(-128, tiny_cnn_q8_requant(acc[o], mult[o], shift[o]))
  * x: scale 0.00392156862745098, zero point -128; y: scale 0.0038507903156556897, zero point -128;
  * w_scale[o] from 0.00346 to 0.00387 */
 static void tiny_cnn_q8_l1_forward(tiny_cnn_q8_l1_act *restrict y, const tiny_cnn_q8_l1_params *restrict p,
         const tiny_cnn_q8_input *restrict x)
 {
-    int32_t acc[6][5]; /* one output channel */
-    for (int o = 0; o < 2; ++o) {
-        for (int i = 0; i < 6; ++i)
-            for (int j = 0; j < 5; ++j)
-                acc[i][j] = p->b[o];
-        for (int c = 0; c < 1; ++c) {
-            const int8_t *xc = &x->v[c * 30];
-            { /* tap 0, 0 */
-                const int32_t w = p->w[o][c][0][0];
-                for (int i = 1; i < 6; ++i)
-                    for (int j = 1; j < 5; ++j)
-                        acc[i][j] += ((int32_t)xc[(i - 1) * 5 + j - 1] + 128) * w;
-            }
-            { /* tap 0, 1 */
-                const int32_t w = p->w[o][c][0][1];
-                for (int i = 1; i < 6; ++i)
-                    for (int j = 0; j < 5; ++j)
-                        acc[i][j] += ((int32_t)xc[(i - 1) * 5 + j] + 128) * w;
-            }
-            { /* tap 0, 2 */
-                const int32_t w = p->w[o][c][0][2];
-                for (int i = 1; i < 6; ++i)
-                    for (int j = 0; j < 4; ++j)
-                        acc[i][j] += ((int32_t)xc[(i - 1) * 5 + j + 1] + 128) * w;
-            }
-            { /* tap 1, 0 */
-                const int32_t w = p->w[o][c][1][0];
-                for (int i = 0; i < 6; ++i)
-                    for (int j = 1; j < 5; ++j)
-                        acc[i][j] += ((int32_t)xc[i * 5 + j - 1] + 128) * w;
-            }
-            { /* tap 1, 1 */
-                const int32_t w = p->w[o][c][1][1];
-                for (int i = 0; i < 6; ++i)
-                    for (int j = 0; j < 5; ++j)
-                        acc[i][j] += ((int32_t)xc[i * 5 + j] + 128) * w;
-            }
-            { /* tap 1, 2 */
-                const int32_t w = p->w[o][c][1][2];
-                for (int i = 0; i < 6; ++i)
-                    for (int j = 0; j < 4; ++j)
-                        acc[i][j] += ((int32_t)xc[i * 5 + j + 1] + 128) * w;
-            }
-            { /* tap 2, 0 */
-                const int32_t w = p->w[o][c][2][0];
-                for (int i = 0; i < 5; ++i)
-                    for (int j = 1; j < 5; ++j)
-                        acc[i][j] += ((int32_t)xc[(i + 1) * 5 + j - 1] + 128) * w;
-            }
-            { /* tap 2, 1 */
-                const int32_t w = p->w[o][c][2][1];
-                for (int i = 0; i < 5; ++i)
-                    for (int j = 0; j < 5; ++j)
-                        acc[i][j] += ((int32_t)xc[(i + 1) * 5 + j] + 128) * w;
-            }
-            { /* tap 2, 2 */
-                const int32_t w = p->w[o][c][2][2];
-                for (int i = 0; i < 5; ++i)
-                    for (int j = 0; j < 4; ++j)
-                        acc[i][j] += ((int32_t)xc[(i + 1) * 5 + j + 1] + 128) * w;
+    for (int i = 0; i < 6; ++i) {
+        const int u_lo = i < 1 ? 1 - i : 0, u_hi = i > 4 ? 7 - i : 3;
+        for (int j = 0; j < 5; ++j) {
+            const int v_lo = j < 1 ? 1 - j : 0, v_hi = j > 3 ? 6 - j : 3;
+            int32_t acc[2];
+            for (int o = 0; o < 2; ++o)
+                acc[o] = p->b[o];
+            for (int c = 0; c < 1; ++c)
+                for (int u = u_lo; u < u_hi; ++u)
+                    for (int v = v_lo; v < v_hi; ++v) {
+                        const int32_t xv = (int32_t)x->v[(c * 6 + i + u - 1) * 5 + j + v - 1] + 128;
+                        if (xv == 0)
+                            continue; /* adds nothing: skip the filters' row */
+                        for (int o = 0; o < 2; ++o)
+                            acc[o] += xv * p->w[c][u][v][o];
+                    }
+            for (int o = 0; o < 2; ++o) {
+                const int32_t r = tiny_cnn_q8_requant(acc[o], p->mult[o], p->shift[o]);
+                y->v[(o * 6 + i) * 5 + j] = tiny_cnn_q8_saturate(-128, r);
             }
         }
-        int8_t *yo = &y->v[o * 30];
-        for (int i = 0; i < 6; ++i)
-            for (int j = 0; j < 5; ++j) {
-                const int32_t r = tiny_cnn_q8_requant(acc[i][j], p->mult[o], p->shift[o]);
-                yo[i * 5 + j] = tiny_cnn_q8_saturate(-128, r);
-            }
     }
 }
 
@@ -158,41 +111,36 @@ static void tiny_cnn_q8_l3_forward(tiny_cnn_q8_l3_act *restrict y, const tiny_cn
 }
 
 /* l4: conv2d 2x3x2 -> 2x2x1, 2x1 kernel, stride 1x2, padding 0x0, tanh, in int8
- *   acc[o][i][j] = b[o] + sum_c,u,v (x[c][i + u][2 * j + v] + 128) * w[o][c][u][v]
- *                  (int32; x + 128 is 0..255; outside the image x is the zero point
- *                  and adds nothing, so each tap runs over the rows and columns inside)
- *   y[o][i][j]   = tiny_cnn_q8_tanh(tiny_cnn_q8_requant(acc, mult[o], shift[o]))
+ *   acc[o] = b[o] + sum_c,u,v (x[c][i + u][2 * j + v] + 128) * w[c][u][v][o]
+ *            (int32, per output position i, j; x + 128 is 0..255; outside the image x
+ *            is the zero point and adds nothing, so u and v run over the window inside it)
+ *   y[o][i][j] = tiny_cnn_q8_tanh(tiny_cnn_q8_requant(acc[o], mult[o], shift[o]))
  * x: scale 0.0038507903156556897, zero point -128; y: scale 0.007874015748031496, zero point 0;
  * w_scale[o] from 0.00259 to 0.00361 */
 static void tiny_cnn_q8_l4_forward(tiny_cnn_q8_l4_act *restrict y, const tiny_cnn_q8_l4_params *restrict p,
         const tiny_cnn_q8_l3_act *restrict x)
 {
-    int32_t acc[2][1]; /* one output channel */
-    for (int o = 0; o < 2; ++o) {
-        for (int i = 0; i < 2; ++i)
-            for (int j = 0; j < 1; ++j)
-                acc[i][j] = p->b[o];
-        for (int c = 0; c < 2; ++c) {
-            const int8_t *xc = &x->v[c * 6];
-            { /* tap 0, 0 */
-                const int32_t w = p->w[o][c][0][0];
-                for (int i = 0; i < 2; ++i)
-                    for (int j = 0; j < 1; ++j)
-                        acc[i][j] += ((int32_t)xc[i * 2 + 2 * j] + 128) * w;
-            }
-            { /* tap 1, 0 */
-                const int32_t w = p->w[o][c][1][0];
-                for (int i = 0; i < 2; ++i)
-                    for (int j = 0; j < 1; ++j)
-                        acc[i][j] += ((int32_t)xc[(i + 1) * 2 + 2 * j] + 128) * w;
+    for (int i = 0; i < 2; ++i) {
+        const int u_lo = 0, u_hi = i > 1 ? 3 - i : 2;
+        for (int j = 0; j < 1; ++j) {
+            const int v_lo = 0, v_hi = 2 * j > 1 ? 2 - 2 * j : 1;
+            int32_t acc[2];
+            for (int o = 0; o < 2; ++o)
+                acc[o] = p->b[o];
+            for (int c = 0; c < 2; ++c)
+                for (int u = u_lo; u < u_hi; ++u)
+                    for (int v = v_lo; v < v_hi; ++v) {
+                        const int32_t xv = (int32_t)x->v[(c * 3 + i + u) * 2 + 2 * j + v] + 128;
+                        if (xv == 0)
+                            continue; /* adds nothing: skip the filters' row */
+                        for (int o = 0; o < 2; ++o)
+                            acc[o] += xv * p->w[c][u][v][o];
+                    }
+            for (int o = 0; o < 2; ++o) {
+                const int32_t r = tiny_cnn_q8_requant(acc[o], p->mult[o], p->shift[o]);
+                y->v[(o * 2 + i) * 1 + j] = tiny_cnn_q8_tanh(r);
             }
         }
-        int8_t *yo = &y->v[o * 2];
-        for (int i = 0; i < 2; ++i)
-            for (int j = 0; j < 1; ++j) {
-                const int32_t r = tiny_cnn_q8_requant(acc[i][j], p->mult[o], p->shift[o]);
-                yo[i * 1 + j] = tiny_cnn_q8_tanh(r);
-            }
     }
 }
 
@@ -275,18 +223,25 @@ const tiny_cnn_q8_params tiny_cnn_q8_weights = {
       {-22663, -27024},
       {1081941932, 1935113955},
       {
-        {{{52, -57, 88}, {124, 127, 96}, {-114, -102, -25}}},
-        {{{-101, 12, 67}, {127, 110, -14}, {18, -70, -10}}},
+        {{{52, -101},
+          {-57, 12},
+          {88, 67}},
+         {{124, 127},
+          {127, 110},
+          {96, -14}},
+         {{-114, 18},
+          {-102, -70},
+          {-25, -10}}},
       },
       {38, 39} },
     { /* l4 */
       {-32571, -1456},
       {1402130929, 1959057098},
       {
-        {{{-127}, {59}},
-         {{65}, {-85}}},
-        {{{69}, {-103}},
-         {{-127}, {25}}},
+        {{{-127, 69}},
+         {{59, -103}}},
+        {{{65, -127}},
+         {{-85, 25}}},
       },
       {40, 40} },
     { /* l7 */

@@ -3,11 +3,11 @@
  * tiny_cnn_q8: 1x6x5 -> conv 2x6x5 relu -> maxpool 2x3x2 -> dropout 0.5 -> conv 2x2x1 tanh -> avgpool 2x1x1 -> flatten 2 -> 3 softmax, in int8
  * integer arithmetic only: no floating point anywhere in tiny_cnn_q8.c.
  * flash 500 bytes (weights, biases, multipliers, shifts, tables);
- * RAM 248 bytes for one tiny_cnn_q8_predict (input, activations, output, accumulators)
+ * RAM 140 bytes for one tiny_cnn_q8_predict (input, activations, output, accumulators)
  *
  * Every tensor is int8 with real = scale * (q - zero_point); the scales are in
  * the comments only. Weights are symmetric per output channel j (a dense
- * layer's w[i][j], input i to output j; a conv2d's w[j][c][kh][kw]): real
+ * layer's w[i][j], input i to output j; a conv2d's w[c][kh][kw][j]): real
  * w = w_scale[j] * q. Biases are int32 in units of input scale * w_scale[j];
  * mult[j] * 2^-shift[j] takes an int32 sum to the output's scale (or to the
  * step of a sigmoid or tanh table). Pooling, flatten and dropout (the
@@ -48,8 +48,8 @@ enum {
     TINY_CNN_Q8_PARAMS_BYTES = 100, /* sizeof(tiny_cnn_q8_params) */
     TINY_CNN_Q8_FLASH_BYTES = 500, /* the parameters and 400 bytes of tables */
     TINY_CNN_Q8_ACTS_BYTES = 95, /* sizeof(tiny_cnn_q8_acts) */
-    /* one predict: input, activations, output, 30 int32 accumulators */
-    TINY_CNN_Q8_RAM_BYTES = 248
+    /* one predict: input, activations, output, 3 int32 accumulators */
+    TINY_CNN_Q8_RAM_BYTES = 140
 };
 
 /* Activations: one type per shape */
@@ -77,13 +77,13 @@ typedef struct {
 typedef struct {
     int32_t b[2];
     int32_t mult[2];
-    int8_t w[2][1][3][3];
+    int8_t w[1][3][3][2];
     int8_t shift[2];
 } tiny_cnn_q8_l1_params;
 typedef struct {
     int32_t b[2];
     int32_t mult[2];
-    int8_t w[2][2][2][1];
+    int8_t w[2][2][1][2];
     int8_t shift[2];
 } tiny_cnn_q8_l4_params;
 typedef struct {

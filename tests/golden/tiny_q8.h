@@ -7,7 +7,7 @@
  *
  * Every tensor is int8 with real = scale * (q - zero_point); the scales are in
  * the comments only. Weights are symmetric per output channel j (a dense
- * layer's w[i][j], input i to output j; a conv2d's w[j][c][kh][kw]): real
+ * layer's w[i][j], input i to output j; a conv2d's w[c][kh][kw][j]): real
  * w = w_scale[j] * q. Biases are int32 in units of input scale * w_scale[j];
  * mult[j] * 2^-shift[j] takes an int32 sum to the output's scale (or to the
  * step of a sigmoid or tanh table). Pooling, flatten and dropout (the
