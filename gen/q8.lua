@@ -185,11 +185,6 @@ local function at(v, s, off)
   return e
 end
 
--- "(i - 1) * 28 + j": row r, column c of an image w wide
-local function index(r, w, c)
-  return (r:find(" ") and "(" .. r .. ")" or r) .. " * " .. w .. " + " .. c
-end
-
 -- { lo, hi }: C for the window offsets k in [lo, hi) whose input row
 -- s * i + k - p lies inside 0..n-1, for a window of kn ("" when always so)
 local function span_expr(i, s, p, n, kn)
@@ -209,6 +204,10 @@ function M.build(m, q, qpath)
   qm.in_scale, qm.in_zp = lit(input.scale, "double"), input.zero_point
   -- raw 8-bit pixels map to the input by q = pixel - 128 when the scale is 1/255
   qm.pixels = (input.zero_point == -128 and math.abs(input.scale * 255 - 1) < 1e-12)
+  -- an image is int8_t v[C][H][W], as in the float code; a vector v[N]
+  local function decl(d, const) return #d == 3 and string.format("[%d][%d][%d]", d[1], d[2], d[3]) or "[" .. const .. "]" end
+  qm.in_decl = decl(m.layers[1].in_dims, qm.NAME .. "_IN")
+  qm.in_flat = #m.layers[1].in_dims == 3 and "((int8_t *)(void *)x->v)" or "x->v"
   local prev_type, prev_const = P .. "_input", qm.NAME .. "_IN"
   local widest, params_bytes, acts_bytes = 0, 0, 0
   for i, L in ipairs(m.layers) do
@@ -227,6 +226,7 @@ function M.build(m, q, qpath)
       in_text = dims_text(L.in_dims), out_text = dims_text(L.out_dims),
     }
     QL.ref = L.last and "out" or QL.id
+    QL.out_decl = decl(L.out_dims, QL.out_const)
     -- "x - zero_point" as C ("x + 128", "x - 3", "x"), and the range of that difference
     local zp = Q.input.zero_point
     QL.minus_zp = zp < 0 and (" + " .. -zp) or zp > 0 and (" - " .. zp) or ""
@@ -239,14 +239,14 @@ function M.build(m, q, qpath)
     end
     if L.kind == "conv2d" then
       QL.PH, QL.PW = L.PH, L.PW
-      QL.x_index = string.format("(c * %d + %s + u%s) * %d + %s + v%s", L.H, at("i", L.SH, 0),
-        L.PH > 0 and " - " .. L.PH or "", L.W, at("j", L.SW, 0), L.PW > 0 and " - " .. L.PW or "")
+      QL.x_index = string.format("[c][%s + u%s][%s + v%s]", at("i", L.SH, 0), L.PH > 0 and " - " .. L.PH or "",
+        at("j", L.SW, 0), L.PW > 0 and " - " .. L.PW or "")
       QL.x_at = string.format("x[c][%s + u%s][%s + v%s]", at("i", L.SH, 0), L.PH > 0 and " - " .. L.PH or "",
         at("j", L.SW, 0), L.PW > 0 and " - " .. L.PW or "")
     end
     if L.kind == "maxpool2d" or L.kind == "avgpool2d" then
       QL.area = L.KH * L.KW
-      QL.win_at = index("c * " .. L.H .. " + " .. at("i", L.SH, 0), L.W, at("j", L.SW, 0))
+      QL.win_at = string.format("[c][%s + u][%s + v]", at("i", L.SH, 0), at("j", L.SW, 0))
     end
     if weights then
       local n_ch, fan = channels(L)

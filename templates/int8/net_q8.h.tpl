@@ -49,9 +49,9 @@ enum {
 };
 
 /* Activations: one type per shape */
-typedef struct { int8_t v[$(qm.NAME)_IN]; } $(qm.name)_input;
+typedef struct { int8_t v$(qm.in_decl); } $(qm.name)_input;
 @ for _, L in ipairs(qm.layers) do
-typedef struct { int8_t v[$(L.out_const)]; } $(L.out_type);
+typedef struct { int8_t v$(L.out_decl); } $(L.out_type);
 @ end
 
 /* Every layer's output of one forward pass */
@@ -119,7 +119,7 @@ int $(qm.name)_predict($(qm.name)_output *y, const $(qm.name)_params *p, const $
 static inline void $(qm.name)_input_from_pixels($(qm.name)_input *x, const uint8_t *pixels)
 {
     for (int i = 0; i < $(qm.NAME)_IN; ++i)
-        x->v[i] = (int8_t)((int)pixels[i] - 128);
+        $(qm.in_flat)[i] = (int8_t)((int)pixels[i] - 128);
 }
 
 @ end
@@ -131,7 +131,7 @@ static inline void $(qm.name)_quantize_input($(qm.name)_input *x, const float *v
     for (int i = 0; i < $(qm.NAME)_IN; ++i) {
         const double t = (double)v[i] / $(qm.in_scale);
         const double r = (t >= 0 ? (double)(int64_t)(t + 0.5) : -(double)(int64_t)(0.5 - t)) + $(qm.in_zp);
-        x->v[i] = (int8_t)(r > 127 ? 127 : r < -128 ? -128 : r);
+        $(qm.in_flat)[i] = (int8_t)(r > 127 ? 127 : r < -128 ? -128 : r);
     }
 }
 

@@ -70,7 +70,7 @@ static void tiny_cnn_q8_l1_forward(tiny_cnn_q8_l1_act *restrict y, const tiny_cn
             for (int c = 0; c < 1; ++c)
                 for (int u = u_lo; u < u_hi; ++u)
                     for (int v = v_lo; v < v_hi; ++v) {
-                        const int32_t xv = (int32_t)x->v[(c * 6 + i + u - 1) * 5 + j + v - 1] + 128;
+                        const int32_t xv = (int32_t)x->v[c][i + u - 1][j + v - 1] + 128;
                         if (xv == 0)
                             continue; /* adds nothing: skip the filters' row */
                         for (int o = 0; o < 2; ++o)
@@ -78,7 +78,7 @@ static void tiny_cnn_q8_l1_forward(tiny_cnn_q8_l1_act *restrict y, const tiny_cn
                     }
             for (int o = 0; o < 2; ++o) {
                 const int32_t r = tiny_cnn_q8_requant(acc[o], p->mult[o], p->shift[o]);
-                y->v[(o * 6 + i) * 5 + j] = tiny_cnn_q8_saturate(-128, r);
+                y->v[o][i][j] = tiny_cnn_q8_saturate(-128, r);
             }
         }
     }
@@ -93,12 +93,11 @@ static void tiny_cnn_q8_l2_forward(tiny_cnn_q8_l2_act *restrict y, const tiny_cn
     for (int c = 0; c < 2; ++c)
         for (int i = 0; i < 3; ++i)
             for (int j = 0; j < 2; ++j) {
-                const int8_t *xw = &x->v[(c * 6 + 2 * i) * 5 + 2 * j];
-                int32_t m = xw[0];
+                int32_t m = -128;
                 for (int u = 0; u < 2; ++u)
                     for (int v = 0; v < 2; ++v)
-                        m = xw[u * 5 + v] > m ? xw[u * 5 + v] : m;
-                y->v[(c * 3 + i) * 2 + j] = (int8_t)m;
+                        m = x->v[c][2 * i + u][2 * j + v] > m ? x->v[c][2 * i + u][2 * j + v] : m;
+                y->v[c][i][j] = (int8_t)m;
             }
 }
 
@@ -106,8 +105,10 @@ static void tiny_cnn_q8_l2_forward(tiny_cnn_q8_l2_act *restrict y, const tiny_cn
  * scale 0.0038507903156556897, zero point -128 pass through */
 static void tiny_cnn_q8_l3_forward(tiny_cnn_q8_l3_act *restrict y, const tiny_cnn_q8_l2_act *restrict x)
 {
+    const int8_t *xs = (const int8_t *)x->v;
+    int8_t *ys = (int8_t *)y->v;
     for (int i = 0; i < TINY_CNN_Q8_L3; ++i)
-        y->v[i] = x->v[i];
+        ys[i] = xs[i];
 }
 
 /* l4: conv2d 2x3x2 -> 2x2x1, 2x1 kernel, stride 1x2, padding 0x0, tanh, in int8
@@ -130,7 +131,7 @@ static void tiny_cnn_q8_l4_forward(tiny_cnn_q8_l4_act *restrict y, const tiny_cn
             for (int c = 0; c < 2; ++c)
                 for (int u = u_lo; u < u_hi; ++u)
                     for (int v = v_lo; v < v_hi; ++v) {
-                        const int32_t xv = (int32_t)x->v[(c * 3 + i + u) * 2 + 2 * j + v] + 128;
+                        const int32_t xv = (int32_t)x->v[c][i + u][2 * j + v] + 128;
                         if (xv == 0)
                             continue; /* adds nothing: skip the filters' row */
                         for (int o = 0; o < 2; ++o)
@@ -138,7 +139,7 @@ static void tiny_cnn_q8_l4_forward(tiny_cnn_q8_l4_act *restrict y, const tiny_cn
                     }
             for (int o = 0; o < 2; ++o) {
                 const int32_t r = tiny_cnn_q8_requant(acc[o], p->mult[o], p->shift[o]);
-                y->v[(o * 2 + i) * 1 + j] = tiny_cnn_q8_tanh(r);
+                y->v[o][i][j] = tiny_cnn_q8_tanh(r);
             }
         }
     }
@@ -154,12 +155,11 @@ static void tiny_cnn_q8_l5_forward(tiny_cnn_q8_l5_act *restrict y, const tiny_cn
     for (int c = 0; c < 2; ++c)
         for (int i = 0; i < 1; ++i)
             for (int j = 0; j < 1; ++j) {
-                const int8_t *xw = &x->v[(c * 2 + i) * 1 + j];
                 int32_t t = 0;
                 for (int u = 0; u < 2; ++u)
                     for (int v = 0; v < 1; ++v)
-                        t += xw[u * 1 + v] + 128;
-                y->v[(c * 1 + i) * 1 + j] = (int8_t)((2 * t + 2) / 4 - 128);
+                        t += x->v[c][i + u][j + v] + 128;
+                y->v[c][i][j] = (int8_t)((2 * t + 2) / 4 - 128);
             }
 }
 
@@ -167,8 +167,10 @@ static void tiny_cnn_q8_l5_forward(tiny_cnn_q8_l5_act *restrict y, const tiny_cn
  * scale 0.007874015748031496, zero point 0 pass through */
 static void tiny_cnn_q8_l6_forward(tiny_cnn_q8_l6_act *restrict y, const tiny_cnn_q8_l5_act *restrict x)
 {
+    const int8_t *xs = (const int8_t *)x->v;
+    int8_t *ys = (int8_t *)y->v;
     for (int i = 0; i < TINY_CNN_Q8_L6; ++i)
-        y->v[i] = x->v[i];
+        ys[i] = xs[i];
 }
 
 /* l7: dense 2 -> 3, softmax, in int8

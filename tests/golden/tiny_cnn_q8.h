@@ -53,12 +53,12 @@ enum {
 };
 
 /* Activations: one type per shape */
-typedef struct { int8_t v[TINY_CNN_Q8_IN]; } tiny_cnn_q8_input;
-typedef struct { int8_t v[TINY_CNN_Q8_L1]; } tiny_cnn_q8_l1_act;
-typedef struct { int8_t v[TINY_CNN_Q8_L2]; } tiny_cnn_q8_l2_act;
-typedef struct { int8_t v[TINY_CNN_Q8_L3]; } tiny_cnn_q8_l3_act;
-typedef struct { int8_t v[TINY_CNN_Q8_L4]; } tiny_cnn_q8_l4_act;
-typedef struct { int8_t v[TINY_CNN_Q8_L5]; } tiny_cnn_q8_l5_act;
+typedef struct { int8_t v[1][6][5]; } tiny_cnn_q8_input;
+typedef struct { int8_t v[2][6][5]; } tiny_cnn_q8_l1_act;
+typedef struct { int8_t v[2][3][2]; } tiny_cnn_q8_l2_act;
+typedef struct { int8_t v[2][3][2]; } tiny_cnn_q8_l3_act;
+typedef struct { int8_t v[2][2][1]; } tiny_cnn_q8_l4_act;
+typedef struct { int8_t v[2][1][1]; } tiny_cnn_q8_l5_act;
 typedef struct { int8_t v[TINY_CNN_Q8_L6]; } tiny_cnn_q8_l6_act;
 typedef struct { int8_t v[TINY_CNN_Q8_OUT]; } tiny_cnn_q8_output;
 
@@ -136,7 +136,7 @@ int tiny_cnn_q8_predict(tiny_cnn_q8_output *y, const tiny_cnn_q8_params *p, cons
 static inline void tiny_cnn_q8_input_from_pixels(tiny_cnn_q8_input *x, const uint8_t *pixels)
 {
     for (int i = 0; i < TINY_CNN_Q8_IN; ++i)
-        x->v[i] = (int8_t)((int)pixels[i] - 128);
+        ((int8_t *)(void *)x->v)[i] = (int8_t)((int)pixels[i] - 128);
 }
 
 /* Float input values (as the float network takes them) to the input:
@@ -147,7 +147,7 @@ static inline void tiny_cnn_q8_quantize_input(tiny_cnn_q8_input *x, const float 
     for (int i = 0; i < TINY_CNN_Q8_IN; ++i) {
         const double t = (double)v[i] / 0.00392156862745098;
         const double r = (t >= 0 ? (double)(int64_t)(t + 0.5) : -(double)(int64_t)(0.5 - t)) + -128;
-        x->v[i] = (int8_t)(r > 127 ? 127 : r < -128 ? -128 : r);
+        ((int8_t *)(void *)x->v)[i] = (int8_t)(r > 127 ? 127 : r < -128 ? -128 : r);
     }
 }
 

@@ -22,7 +22,7 @@ static void $(qm.name)_$(L.id)_forward($(L.out_type) *restrict y, const $(L.para
             for (int c = 0; c < $(L.C); ++c)
                 for (int u = u_lo; u < u_hi; ++u)
                     for (int v = v_lo; v < v_hi; ++v) {
-                        const int32_t xv = (int32_t)x->v[$(L.x_index)]$(L.minus_zp);
+                        const int32_t xv = (int32_t)x->v$(L.x_index)$(L.minus_zp);
                         if (xv == 0)
                             continue; /* adds nothing: skip the filters' row */
                         for (int o = 0; o < $(L.O); ++o)
@@ -31,9 +31,9 @@ static void $(qm.name)_$(L.id)_forward($(L.out_type) *restrict y, const $(L.para
             for (int o = 0; o < $(L.O); ++o) {
                 const int32_t r = $(qm.name)_requant(acc[o], p->mult[o], p->shift[o]);
 @ if L.how == "table" then
-                y->v[(o * $(L.OH) + i) * $(L.OW) + j] = $(qm.name)_$(L.activation)(r);
+                y->v[o][i][j] = $(qm.name)_$(L.activation)(r);
 @ else
-                y->v[(o * $(L.OH) + i) * $(L.OW) + j] = $(qm.name)_saturate($(L.out_zp), r);
+                y->v[o][i][j] = $(qm.name)_saturate($(L.out_zp), r);
 @ end
             }
         }

@@ -2,6 +2,8 @@
  * scale $(L.in_scale), zero point $(L.in_zp) pass through */
 static void $(qm.name)_$(L.id)_forward($(L.out_type) *restrict y, const $(L.in_type) *restrict x)
 {
+    const int8_t *xs = (const int8_t *)x->v;
+    int8_t *ys = (int8_t *)y->v;
     for (int i = 0; i < $(L.out_const); ++i)
-        y->v[i] = x->v[i];
+        ys[i] = xs[i];
 }

@@ -13,19 +13,18 @@ static void $(qm.name)_$(L.id)_forward($(L.out_type) *restrict y, const $(L.in_t
     for (int c = 0; c < $(L.C); ++c)
         for (int i = 0; i < $(L.OH); ++i)
             for (int j = 0; j < $(L.OW); ++j) {
-                const int8_t *xw = &x->v[$(L.win_at)];
 @ if L.kind == "maxpool2d" then
-                int32_t m = xw[0];
+                int32_t m = -128;
                 for (int u = 0; u < $(L.KH); ++u)
                     for (int v = 0; v < $(L.KW); ++v)
-                        m = xw[u * $(L.W) + v] > m ? xw[u * $(L.W) + v] : m;
-                y->v[(c * $(L.OH) + i) * $(L.OW) + j] = (int8_t)m;
+                        m = x->v$(L.win_at) > m ? x->v$(L.win_at) : m;
+                y->v[c][i][j] = (int8_t)m;
 @ else
                 int32_t t = 0;
                 for (int u = 0; u < $(L.KH); ++u)
                     for (int v = 0; v < $(L.KW); ++v)
-                        t += xw[u * $(L.W) + v] + 128;
-                y->v[(c * $(L.OH) + i) * $(L.OW) + j] = (int8_t)((2 * t + $(L.area)) / $(2 * L.area) - 128);
+                        t += x->v$(L.win_at) + 128;
+                y->v[c][i][j] = (int8_t)((2 * t + $(L.area)) / $(2 * L.area) - 128);
 @ end
             }
 }
