@@ -185,8 +185,8 @@ local function at(v, s, off)
   return e
 end
 
--- { lo, hi }: C for the window offsets k in [lo, hi) whose input row
--- s * i + k - p lies inside 0..n-1, for a window of kn ("" when always so)
+-- { lo, hi }: C expressions for the window offsets k in [lo, hi) whose input
+-- row s * i + k - p lies inside 0..n-1, for a window of kn
 local function span_expr(i, s, p, n, kn)
   local si = (s == 1) and i or (s .. " * " .. i)
   local lo = p > 0 and string.format("%s < %d ? %d - %s : 0", si, p, p, si) or "0"
@@ -241,8 +241,6 @@ function M.build(m, q, qpath)
       QL.PH, QL.PW = L.PH, L.PW
       QL.x_index = string.format("[c][%s + u%s][%s + v%s]", at("i", L.SH, 0), L.PH > 0 and " - " .. L.PH or "",
         at("j", L.SW, 0), L.PW > 0 and " - " .. L.PW or "")
-      QL.x_at = string.format("x[c][%s + u%s][%s + v%s]", at("i", L.SH, 0), L.PH > 0 and " - " .. L.PH or "",
-        at("j", L.SW, 0), L.PW > 0 and " - " .. L.PW or "")
     end
     if L.kind == "maxpool2d" or L.kind == "avgpool2d" then
       QL.area = L.KH * L.KW
@@ -283,8 +281,8 @@ function M.build(m, q, qpath)
         end
         QL.w_rows = rows
         -- the rows (columns) of the window inside the image at output row i (column j)
-        QL.u_lo = span_expr("i", L.SH, L.PH, L.H, L.KH)
-        QL.v_lo = span_expr("j", L.SW, L.PW, L.W, L.KW)
+        QL.u_span = span_expr("i", L.SH, L.PH, L.H, L.KH)
+        QL.v_span = span_expr("j", L.SW, L.PW, L.W, L.KW)
         acc_n = L.O
       end
       QL.b = list(Q.b, 1, n_ch, 8, "              ")

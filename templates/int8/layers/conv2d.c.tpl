@@ -1,5 +1,5 @@
 /* $(L.id): conv2d $(L.in_text) -> $(L.out_text), $(L.KH)x$(L.KW) kernel, stride $(L.SH)x$(L.SW), padding $(L.PH)x$(L.PW), $(L.activation), in int8
- *   acc[o] = b[o] + sum_c,u,v ($(L.x_at)$(L.minus_zp)) * w[c][u][v][o]
+ *   acc[o] = b[o] + sum_c,u,v (x$(L.x_index)$(L.minus_zp)) * w[c][u][v][o]
  *            (int32, per output position i, j; x$(L.minus_zp) is $(L.x_range); outside the image x
  *            is the zero point and adds nothing, so u and v run over the window inside it)
 @ if L.how == "table" then
@@ -13,9 +13,9 @@ static void $(qm.name)_$(L.id)_forward($(L.out_type) *restrict y, const $(L.para
         const $(L.in_type) *restrict x)
 {
     for (int i = 0; i < $(L.OH); ++i) {
-        const int u_lo = $(L.u_lo.lo), u_hi = $(L.u_lo.hi);
+        const int u_lo = $(L.u_span.lo), u_hi = $(L.u_span.hi);
         for (int j = 0; j < $(L.OW); ++j) {
-            const int v_lo = $(L.v_lo.lo), v_hi = $(L.v_lo.hi);
+            const int v_lo = $(L.v_span.lo), v_hi = $(L.v_span.hi);
             int32_t acc[$(L.O)];
             for (int o = 0; o < $(L.O); ++o)
                 acc[o] = p->b[o];
