@@ -25,10 +25,10 @@ SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_model $(T)/test_im
           $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll $(T)/test_layers \
           $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam $(T)/test_trainer \
           $(T)/test_export $(T)/test_embed $(T)/test_docs $(T)/test_props $(T)/test_q8 $(T)/test_q8_mix
-# the int8 backend on a CNN (its rule is with the other int8 suites)
-SUITES += $(T)/test_q8_cnn
 # ONNX import and the PyTorch backend (its rule is at the end)
 SUITES += $(T)/test_interop
+# the int8 backend on a CNN (its rule is with the other int8 suites)
+SUITES += $(T)/test_q8_cnn
 
 .PHONY: run-tests golden
 .DELETE_ON_ERROR:
