@@ -93,7 +93,26 @@ torch: $(OUT)/$(NAME)_torch.py
 
 $(OUT)/$(NAME)_torch.py: $(SPEC) $(GEN_SRC) $(wildcard templates/torch/*.tpl templates/torch/layers/*.tpl)
 	$(LUA) gen/constnet.lua --torch $(SPEC) -o $(OUT)
-Q8_SRC      := $(wildcard templates/int8/*.tpl templates/int8/layers/*.tpl)
+
+## quantize: int8 weights from the trained model (NAME_q8.lua), the int8 C (NAME_q8.h, .c), then float and int8 side by side on the test set
+quantize: $(OUT)/$(NAME)_q8eval
+	./$(OUT)/$(NAME)_q8eval --data $(MNIST_DIR) --load $(OUT)/$(NAME).model
+
+$(OUT)/$(NAME).model:
+	@echo "$@: error: not found; train first: make NET=$(NET)" >&2; exit 1
+
+$(OUT)/$(NAME)_q8.lua: $(OUT)/$(NAME).model $(OUT)/$(NAME)
+	./$(OUT)/$(NAME) quantize --data $(MNIST_DIR) --load $< -o $@ $(ARGS)
+
+$(OUT)/$(NAME)_q8.c: $(OUT)/$(NAME)_q8.lua $(SPEC) $(GEN_SRC) $(Q8_SRC)
+	$(LUA) gen/constnet.lua $(SPEC) --int8 $< -o $(OUT)
+
+$(OUT)/$(NAME)_q8.h: $(OUT)/$(NAME)_q8.c
+
+$(OUT)/$(NAME)_q8eval: runtime/q8eval/q8eval.c $(OUT)/$(NAME)_q8.c $(OUT)/$(NAME)_q8.h $(OUT)/$(NAME).o $(RUNTIME_OBJ)
+	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -I$(OUT) runtime/q8eval/q8eval.c $(OUT)/$(NAME)_q8.c \
+	    $(OUT)/$(NAME).o $(RUNTIME_OBJ) $(PNG_LIBS) -lz -lm -o $@
+
 
 ## test: build and run every Check suite (SANITIZE=1 for ASan/UBSan builds)
 test: deps

@@ -6,8 +6,10 @@
 -- q8.build(model, q, path)  -> qm, the render model of NAME_q8.{h,c}
 -- q8.render(qm, read_template) -> files or nil, err
 --
--- A layer kind is a line in KINDS (its template renders the layer's forward
--- function) and a check in CHECK; the frame templates never name a kind.
+-- A layer kind is a line in KINDS: its template renders the layer's forward
+-- function; a kind with weights (dense, conv2d) has per-channel constants that
+-- check_weights checks, the others keep their input's scale (check_pass).
+-- The frame templates never name a kind.
 -- Pure: no I/O.
 
 local lit = require("gen.model").lit
@@ -16,9 +18,16 @@ local M = {}
 
 M.FORMAT, M.VERSION = "constnet-q8", 1
 
--- per kind: the template of its forward function
+-- per kind: the template of its forward function, and whether it has
+-- weights (per output channel: a dense unit, a conv2d filter) or passes its
+-- input's scale and zero point through
 local KINDS = {
-  dense = { template = "int8/layers/dense.c.tpl" },
+  dense     = { template = "int8/layers/dense.c.tpl", weights = true },
+  conv2d    = { template = "int8/layers/conv2d.c.tpl", weights = true },
+  maxpool2d = { template = "int8/layers/pool2d.c.tpl" },
+  avgpool2d = { template = "int8/layers/pool2d.c.tpl" },
+  flatten   = { template = "int8/layers/copy.c.tpl" },
+  dropout   = { template = "int8/layers/copy.c.tpl" },
 }
 M.KINDS = KINDS
 
@@ -73,14 +82,26 @@ local function check_scales(t, n, what)
   if #t ~= n then return string.format("%s has %d entries, expected %d", what, #t, n) end
 end
 
-local CHECK = {}
-function CHECK.dense(Q, L, where)
-  local n_in, n_out = L.n_in, L.n_out
-  return check_scales(Q.w_scale, n_out, where .. ".w_scale")
-    or check_ints(Q.w, n_in * n_out, -127, 127, where .. ".w")
-    or check_ints(Q.b, n_out, INT32_MIN, INT32_MAX, where .. ".b")
-    or check_ints(Q.mult, n_out, 1 << 30, (1 << 31) - 1, where .. ".mult")
-    or check_ints(Q.shift, n_out, 1, 62, where .. ".shift")
+-- output channels and the weights of each: a dense unit, a conv2d filter
+local function channels(L)
+  if L.kind == "conv2d" then return L.O, L.C * L.KH * L.KW end
+  return L.n_out, L.n_in
+end
+
+local function check_weights(Q, L, where)
+  local n_ch, fan = channels(L)
+  return check_scales(Q.w_scale, n_ch, where .. ".w_scale")
+    or check_ints(Q.w, n_ch * fan, -127, 127, where .. ".w")
+    or check_ints(Q.b, n_ch, INT32_MIN, INT32_MAX, where .. ".b")
+    or check_ints(Q.mult, n_ch, 1 << 30, (1 << 31) - 1, where .. ".mult")
+    or check_ints(Q.shift, n_ch, 1, 62, where .. ".shift")
+end
+
+-- a kind without weights keeps its input's scale and zero point
+local function check_pass(Q, _, where)
+  if Q.output.scale ~= Q.input.scale or Q.output.zero_point ~= Q.input.zero_point then
+    return where .. ".output differs from its input: a " .. Q.kind .. " layer keeps its input's scale"
+  end
 end
 
 local function validate(q, m)
@@ -102,21 +123,22 @@ local function validate(q, m)
   for i, L in ipairs(m.layers) do
     local Q, where = q.layers[i], "layer " .. i
     if type(Q) ~= "table" then return where .. " is not a table" end
-    local kind = L.kind or "dense"
+    local kind, act = L.kind or "dense", L.activation or "none"
     if Q.kind ~= kind or not KINDS[kind] then
       return string.format("%s: kind %s, the spec's is %s", where, tostring(Q.kind), kind)
     end
-    if Q.n_in ~= L.n_in or Q.n_out ~= L.n_out or Q.activation ~= L.activation then
+    if Q.n_in ~= L.n_in or Q.n_out ~= L.n_out or Q.activation ~= act then
       return string.format("%s: %s %s -> %s %s, the spec's is %d -> %d %s", where, tostring(Q.kind),
-        tostring(Q.n_in), tostring(Q.n_out), tostring(Q.activation), L.n_in, L.n_out, L.activation)
+        tostring(Q.n_in), tostring(Q.n_out), tostring(Q.activation), L.n_in, L.n_out, act)
     end
-    local how = ACTIVATIONS[L.activation]
-    if not how then
-      return string.format("%s: activation %s has no int8 form (%s)", where, L.activation,
+    local weights = KINDS[kind].weights
+    local how = weights and ACTIVATIONS[act] or "pass"
+    if weights and not ACTIVATIONS[act] then
+      return string.format("%s: activation %s has no int8 form (%s)", where, act,
         "sigmoid, tanh, relu, identity, softmax")
     end
     local e = check_tensor(Q.input, where .. ".input") or check_tensor(Q.output, where .. ".output")
-      or CHECK[kind](Q, L, where)
+      or (weights and check_weights or check_pass)(Q, L, where)
     if e then return e end
     if prev_out and (Q.input.zero_point ~= prev_out.zero_point or Q.input.scale ~= prev_out.scale) then
       return string.format("%s.input differs from layer %d's output", where, i - 1)
@@ -153,6 +175,25 @@ end
 
 local function round4(n) return (n + 3) // 4 * 4 end
 
+local function dims_text(d) return table.concat(d, "x") end
+
+-- "2 * i - 1": the input row (column) that output v reads at offset off
+local function at(v, s, off)
+  local e = (s == 1) and v or (s .. " * " .. v)
+  if off > 0 then return e .. " + " .. off end
+  if off < 0 then return e .. " - " .. -off end
+  return e
+end
+
+-- { lo, hi }: C expressions for the window offsets k in [lo, hi) whose input
+-- row s * i + k - p lies inside 0..n-1, for a window of kn
+local function span_expr(i, s, p, n, kn)
+  local si = (s == 1) and i or (s .. " * " .. i)
+  local lo = p > 0 and string.format("%s < %d ? %d - %s : 0", si, p, p, si) or "0"
+  local hi = string.format("%s > %d ? %d - %s : %d", si, n + p - kn, n + p, si, kn)
+  return { lo = lo, hi = hi }
+end
+
 function M.build(m, q, qpath)
   local P = m.name .. "_q8"
   local qm = {
@@ -163,43 +204,98 @@ function M.build(m, q, qpath)
   qm.in_scale, qm.in_zp = lit(input.scale, "double"), input.zero_point
   -- raw 8-bit pixels map to the input by q = pixel - 128 when the scale is 1/255
   qm.pixels = (input.zero_point == -128 and math.abs(input.scale * 255 - 1) < 1e-12)
+  -- an image is int8_t v[C][H][W], as in the float code; a vector v[N]
+  local function decl(d, const) return #d == 3 and string.format("[%d][%d][%d]", d[1], d[2], d[3]) or "[" .. const .. "]" end
+  qm.in_decl = decl(m.layers[1].in_dims, qm.NAME .. "_IN")
+  qm.in_flat = #m.layers[1].in_dims == 3 and "((int8_t *)(void *)x->v)" or "x->v"
   local prev_type, prev_const = P .. "_input", qm.NAME .. "_IN"
   local widest, params_bytes, acts_bytes = 0, 0, 0
   for i, L in ipairs(m.layers) do
     local Q = q.layers[i]
+    local weights = KINDS[Q.kind].weights
     local QL = {
       index = i, id = "l" .. i, kind = Q.kind, first = (i == 1), last = L.last,
-      n_in = L.n_in, n_out = L.n_out, activation = L.activation, how = ACTIVATIONS[L.activation],
+      n_in = L.n_in, n_out = L.n_out, activation = L.activation or "none",
+      how = weights and ACTIVATIONS[L.activation] or "pass", has_params = weights,
       in_zp = Q.input.zero_point, out_zp = Q.output.zero_point,
       in_scale = lit(Q.input.scale, "double"), out_scale = lit(Q.output.scale, "double"),
       in_type = prev_type, in_const = prev_const,
       out_const = L.last and (qm.NAME .. "_OUT") or (qm.NAME .. "_L" .. i),
       out_type = L.last and (P .. "_output") or (P .. "_l" .. i .. "_act"),
       params_type = P .. "_l" .. i .. "_params",
+      in_text = dims_text(L.in_dims), out_text = dims_text(L.out_dims),
     }
     QL.ref = L.last and "out" or QL.id
+    QL.out_decl = decl(L.out_dims, QL.out_const)
     -- "x - zero_point" as C ("x + 128", "x - 3", "x"), and the range of that difference
     local zp = Q.input.zero_point
     QL.minus_zp = zp < 0 and (" + " .. -zp) or zp > 0 and (" - " .. zp) or ""
     QL.x_range = string.format("%d..%d", -128 - Q.input.zero_point, 127 - Q.input.zero_point)
     QL.in_ref = (i == 1) and "x" or ("&a->" .. qm.layers[i - 1].ref)
-    -- the input row of a zero-valued input adds nothing: skip it, as the
-    -- float code does for pixels and relu outputs
-    QL.skip_zero = (i == 1) or (m.layers[i - 1].activation == "relu")
-    -- weights row by row, lists of the per-unit constants
-    local rows = {}
-    for r = 0, L.n_in - 1 do rows[#rows + 1] = "{" .. list(Q.w, r * L.n_out + 1, L.n_out, 32, "          ") .. "}" end
-    QL.w_rows = rows
-    QL.b = list(Q.b, 1, L.n_out, 8, "              ")
-    QL.mult = list(Q.mult, 1, L.n_out, 8, "                 ")
-    QL.shift = list(Q.shift, 1, L.n_out, 24, "                  ")
-    local lo, hi = math.huge, 0
-    for _, v in ipairs(Q.w_scale) do lo, hi = math.min(lo, v), math.max(hi, v) end
-    QL.w_scale_range = string.format("%.3g to %.3g", lo, hi)
-    QL.bytes = round4(8 * L.n_out + L.n_in * L.n_out + L.n_out)
-    params_bytes = params_bytes + QL.bytes
+    QL.p_arg = weights and ("&p->" .. QL.id .. ", ") or ""
+    local acc_n = 0
+    if L.kind == "conv2d" or L.kind == "maxpool2d" or L.kind == "avgpool2d" then
+      for _, k in ipairs({ "C", "H", "W", "OH", "OW", "KH", "KW", "SH", "SW" }) do QL[k] = L[k] end
+    end
+    if L.kind == "conv2d" then
+      QL.PH, QL.PW = L.PH, L.PW
+      QL.x_index = string.format("[c][%s + u%s][%s + v%s]", at("i", L.SH, 0), L.PH > 0 and " - " .. L.PH or "",
+        at("j", L.SW, 0), L.PW > 0 and " - " .. L.PW or "")
+    end
+    if L.kind == "maxpool2d" or L.kind == "avgpool2d" then
+      QL.area = L.KH * L.KW
+      QL.win_at = string.format("[c][%s + u][%s + v]", at("i", L.SH, 0), at("j", L.SW, 0))
+    end
+    if weights then
+      local n_ch, fan = channels(L)
+      QL.n_ch = n_ch
+      if L.kind == "dense" then
+        -- the input row of a zero-valued input adds nothing: skip it, as the
+        -- float code does for pixels and relu outputs
+        QL.skip_zero = (i == 1) or m.layers[i - 1].out_often_zero
+        QL.ch_const = QL.out_const
+        QL.w_decl = string.format("w[%s][%s]", QL.in_const, QL.out_const)
+        local rows = {}
+        for r = 0, L.n_in - 1 do rows[#rows + 1] = "{" .. list(Q.w, r * L.n_out + 1, L.n_out, 32, "          ") .. "}" end
+        QL.w_rows = rows
+        acc_n = L.n_out
+      else
+        QL.O = L.O
+        QL.ch_const = tostring(L.O)
+        -- printed input-major, w[c][u][v][o] (the file's is w[o][c][u][v]), so
+        -- the innermost loop runs over the filters, as a dense layer's does
+        QL.w_decl = string.format("w[%d][%d][%d][%d]", L.C, L.KH, L.KW, L.O)
+        local rows = {}
+        for c = 0, L.C - 1 do
+          local us = {}
+          for u = 0, L.KH - 1 do
+            local vs = {}
+            for v = 0, L.KW - 1 do
+              local os = {}
+              for o = 0, L.O - 1 do os[#os + 1] = Q.w[((o * L.C + c) * L.KH + u) * L.KW + v + 1] end
+              vs[#vs + 1] = "{" .. list(os, 1, L.O, 32, "           ") .. "}"
+            end
+            us[#us + 1] = "{" .. table.concat(vs, ",\n          ") .. "}"
+          end
+          rows[#rows + 1] = "{" .. table.concat(us, ",\n         ") .. "}"
+        end
+        QL.w_rows = rows
+        -- the rows (columns) of the window inside the image at output row i (column j)
+        QL.u_span = span_expr("i", L.SH, L.PH, L.H, L.KH)
+        QL.v_span = span_expr("j", L.SW, L.PW, L.W, L.KW)
+        acc_n = L.O
+      end
+      QL.b = list(Q.b, 1, n_ch, 8, "              ")
+      QL.mult = list(Q.mult, 1, n_ch, 8, "                 ")
+      QL.shift = list(Q.shift, 1, n_ch, 24, "                  ")
+      local lo, hi = math.huge, 0
+      for _, v in ipairs(Q.w_scale) do lo, hi = math.min(lo, v), math.max(hi, v) end
+      QL.w_scale_range = string.format("%.3g to %.3g", lo, hi)
+      QL.bytes = round4(8 * n_ch + n_ch * fan + n_ch)
+      params_bytes = params_bytes + QL.bytes
+    end
     acts_bytes = acts_bytes + L.n_out
-    widest = math.max(widest, L.n_out)
+    widest = math.max(widest, acc_n)
     qm.layers[i] = QL
     prev_type, prev_const = QL.out_type, QL.out_const
   end

@@ -64,13 +64,16 @@ void quant_input(int8_t *q, const float *x, size_t n, quant_tensor t)
     }
 }
 
-/* Offset, in reals, of layer l's w in the parameter block. */
-static size_t quant_offset(const train_net *net, unsigned l)
+/* The parameter tensor "l<l+1>.<what>" of net: its first index in the block,
+ * or -1 when the descriptor has none. */
+static long quant_tensor_at(const train_net *net, unsigned l, const char *what)
 {
-    size_t off = 0;
-    for (unsigned k = 0; k < l; ++k)
-        off += (size_t)net->sizes[k] * net->sizes[k + 1] + net->sizes[k + 1];
-    return off;
+    char name[32];
+    snprintf(name, sizeof name, "l%u.%s", l + 1, what);
+    for (unsigned k = 0; k < net->n_tensors; ++k)
+        if (strcmp(net->tensors[k].name, name) == 0)
+            return (long)net->tensors[k].offset;
+    return -1;
 }
 
 static double quant_param(const train_net *net, const void *params, size_t k)
@@ -78,42 +81,148 @@ static double quant_param(const train_net *net, const void *params, size_t k)
     return net->real_size == 4 ? (double)((const float *)params)[k] : ((const double *)params)[k];
 }
 
+static int quant_is(const train_layer *g, const char *kind)
+{
+    return strcmp(g->kind, kind) == 0;
+}
+
+/* The float dense and conv2d sums z, straight from the parameter block. */
+static void quant_float_dense(const train_net *net, const void *params, unsigned l, const double *x, double *z)
+{
+    const size_t n_in = net->sizes[l], n_out = net->sizes[l + 1];
+    const size_t w = (size_t)quant_tensor_at(net, l, "w"), b = (size_t)quant_tensor_at(net, l, "b");
+    for (size_t j = 0; j < n_out; ++j)
+        z[j] = quant_param(net, params, b + j);
+    for (size_t i = 0; i < n_in; ++i)
+        for (size_t j = 0; j < n_out; ++j)
+            z[j] += x[i] * quant_param(net, params, w + i * n_out + j);
+}
+
+static void quant_float_conv(const train_net *net, const void *params, unsigned l, const double *x, double *z)
+{
+    const train_layer *g = &net->layers[l];
+    const size_t w = (size_t)quant_tensor_at(net, l, "w"), b = (size_t)quant_tensor_at(net, l, "b");
+    for (unsigned o = 0; o < g->o; ++o)
+        for (unsigned i = 0; i < g->oh; ++i)
+            for (unsigned j = 0; j < g->ow; ++j) {
+                double acc = quant_param(net, params, b + o);
+                for (unsigned c = 0; c < g->c; ++c)
+                    for (unsigned u = 0; u < g->kh; ++u) {
+                        const long r = (long)(i * g->sh + u) - (long)g->ph;
+                        if (r < 0 || r >= (long)g->h)
+                            continue;
+                        for (unsigned v = 0; v < g->kw; ++v) {
+                            const long s = (long)(j * g->sw + v) - (long)g->pw;
+                            if (s < 0 || s >= (long)g->w)
+                                continue;
+                            acc += x[((size_t)c * g->h + (size_t)r) * g->w + (size_t)s] *
+                                   quant_param(net, params, w + (((size_t)o * g->c + c) * g->kh + u) * g->kw + v);
+                        }
+                    }
+                z[((size_t)o * g->oh + i) * g->ow + j] = acc;
+            }
+}
+
+/* Max or mean over each pooling window: double or int8 (through t, 0 or 128). */
+#define QUANT_POOL(g, x, y, T, start, fold, finish)                                                         \
+    for (unsigned c_ = 0; c_ < (g)->c; ++c_)                                                                 \
+        for (unsigned i_ = 0; i_ < (g)->oh; ++i_)                                                            \
+            for (unsigned j_ = 0; j_ < (g)->ow; ++j_) {                                                      \
+                T a_ = (start);                                                                              \
+                for (unsigned u_ = 0; u_ < (g)->kh; ++u_)                                                    \
+                    for (unsigned v_ = 0; v_ < (g)->kw; ++v_) {                                              \
+                        const T e_ = (x)[((size_t)c_ * (g)->h + i_ * (g)->sh + u_) * (g)->w + j_ * (g)->sw + v_]; \
+                        a_ = (fold);                                                                         \
+                    }                                                                                        \
+                (y)[((size_t)c_ * (g)->oh + i_) * (g)->ow + j_] = (finish);                                  \
+            }
+
 void quant_float_layer(const train_net *net, const void *params, unsigned l, const double *x, double *z,
                        double *y)
 {
-    const size_t n_in = net->sizes[l], n_out = net->sizes[l + 1], off = quant_offset(net, l);
+    const train_layer *g = &net->layers[l];
+    const size_t n_out = net->sizes[l + 1];
+    const double area = (double)g->kh * g->kw;
+    if (quant_is(g, "dense"))
+        quant_float_dense(net, params, l, x, z);
+    else if (quant_is(g, "conv2d"))
+        quant_float_conv(net, params, l, x, z);
+    else if (quant_is(g, "maxpool2d"))
+        QUANT_POOL(g, x, z, double, -INFINITY, fmax(a_, e_), a_)
+    else if (quant_is(g, "avgpool2d"))
+        QUANT_POOL(g, x, z, double, 0.0, a_ + e_, a_ / area)
+    else /* flatten, dropout (identity at inference) */
+        memcpy(z, x, n_out * sizeof *z);
     const char *a = net->activations[l];
-    for (size_t j = 0; j < n_out; ++j)
-        z[j] = quant_param(net, params, off + n_in * n_out + j);
-    for (size_t i = 0; i < n_in; ++i)
-        for (size_t j = 0; j < n_out; ++j)
-            z[j] += x[i] * quant_param(net, params, off + i * n_out + j);
     for (size_t j = 0; j < n_out; ++j) {
         const double v = z[j];
         y[j] = strcmp(a, "sigmoid") == 0 ? 1.0 / (1.0 + exp(-v))
              : strcmp(a, "tanh") == 0    ? tanh(v)
              : strcmp(a, "relu") == 0    ? fmax(v, 0.0)
-                                         : v; /* identity; softmax: the logits */
+                                         : v; /* identity, none; softmax: the logits */
     }
+}
+
+/* acc requantized to the output: through a table or saturated around its zero point */
+static int8_t quant_out(const quant_model *q, const quant_layer *L, int32_t acc, unsigned ch)
+{
+    const int32_t r = quant_requant(acc, L->mult[ch], L->shift[ch]);
+    if (strcmp(L->activation, "sigmoid") == 0) {
+        const int32_t n = (int32_t)q->sigmoid_n - 1, k = r > n ? n : r < -n ? -n : r;
+        return (int8_t)(k >= 0 ? q->sigmoid[k] - 128 : 127 - q->sigmoid[-k]);
+    }
+    if (strcmp(L->activation, "tanh") == 0) {
+        const int32_t n = (int32_t)q->tanh_n - 1, k = r > n ? n : r < -n ? -n : r;
+        return (int8_t)(k >= 0 ? q->tanh[k] : -q->tanh[-k]);
+    }
+    return quant_clamp8(L->out.zero_point + (r > 255 ? 255 : r < -255 ? -255 : r));
+}
+
+static void quant_conv_int8(const quant_model *q, const quant_layer *L, const int8_t *x, int8_t *y)
+{
+    const train_layer *g = &L->g;
+    for (unsigned o = 0; o < g->o; ++o)
+        for (unsigned i = 0; i < g->oh; ++i)
+            for (unsigned j = 0; j < g->ow; ++j) {
+                int32_t acc = L->b[o];
+                for (unsigned c = 0; c < g->c; ++c)
+                    for (unsigned u = 0; u < g->kh; ++u) {
+                        const long r = (long)(i * g->sh + u) - (long)g->ph;
+                        if (r < 0 || r >= (long)g->h)
+                            continue; /* padding is the zero point: adds nothing */
+                        for (unsigned v = 0; v < g->kw; ++v) {
+                            const long s = (long)(j * g->sw + v) - (long)g->pw;
+                            if (s < 0 || s >= (long)g->w)
+                                continue;
+                            acc += (x[((size_t)c * g->h + (size_t)r) * g->w + (size_t)s] - L->in.zero_point) *
+                                   L->w[(((size_t)o * g->c + c) * g->kh + u) * g->kw + v];
+                        }
+                    }
+                y[((size_t)o * g->oh + i) * g->ow + j] = quant_out(q, L, acc, o);
+            }
 }
 
 void quant_layer_int8(const quant_model *q, unsigned l, const int8_t *x, int8_t *y)
 {
     const quant_layer *L = &q->layer[l];
-    for (unsigned j = 0; j < L->n_out; ++j) {
-        int32_t acc = L->b[j];
-        for (unsigned i = 0; i < L->n_in; ++i)
-            acc += (x[i] - L->in.zero_point) * L->w[(size_t)i * L->n_out + j];
-        const int32_t r = quant_requant(acc, L->mult[j], L->shift[j]);
-        if (strcmp(L->activation, "sigmoid") == 0) {
-            const int32_t n = (int32_t)q->sigmoid_n - 1, k = r > n ? n : r < -n ? -n : r;
-            y[j] = (int8_t)(k >= 0 ? q->sigmoid[k] - 128 : 127 - q->sigmoid[-k]);
-        } else if (strcmp(L->activation, "tanh") == 0) {
-            const int32_t n = (int32_t)q->tanh_n - 1, k = r > n ? n : r < -n ? -n : r;
-            y[j] = (int8_t)(k >= 0 ? q->tanh[k] : -q->tanh[-k]);
-        } else {
-            y[j] = quant_clamp8(L->out.zero_point + (r > 255 ? 255 : r < -255 ? -255 : r));
+    const train_layer *g = &L->g;
+    const int32_t area = (int32_t)(g->kh * g->kw);
+    if (strcmp(L->kind, "dense") == 0) {
+        for (unsigned j = 0; j < L->n_out; ++j) {
+            int32_t acc = L->b[j];
+            for (unsigned i = 0; i < L->n_in; ++i)
+                acc += (x[i] - L->in.zero_point) * L->w[(size_t)i * L->n_out + j];
+            y[j] = quant_out(q, L, acc, j);
         }
+    } else if (strcmp(L->kind, "conv2d") == 0) {
+        quant_conv_int8(q, L, x, y);
+    } else if (strcmp(L->kind, "maxpool2d") == 0) {
+        QUANT_POOL(g, x, y, int32_t, -128, e_ > a_ ? e_ : a_, (int8_t)a_)
+    } else if (strcmp(L->kind, "avgpool2d") == 0) {
+        /* the mean of q, halves up: t = sum (q + 128) >= 0, round(t / n) = (2t + n) / 2n */
+        QUANT_POOL(g, x, y, int32_t, 0, a_ + e_ + 128, (int8_t)((2 * a_ + area) / (2 * area) - 128))
+    } else {
+        memcpy(y, x, L->n_out);
     }
 }
 
@@ -193,6 +302,7 @@ void quant_free(quant_model *q)
     q->n_layers = 0;
 }
 
+/* the activations a dense or conv2d layer may end in */
 static int quant_supported(const char *a)
 {
     static const char *const ok[] = {"sigmoid", "tanh", "relu", "identity", "softmax"};
@@ -200,6 +310,19 @@ static int quant_supported(const char *a)
         if (strcmp(a, ok[k]) == 0)
             return 1;
     return 0;
+}
+
+/* 1: a kind with weights (dense, conv2d); 0: one that passes its input's
+ * scale through (poolings, flatten, dropout); -1: no int8 form */
+static int quant_weighted(const char *kind)
+{
+    static const char *const pass[] = {"maxpool2d", "avgpool2d", "flatten", "dropout"};
+    if (strcmp(kind, "dense") == 0 || strcmp(kind, "conv2d") == 0)
+        return 1;
+    for (size_t k = 0; k < sizeof pass / sizeof pass[0]; ++k)
+        if (strcmp(kind, pass[k]) == 0)
+            return 0;
+    return -1;
 }
 
 /* Calibration: the range of the input and of every layer's output. */
@@ -241,34 +364,44 @@ static int quant_ranges(const train_net *net, const void *params, const idx_data
     return 0;
 }
 
-static int quant_dense(quant_layer *L, const train_net *net, const void *params, unsigned l, char *err,
-                       size_t errlen)
+/* Weights per output channel (a dense layer's unit, a conv2d filter), int32
+ * biases and the requantization of each channel. Weight k of channel ch sits
+ * at w[ch * fan_in + k] (conv2d: w[o][c][kh][kw]) or w[k * n_out + ch]
+ * (dense: w[i][j]), as in the parameter block. */
+static int quant_weights(quant_layer *L, const train_net *net, const void *params, unsigned l, char *err,
+                         size_t errlen)
 {
-    const size_t n_in = L->n_in, n_out = L->n_out, off = quant_offset(net, l);
-    double *col = malloc(n_in * sizeof *col);
-    L->w_scale = malloc(n_out * sizeof *L->w_scale);
-    L->w = malloc(n_in * n_out);
-    L->b = malloc(n_out * sizeof *L->b);
-    L->mult = malloc(n_out * sizeof *L->mult);
-    L->shift = malloc(n_out);
+    const int conv = strcmp(L->kind, "conv2d") == 0;
+    const size_t n_ch = L->n_ch, fan = L->fan_in, n_w = n_ch * fan;
+    const long w_at = quant_tensor_at(net, l, "w"), b_at = quant_tensor_at(net, l, "b");
+    if (w_at < 0 || b_at < 0)
+        return err_set(err, errlen, "quantize", "layer l%u: no tensors l%u.w and l%u.b in the descriptor", l + 1,
+                       l + 1, l + 1);
+    double *col = malloc(fan * sizeof *col);
+    L->w_scale = malloc(n_ch * sizeof *L->w_scale);
+    L->w = malloc(n_w);
+    L->b = malloc(n_ch * sizeof *L->b);
+    L->mult = malloc(n_ch * sizeof *L->mult);
+    L->shift = malloc(n_ch);
     if (col == NULL || L->w_scale == NULL || L->w == NULL || L->b == NULL || L->mult == NULL || L->shift == NULL) {
         free(col);
         return err_set(err, errlen, "quantize", "out of memory");
     }
     int rc = 0;
-    for (size_t j = 0; j < n_out && rc == 0; ++j) {
-        for (size_t i = 0; i < n_in; ++i)
-            col[i] = quant_param(net, params, off + i * n_out + j);
-        const double s = quant_weight_scale(col, n_in, 1);
+    for (size_t j = 0; j < n_ch && rc == 0; ++j) {
+        for (size_t i = 0; i < fan; ++i)
+            col[i] = quant_param(net, params, (size_t)w_at + (conv ? j * fan + i : i * n_ch + j));
+        const double s = quant_weight_scale(col, fan, 1);
         L->w_scale[j] = s;
-        for (size_t i = 0; i < n_in; ++i)
-            L->w[i * n_out + j] = quant_weight(col[i], s);
+        for (size_t i = 0; i < fan; ++i)
+            L->w[conv ? j * fan + i : i * n_ch + j] = quant_weight(col[i], s);
         const double acc_scale = L->in.scale * s;
-        const double b = round(quant_param(net, params, off + n_in * n_out + j) / acc_scale);
+        const double bias = quant_param(net, params, (size_t)b_at + j);
+        const double b = round(bias / acc_scale);
         /* the bias plus the largest sum of products must stay in int32 */
-        if (fabs(b) + 255.0 * 127.0 * (double)n_in >= 2147483647.0)
+        if (fabs(b) + 255.0 * 127.0 * (double)fan >= 2147483647.0)
             rc = err_set(err, errlen, "quantize", "layer l%u, unit %zu: the bias %g does not fit the int32 accumulator",
-                         l + 1, j, quant_param(net, params, off + n_in * n_out + j));
+                         l + 1, j, bias);
         L->b[j] = (int32_t)b;
         const double real = acc_scale / (L->z_step > 0.0 ? L->z_step : L->out.scale);
         int shift = 0;
@@ -287,14 +420,19 @@ int quant_build(quant_model *q, const train_net *net, const void *params, const 
     memset(q, 0, sizeof *q);
     if (net->n_layers > QUANT_MAX_LAYERS)
         return err_set(err, errlen, "quantize", "%u layers, at most %d supported", net->n_layers, QUANT_MAX_LAYERS);
-    for (unsigned l = 0; l < net->n_layers; ++l)
-        if (!quant_supported(net->activations[l]))
+    if (net->layers == NULL || net->tensors == NULL)
+        return err_set(err, errlen, "quantize", "%s: the network descriptor has no layer and tensor tables; "
+                       "generate the network again", net->name);
+    for (unsigned l = 0; l < net->n_layers; ++l) {
+        const int weighted = quant_weighted(net->layers[l].kind);
+        if (weighted < 0)
+            return err_set(err, errlen, "quantize", "layer l%u: a %s layer has no int8 form", l + 1,
+                           net->layers[l].kind);
+        if (weighted && !quant_supported(net->activations[l]))
             return err_set(err, errlen, "quantize",
                            "layer l%u: activation %s has no int8 form (sigmoid, tanh, relu, identity, softmax)",
                            l + 1, net->activations[l]);
-    /* dense layers only: their parameters fill the block exactly */
-    if (quant_offset(net, net->n_layers) != net->n_params)
-        return err_set(err, errlen, "quantize", "%s: only networks of dense layers have an int8 form yet", net->name);
+    }
     if (calib->n == 0 || calib->dim != net->n_in)
         return err_set(err, errlen, "quantize", "no calibration samples of %u values", net->n_in);
     double lo[QUANT_MAX_LAYERS + 1], hi[QUANT_MAX_LAYERS + 1];
@@ -309,10 +447,19 @@ int quant_build(quant_model *q, const train_net *net, const void *params, const 
     for (unsigned l = 0; l < net->n_layers; ++l) {
         quant_layer *L = &q->layer[l];
         const char *a = net->activations[l];
+        L->kind = net->layers[l].kind;
+        L->g = net->layers[l];
         L->n_in = net->sizes[l];
         L->n_out = net->sizes[l + 1];
         L->activation = a;
         L->in = in;
+        if (!quant_weighted(L->kind)) { /* max, mean, copy: the input's scale and zero point */
+            L->out = in;
+            continue;
+        }
+        const int conv = strcmp(L->kind, "conv2d") == 0;
+        L->n_ch = conv ? L->g.o : L->n_out;
+        L->fan_in = conv ? L->g.c * L->g.kh * L->g.kw : L->n_in;
         if (strcmp(a, "sigmoid") == 0) {
             L->out = (quant_tensor){1.0 / 255.0, -128};
             L->z_step = ldexp(1.0, -QUANT_SIGMOID_STEP_LOG2);
@@ -336,7 +483,7 @@ int quant_build(quant_model *q, const train_net *net, const void *params, const 
         } else {
             L->out = quant_range(lo[l + 1], hi[l + 1]);
         }
-        if (quant_dense(L, net, params, l, err, errlen) != 0)
+        if (quant_weights(L, net, params, l, err, errlen) != 0)
             return -1;
         in = L->out;
     }
@@ -379,7 +526,8 @@ int quant_write(const char *path, const quant_model *q, const train_net *net, co
     fprintf(fp, "-- lua5.4 gen/constnet.lua %s --int8 THIS_FILE. Do not edit.\n", net->spec);
     fprintf(fp, "-- model: %s; calibration: %zu training images drawn with seed %llu\n", model_path,
             q->calibration_n, (unsigned long long)q->seed);
-    fprintf(fp, "-- real = scale * (q - zero_point); w[i][j] = w_scale[j] * q; see runtime/quant.h\n");
+    fprintf(fp, "-- real = scale * (q - zero_point); weights per output channel j (dense w[i][j], conv2d "
+                "w[j][c][kh][kw]) = w_scale[j] * q; see runtime/quant.h\n");
     fprintf(fp, "return {\n  format = \"constnet-q8\",\n  version = %d,\n", QUANT_VERSION);
     fprintf(fp, "  name = \"%s\",\n  fingerprint = 0x%08lx,\n", net->name, (unsigned long)net->fingerprint);
     fprintf(fp, "  calibration = { samples = %zu, seed = \"%llu\" },\n", q->calibration_n,
@@ -394,15 +542,17 @@ int quant_write(const char *path, const quant_model *q, const train_net *net, co
     fprintf(fp, "  layers = {\n");
     for (unsigned l = 0; l < q->n_layers; ++l) {
         const quant_layer *L = &q->layer[l];
-        fprintf(fp, "   {\n    kind = \"dense\",\n    n_in = %u,\n    n_out = %u,\n    activation = \"%s\",\n",
-                L->n_in, L->n_out, L->activation);
+        fprintf(fp, "   {\n    kind = \"%s\",\n    n_in = %u,\n    n_out = %u,\n    activation = \"%s\",\n",
+                L->kind, L->n_in, L->n_out, L->activation);
         quant_write_tensor(fp, "input", L->in);
         quant_write_tensor(fp, "output", L->out);
-        QUANT_WRITE_LIST(fp, "    ", "w_scale", L->n_out, 4, "%.17g", L->w_scale[k_]);
-        QUANT_WRITE_LIST(fp, "    ", "w", (size_t)L->n_in * L->n_out, 32, "%d", (int)L->w[k_]);
-        QUANT_WRITE_LIST(fp, "    ", "b", L->n_out, 8, "%ld", (long)L->b[k_]);
-        QUANT_WRITE_LIST(fp, "    ", "mult", L->n_out, 8, "%ld", (long)L->mult[k_]);
-        QUANT_WRITE_LIST(fp, "    ", "shift", L->n_out, 16, "%d", (int)L->shift[k_]);
+        if (L->w != NULL) { /* dense: w[i][j]; conv2d: w[o][c][kh][kw] */
+            QUANT_WRITE_LIST(fp, "    ", "w_scale", L->n_ch, 4, "%.17g", L->w_scale[k_]);
+            QUANT_WRITE_LIST(fp, "    ", "w", (size_t)L->n_ch * L->fan_in, 32, "%d", (int)L->w[k_]);
+            QUANT_WRITE_LIST(fp, "    ", "b", L->n_ch, 8, "%ld", (long)L->b[k_]);
+            QUANT_WRITE_LIST(fp, "    ", "mult", L->n_ch, 8, "%ld", (long)L->mult[k_]);
+            QUANT_WRITE_LIST(fp, "    ", "shift", L->n_ch, 16, "%d", (int)L->shift[k_]);
+        }
         fprintf(fp, "   },\n");
     }
     fprintf(fp, "  },\n}\n");

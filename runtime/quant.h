@@ -3,22 +3,27 @@
  * From a trained model and a seeded calibration sample of the training data,
  * quant_build computes everything the int8 backend prints:
  *
- *   weights   symmetric int8 per output unit: w = w_scale[j] * q, q in -127..127
+ *   weights   symmetric int8 per output channel j (a dense unit, a conv2d
+ *             filter): w = w_scale[j] * q, q in -127..127
  *   tensors   the input and every layer's output as int8 with an affine map
  *             real = scale * (q - zero_point), from the calibration ranges
  *             (sigmoid and tanh outputs have fixed maps: [0,1] and [-1,1])
  *   biases    int32, in units of in.scale * w_scale[j]
- *   requant   per output unit, a multiplier mult in [2^30, 2^31) and a shift
+ *   requant   per output channel, a multiplier mult in [2^30, 2^31) and a shift
  *             in 1..62 with mult * 2^-shift the real factor from the int32
  *             accumulator to the output (or to the index of a table)
  *   tables    sigmoid and tanh as integer tables over a fixed grid of z
  *
  * quant_write saves it as a Lua table file that the generator reads
  * (lua5.4 gen/constnet.lua SPEC --int8 QFILE); the generated int8 C then runs
- * without any floating point. Layers are dense (the only kind yet); each kind
- * adds its own quant_<kind>_* functions and a case in quant_build.
+ * without any floating point. Kinds: dense and conv2d have weights; maxpool2d,
+ * avgpool2d, flatten and dropout keep their input's scale and zero point (a
+ * max, a mean rounded half up in integers, copies). Each layer's kind, shape
+ * and parameter offsets come from the descriptor (train_net's layers and
+ * tensors).
  *
- * The generated code computes, for output unit j of a layer,
+ * The generated code computes, for output unit j of a dense layer (a conv2d
+ * sums over its window, c * kh * kw inputs, with channel o's constants),
  *   acc = b[j] + sum_i (x[i] - in.zero_point) * w[i][j]            (int32)
  *   r   = round_half_up(acc * mult[j] / 2^shift[j])                (int64 product)
  *   y   = clamp(out.zero_point + r)            relu, identity, softmax (logits)
@@ -48,13 +53,17 @@ typedef struct {
 } quant_tensor;
 
 typedef struct {
+    const char *kind;       /* train_layer's: dense, conv2d, maxpool2d, avgpool2d, flatten, dropout */
+    train_layer g;          /* its shape */
     unsigned n_in, n_out;
-    const char *activation; /* the float layer's, a static string */
+    unsigned n_ch, fan_in;  /* dense: n_out units of n_in weights; conv2d: o filters of c*kh*kw;
+                             * the other kinds have no weights (0) and pass in through as out */
+    const char *activation; /* the float layer's, a static string ("none" for the weightless) */
     quant_tensor in, out;   /* int8 input and output; a softmax layer outputs its logits */
-    double *w_scale;        /* n_out */
-    int8_t *w;              /* n_in * n_out, w[i * n_out + j] */
-    int32_t *b, *mult;      /* n_out each */
-    int8_t *shift;          /* n_out */
+    double *w_scale;        /* n_ch */
+    int8_t *w;              /* n_ch * fan_in: dense w[i * n_out + j], conv2d w[o][c][kh][kw] */
+    int32_t *b, *mult;      /* n_ch each */
+    int8_t *shift;          /* n_ch */
     double z_step;          /* sigmoid, tanh: the table's step in z; else 0 */
 } quant_layer;
 
@@ -84,9 +93,10 @@ int8_t quant_weight(double w, double scale);
 double quant_weight_scale(const double *w, size_t n, size_t stride);
 
 /* Layer l of the float network in double precision, straight from the
- * parameter block (w[n_in][n_out] then b[n_out] per layer): z the
- * pre-activations, y the outputs (for softmax, y = z: the logits). The
- * reference the calibration and the agreement tests use. */
+ * parameter block (the tensors lN.w, lN.b; dense w[n_in][n_out], conv2d
+ * w[o][c][kh][kw]): z the pre-activations, y the outputs (for softmax, y = z:
+ * the logits; the weightless kinds: y = z). The reference the calibration and
+ * the agreement tests use. */
 void quant_float_layer(const train_net *net, const void *params, unsigned l, const double *x, double *z,
                        double *y);
 

@@ -24,6 +24,15 @@ typedef struct {
     unsigned long offset;
 } train_tensor;
 
+/* One layer's kind and shape (runtime/quant.c): the input c x h x w and the
+ * output o x oh x ow (a flat vector of n is 1 x 1 x n); for conv2d and the
+ * poolings the window kh x kw, stride sh x sw and padding ph x pw, else 0. */
+typedef struct {
+    const char *kind;        /* "dense", "conv2d", "maxpool2d", "avgpool2d", "flatten", "dropout" */
+    unsigned c, h, w, o, oh, ow;
+    unsigned kh, kw, sh, sw, ph, pw;
+} train_layer;
+
 typedef struct train_net {
     const char *name;        /* the spec's network name */
     const char *spec;        /* the spec file it was generated from */
@@ -45,6 +54,7 @@ typedef struct train_net {
     size_t work_bytes;       /* scratch for train_batch and gradient */
     const char *out_activation; /* the last layer's activation */
     const char *const *activations; /* n_layers: each layer's activation (runtime/quant.c) */
+    const train_layer *layers; /* n_layers: each layer's kind and shape (runtime/quant.c) */
     const char *optimizer;   /* description, for messages */
     train_optimizer opt_kind; /* and its settings, as generated into update() */
     double momentum, beta1, beta2, epsilon, weight_decay;

@@ -168,6 +168,17 @@ static const char *const $(m.name)_rt_activations[] = {
 @ end
 };
 
+/* each layer's kind and shape, for runtime/quant.c: in c, h, w; out o, oh, ow;
+ * window kh, kw; stride sh, sw; padding ph, pw */
+static const train_layer $(m.name)_rt_layers[] = {
+@ for _, L in ipairs(m.layers) do
+@   local i, o = L.in_dims, L.out_dims
+@   local i3, o3 = i[3] and i or { 1, 1, i[1] }, o[3] and o or { 1, 1, o[1] }
+@   local function g(k) return rawget(L, k) or 0 end
+    {"$(L.kind)", $(i3[1]), $(i3[2]), $(i3[3]), $(o3[1]), $(o3[2]), $(o3[3]), $(g("KH")), $(g("KW")), $(g("SH")), $(g("SW")), $(g("PH")), $(g("PW"))},
+@ end
+};
+
 static void $(m.name)_rt_predict(const void *params, const float *x, float *out)
 {
     $(m.name)_input in;
@@ -207,6 +218,7 @@ const train_net train_net_desc = {
     .work_bytes = sizeof($(m.name)_rt_work),
     .out_activation = "$(m.last.activation)",
     .activations = $(m.name)_rt_activations,
+    .layers = $(m.name)_rt_layers,
     .optimizer = "$(m.opt_desc)",
     .opt_kind = $(m.opt_enum),
     .momentum = $(lit(m.train.momentum, "double")),

@@ -246,9 +246,14 @@ START_TEST(test_layers_agree_with_float)
             }
             quant_float_layer(net, params, l, xr, z, y);
             const double lo = to.scale * (-128 - to.zero_point), hi = to.scale * (127 - to.zero_point);
+            /* a conv2d's unit j is in channel j / (oh * ow); its bound takes every
+             * input, not just its window: looser, still a bound. Max pooling,
+             * flatten and dropout are exact, the mean of avgpool2d off by half a step. */
+            const unsigned plane = strcmp(L->kind, "conv2d") == 0 ? L->g.oh * L->g.ow : 1;
             for (unsigned j = 0; j < L->n_out; ++j) {
-                const double dz = (sum_abs + ti.scale) * L->w_scale[j] / 2.0;
-                const double bound = slope * (dz + L->z_step / 2.0) + to.scale / 2.0 + 1e-6;
+                const double dz = L->w_scale ? (sum_abs + ti.scale) * L->w_scale[j / plane] / 2.0 : 0.0;
+                const double half = L->w_scale || strcmp(L->kind, "avgpool2d") == 0 ? to.scale / 2.0 : 0.0;
+                const double bound = slope * (dz + L->z_step / 2.0) + half + 1e-6;
                 const double got = to.scale * (acts[off + j] - to.zero_point);
                 const double err = fabs(got - fmin(fmax(y[j], lo), hi));
                 ck_assert_msg(err <= bound, "image %zu, l%u[%u]: int8 %.6f, float %.6f: off by %.6f, bound %.6f", k,
@@ -260,8 +265,8 @@ START_TEST(test_layers_agree_with_float)
         }
         /* on average well inside the bound: about half a step of the output */
         const double mean = sum_err / (double)count;
-        fprintf(stderr, "q8: %s l%u (%s): mean error %.3f, worst %.2f output steps\n", net->name, l + 1,
-                L->activation, mean, worst);
+        fprintf(stderr, "q8: %s l%u (%s, %s): mean error %.3f, worst %.2f output steps\n", net->name, l + 1,
+                L->kind, L->activation, mean, worst);
         ck_assert_msg(mean < 0.6, "l%u: mean error %.3f output steps", l + 1, mean);
     }
     free(acts);
@@ -310,20 +315,25 @@ START_TEST(test_same_file_same_code)
     char *log = run(&rc, cmd);
     ck_assert_msg(rc == 0, "%s\n%s", cmd, log);
     free(log);
-    /* the golden int8 pair of the tiny net (tanh, sigmoid), from a fixed
-     * quantization file: a generator change shows up as a reviewed diff */
-    snprintf(cmd, sizeof cmd,
-             "lua5.4 gen/constnet.lua -q tests/specs/tiny.lua --int8 tests/golden/tiny_q8.lua -o '%s' && "
-             "cmp '%s/tiny_q8.c' tests/golden/tiny_q8.c && cmp '%s/tiny_q8.h' tests/golden/tiny_q8.h && "
-             "gcc -std=c99 -Wall -Wextra -Wpedantic -Wconversion -Werror -c tests/golden/tiny_q8.c -o '%s/t.o' && "
-             "clang -std=c99 -Wall -Wextra -Wpedantic -Werror -c tests/golden/tiny_q8.c -o '%s/t.o' && "
-             "printf '#include \"tiny_q8.h\"\\nint f();\\nint f() { tiny_q8_input x = tiny_q8_input(); "
-             "tiny_q8_output y; return tiny_q8_predict(&y, &tiny_q8_weights, &x); }\\n' >'%s/t.cpp' && "
-             "g++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Itests/golden -c '%s/t.cpp' -o '%s/t2.o'",
-             tmp, tmp, tmp, tmp, tmp, tmp, tmp, tmp);
-    log = run(&rc, cmd);
-    ck_assert_msg(rc == 0, "%s\n%s\n(run 'make golden' after reviewing)", cmd, log);
-    free(log);
+    /* the golden int8 pairs of the tiny nets (tiny: tanh, sigmoid; tiny_cnn:
+     * conv2d, both poolings, dropout, flatten), from fixed quantization files:
+     * a generator change shows up as a reviewed diff */
+    static const char *const golden[] = {"tiny", "tiny_cnn"};
+    for (size_t g = 0; g < sizeof golden / sizeof golden[0]; ++g) {
+        const char *n = golden[g];
+        snprintf(cmd, sizeof cmd,
+                 "lua5.4 gen/constnet.lua -q tests/specs/%s.lua --int8 tests/golden/%s_q8.lua -o '%s' && "
+                 "cmp '%s/%s_q8.c' tests/golden/%s_q8.c && cmp '%s/%s_q8.h' tests/golden/%s_q8.h && "
+                 "gcc -std=c99 -Wall -Wextra -Wpedantic -Wconversion -Werror -c tests/golden/%s_q8.c -o '%s/t.o' && "
+                 "clang -std=c99 -Wall -Wextra -Wpedantic -Werror -c tests/golden/%s_q8.c -o '%s/t.o' && "
+                 "printf '#include \"%s_q8.h\"\\nint f();\\nint f() { %s_q8_input x = %s_q8_input(); "
+                 "%s_q8_output y; return %s_q8_predict(&y, &%s_q8_weights, &x); }\\n' >'%s/t.cpp' && "
+                 "g++ -std=c++11 -Wall -Wextra -Wpedantic -Werror -Itests/golden -c '%s/t.cpp' -o '%s/t2.o'",
+                 n, n, tmp, tmp, n, n, tmp, n, n, n, tmp, n, tmp, n, n, n, n, n, n, tmp, tmp, tmp);
+        log = run(&rc, cmd);
+        ck_assert_msg(rc == 0, "%s\n%s\n(run 'make golden' after reviewing)", cmd, log);
+        free(log);
+    }
 }
 END_TEST
 
@@ -421,7 +431,7 @@ START_TEST(test_bad_quantization_files)
     bad_qfile("format = \"constnet-q8\"", "format = \"q7\"", "format is q7, expected \"constnet-q8\"");
     bad_qfile("zero_point = -128", "zero_point = -129",
               "layer 1.input.zero_point must be an integer from -128 to 127");
-    snprintf(want, sizeof want, "layer 1.shift has %u entries, expected %u", net->sizes[1] + 1, net->sizes[1]);
+    snprintf(want, sizeof want, "layer 1.shift has %u entries, expected %u", qm.layer[0].n_ch + 1, qm.layer[0].n_ch);
     bad_qfile("shift = {\n", "shift = { 7,\n", want);
     bad_qfile("scale = ", "scale = -", "layer 1.input.scale must be a positive number");
     bad_qfile("w_scale = {\n", "w_scale = { 0,\n", "layer 1.w_scale[1] is 0, expected a positive number");
@@ -465,8 +475,11 @@ START_TEST(test_quantize_errors)
     /* a kind of activation without an int8 form */
     static const unsigned sizes[] = {2, 2};
     static const char *const acts[] = {"leaky_relu"};
+    static const train_layer dense[] = {{"dense", 1, 1, 2, 1, 1, 2, 0, 0, 0, 0, 0, 0}};
+    static const train_tensor tensors[] = {{"l1.w", 2, {2, 2, 0, 0}, 0}, {"l1.b", 1, {2, 0, 0, 0}, 4}};
     const train_net fake = {.name = "fake", .n_in = 2, .n_out = 2, .n_layers = 1, .sizes = sizes,
-                            .n_params = 6, .real_size = 4, .activations = acts};
+                            .n_params = 6, .real_size = 4, .activations = acts, .layers = dense,
+                            .n_tensors = 2, .tensors = tensors};
     const float p[6] = {0};
     float xs[2] = {0.5f, 0.25f};
     uint8_t ys[1] = {0};
@@ -479,15 +492,22 @@ START_TEST(test_quantize_errors)
     const idx_dataset empty = {.n = 0, .dim = 2, .x = xs, .y = ys};
     static const char *const ident[] = {"identity"};
     const train_net fake2 = {.name = "fake", .n_in = 2, .n_out = 2, .n_layers = 1, .sizes = sizes,
-                             .n_params = 6, .real_size = 4, .activations = ident};
+                             .n_params = 6, .real_size = 4, .activations = ident, .layers = dense,
+                             .n_tensors = 2, .tensors = tensors};
     ck_assert_int_eq(quant_build(&q, &fake2, p, &empty, 1, err, sizeof err), -1);
     ck_assert_str_eq(err, "quantize: error: no calibration samples of 2 values");
     quant_free(&q);
-    /* a layer that is not dense: its parameters do not fill the block as dense ones would */
-    const train_net fake3 = {.name = "conv", .n_in = 2, .n_out = 2, .n_layers = 1, .sizes = sizes,
-                             .n_params = 5, .real_size = 4, .activations = ident};
+    /* a kind without an int8 form, and a descriptor without the tables quantize reads */
+    static const train_layer lstm[] = {{"lstm", 1, 1, 2, 1, 1, 2, 0, 0, 0, 0, 0, 0}};
+    train_net fake3 = fake2;
+    fake3.layers = lstm;
     ck_assert_int_eq(quant_build(&q, &fake3, p, &d, 1, err, sizeof err), -1);
-    ck_assert_str_eq(err, "quantize: error: conv: only networks of dense layers have an int8 form yet");
+    ck_assert_str_eq(err, "quantize: error: layer l1: a lstm layer has no int8 form");
+    quant_free(&q);
+    fake3.layers = NULL;
+    ck_assert_int_eq(quant_build(&q, &fake3, p, &d, 1, err, sizeof err), -1);
+    ck_assert_str_eq(err, "quantize: error: fake: the network descriptor has no layer and tensor tables; "
+                          "generate the network again");
     quant_free(&q);
     /* a bias far beyond what int32 holds at this scale */
     const float big[6] = {1e-30f, 0, 0, 1e-30f, 1e9f, 0};

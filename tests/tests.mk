@@ -28,6 +28,8 @@ SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_csv $(T)/test_imgd
           $(T)/test_export $(T)/test_embed $(T)/test_owndata $(T)/test_docs $(T)/test_props $(T)/test_q8 $(T)/test_q8_mix
 # ONNX import and the PyTorch backend (its rule is at the end)
 SUITES += $(T)/test_interop
+# the int8 backend on a CNN (its rule is with the other int8 suites)
+SUITES += $(T)/test_q8_cnn
 
 .PHONY: run-tests golden
 .DELETE_ON_ERROR:
@@ -40,8 +42,10 @@ golden:
 	@for n in $(GOLDEN); do \
 	  $(LUA) gen/constnet.lua -q tests/specs/$$n.lua -o tests/golden && echo "golden: tests/golden/$$n.{h,c}"; \
 	done
-	@$(LUA) gen/constnet.lua -q tests/specs/tiny.lua --int8 tests/golden/tiny_q8.lua -o tests/golden && \
-	  echo "golden: tests/golden/tiny_q8.{h,c} (from the fixture tests/golden/tiny_q8.lua)"
+	@for n in tiny tiny_cnn; do \
+	  $(LUA) gen/constnet.lua -q tests/specs/$$n.lua --int8 tests/golden/$${n}_q8.lua -o tests/golden && \
+	  echo "golden: tests/golden/$${n}_q8.{h,c} (from the fixture tests/golden/$${n}_q8.lua)"; \
+	done
 
 $(T)/rt/%.o: runtime/%.c $(RT_HDR)
 	@mkdir -p $(@D)
@@ -121,11 +125,11 @@ $(T)/test_interop: tests/test_interop.py tools/onnx_import.py examples/onnx/expo
 # the int8 backend: each net trained ten epochs on the committed subset by
 # its trainer, quantized by the trainer, generated with --int8 into $(Q8);
 # tests/test_q8.c is built once per net (mnist: sigmoid; q8_mix: tanh, relu,
-# identity, softmax)
+# identity, softmax; q8_cnn: conv2d, the poolings, flatten, dropout)
 Q8     := $(G)/q8
 Q8_CAL := 500
-$(T)/trainer_q8_mix: runtime/main.c $(G)/q8_mix.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/q8_mix.c $(RT_OBJ) $(LIBS) -o $@
+$(T)/trainer_q8_mix $(T)/trainer_q8_cnn: $(T)/trainer_%: runtime/main.c $(G)/%.c $(RT_OBJ)
+	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/$*.c $(RT_OBJ) $(LIBS) -o $@
 $(Q8)/%.model: $(T)/trainer_%
 	@mkdir -p $(@D)
 	./$(T)/trainer_$* -q --data tests/data --epochs 10 --save $@ --csv $(Q8)/$*.csv --gallery $(Q8)/$*.png
@@ -142,3 +146,4 @@ $(T)/$(1): tests/test_q8.c $(G)/$(2).c $(Q8)/$(2)_q8.c $(RT_OBJ) $(TU_OBJ)
 endef
 $(eval $(call Q8_SUITE,test_q8,mnist,nets/mnist.lua))
 $(eval $(call Q8_SUITE,test_q8_mix,q8_mix,tests/specs/q8_mix.lua))
+$(eval $(call Q8_SUITE,test_q8_cnn,q8_cnn,tests/specs/q8_cnn.lua))

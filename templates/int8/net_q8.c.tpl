@@ -54,7 +54,7 @@ $(L.code)
 void $(qm.name)_forward($(qm.name)_acts *a, const $(qm.name)_params *p, const $(qm.name)_input *x)
 {
 @ for _, L in ipairs(qm.layers) do
-    $(qm.name)_$(L.id)_forward(&a->$(L.ref), &p->$(L.id), $(L.in_ref));
+    $(qm.name)_$(L.id)_forward(&a->$(L.ref), $(L.p_arg)$(L.in_ref));
 @ end
 }
 
@@ -73,15 +73,17 @@ int $(qm.name)_predict($(qm.name)_output *y, const $(qm.name)_params *p, const $
 /* The weights: $(qm.params_bytes) bytes */
 const $(qm.name)_params $(qm.name)_weights = {
 @ for _, L in ipairs(qm.layers) do
+@   if L.has_params then
     { /* $(L.id) */
       {$(L.b)},
       {$(L.mult)},
       {
-@   for _, row in ipairs(L.w_rows) do
+@     for _, row in ipairs(L.w_rows) do
         $(row),
-@   end
+@     end
       },
       {$(L.shift)} },
+@   end
 @ end
 };
 

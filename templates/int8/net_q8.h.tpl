@@ -6,10 +6,12 @@
  * RAM $(qm.ram_bytes) bytes for one $(qm.name)_predict (input, activations, output, accumulators)
  *
  * Every tensor is int8 with real = scale * (q - zero_point); the scales are in
- * the comments only. Weights are w[i][j] (input i to output j), symmetric per
- * output unit: real w = w_scale[j] * q. Biases are int32 in units of
- * input scale * w_scale[j]; mult[j] * 2^-shift[j] takes an int32 sum to the
- * output's scale (or to the step of a sigmoid or tanh table).
+ * the comments only. Weights are symmetric per output channel j (a dense
+ * layer's w[i][j], input i to output j; a conv2d's w[c][kh][kw][j]): real
+ * w = w_scale[j] * q. Biases are int32 in units of input scale * w_scale[j];
+ * mult[j] * 2^-shift[j] takes an int32 sum to the output's scale (or to the
+ * step of a sigmoid or tanh table). Pooling, flatten and dropout (the
+ * identity) keep their input's scale and zero point. Images are [C][H][W].
  *
  * Use:  $(qm.name)_input x;  $(qm.name)_output y;
 @ if qm.pixels then
@@ -47,9 +49,9 @@ enum {
 };
 
 /* Activations: one type per shape */
-typedef struct { int8_t v[$(qm.NAME)_IN]; } $(qm.name)_input;
+typedef struct { int8_t v$(qm.in_decl); } $(qm.name)_input;
 @ for _, L in ipairs(qm.layers) do
-typedef struct { int8_t v[$(L.out_const)]; } $(L.out_type);
+typedef struct { int8_t v$(L.out_decl); } $(L.out_type);
 @ end
 
 /* Every layer's output of one forward pass */
@@ -61,16 +63,20 @@ typedef struct {
 
 /* Parameters, one type per layer */
 @ for _, L in ipairs(qm.layers) do
+@   if L.has_params then
 typedef struct {
-    int32_t b[$(L.out_const)];
-    int32_t mult[$(L.out_const)];
-    int8_t w[$(L.in_const)][$(L.out_const)];
-    int8_t shift[$(L.out_const)];
+    int32_t b[$(L.ch_const)];
+    int32_t mult[$(L.ch_const)];
+    int8_t $(L.w_decl);
+    int8_t shift[$(L.ch_const)];
 } $(L.params_type);
+@   end
 @ end
 typedef struct {
 @ for _, L in ipairs(qm.layers) do
+@   if L.has_params then
     $(L.params_type) $(L.id);
+@   end
 @ end
 } $(qm.name)_params;
 
@@ -113,7 +119,7 @@ int $(qm.name)_predict($(qm.name)_output *y, const $(qm.name)_params *p, const $
 static inline void $(qm.name)_input_from_pixels($(qm.name)_input *x, const uint8_t *pixels)
 {
     for (int i = 0; i < $(qm.NAME)_IN; ++i)
-        x->v[i] = (int8_t)((int)pixels[i] - 128);
+        $(qm.in_flat)[i] = (int8_t)((int)pixels[i] - 128);
 }
 
 @ end
@@ -125,7 +131,7 @@ static inline void $(qm.name)_quantize_input($(qm.name)_input *x, const float *v
     for (int i = 0; i < $(qm.NAME)_IN; ++i) {
         const double t = (double)v[i] / $(qm.in_scale);
         const double r = (t >= 0 ? (double)(int64_t)(t + 0.5) : -(double)(int64_t)(0.5 - t)) + $(qm.in_zp);
-        x->v[i] = (int8_t)(r > 127 ? 127 : r < -128 ? -128 : r);
+        $(qm.in_flat)[i] = (int8_t)(r > 127 ? 127 : r < -128 ? -128 : r);
     }
 }
 

@@ -393,6 +393,13 @@ static const char *const tiny_rt_activations[] = {
     "sigmoid",
 };
 
+/* each layer's kind and shape, for runtime/quant.c: in c, h, w; out o, oh, ow;
+ * window kh, kw; stride sh, sw; padding ph, pw */
+static const train_layer tiny_rt_layers[] = {
+    {"dense", 1, 1, 3, 1, 1, 4, 0, 0, 0, 0, 0, 0},
+    {"dense", 1, 1, 4, 1, 1, 2, 0, 0, 0, 0, 0, 0},
+};
+
 static void tiny_rt_predict(const void *params, const float *x, float *out)
 {
     tiny_input in;
@@ -433,6 +440,7 @@ const train_net train_net_desc = {
     .work_bytes = sizeof(tiny_rt_work),
     .out_activation = "sigmoid",
     .activations = tiny_rt_activations,
+    .layers = tiny_rt_layers,
     .optimizer = "plain SGD",
     .opt_kind = TRAIN_SGD,
     .momentum = 0.9,

@@ -1501,6 +1501,18 @@ static const char *const tiny_cnn_rt_activations[] = {
     "softmax",
 };
 
+/* each layer's kind and shape, for runtime/quant.c: in c, h, w; out o, oh, ow;
+ * window kh, kw; stride sh, sw; padding ph, pw */
+static const train_layer tiny_cnn_rt_layers[] = {
+    {"conv2d", 1, 6, 5, 2, 6, 5, 3, 3, 1, 1, 1, 1},
+    {"maxpool2d", 2, 6, 5, 2, 3, 2, 2, 2, 2, 2, 0, 0},
+    {"dropout", 2, 3, 2, 2, 3, 2, 0, 0, 0, 0, 0, 0},
+    {"conv2d", 2, 3, 2, 2, 2, 1, 2, 1, 1, 2, 0, 0},
+    {"avgpool2d", 2, 2, 1, 2, 1, 1, 2, 1, 1, 1, 0, 0},
+    {"flatten", 2, 1, 1, 1, 1, 2, 0, 0, 0, 0, 0, 0},
+    {"dense", 1, 1, 2, 1, 1, 3, 0, 0, 0, 0, 0, 0},
+};
+
 static void tiny_cnn_rt_predict(const void *params, const float *x, float *out)
 {
     tiny_cnn_input in;
@@ -1543,6 +1555,7 @@ const train_net train_net_desc = {
     .work_bytes = sizeof(tiny_cnn_rt_work),
     .out_activation = "softmax",
     .activations = tiny_cnn_rt_activations,
+    .layers = tiny_cnn_rt_layers,
     .optimizer = "plain SGD",
     .opt_kind = TRAIN_SGD,
     .momentum = 0.9,

@@ -6,10 +6,12 @@
  * RAM 27 bytes for one tiny_q8_predict (input, activations, output, accumulators)
  *
  * Every tensor is int8 with real = scale * (q - zero_point); the scales are in
- * the comments only. Weights are w[i][j] (input i to output j), symmetric per
- * output unit: real w = w_scale[j] * q. Biases are int32 in units of
- * input scale * w_scale[j]; mult[j] * 2^-shift[j] takes an int32 sum to the
- * output's scale (or to the step of a sigmoid or tanh table).
+ * the comments only. Weights are symmetric per output channel j (a dense
+ * layer's w[i][j], input i to output j; a conv2d's w[c][kh][kw][j]): real
+ * w = w_scale[j] * q. Biases are int32 in units of input scale * w_scale[j];
+ * mult[j] * 2^-shift[j] takes an int32 sum to the output's scale (or to the
+ * step of a sigmoid or tanh table). Pooling, flatten and dropout (the
+ * identity) keep their input's scale and zero point. Images are [C][H][W].
  *
  * Use:  tiny_q8_input x;  tiny_q8_output y;
  *       tiny_q8_input_from_pixels(&x, pixels);   (uint8 pixels 0..255, row by row)
