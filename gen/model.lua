@@ -33,6 +33,12 @@ local function fnv1a(s)
 end
 
 local layers = require("gen.layers")
+
+-- The stack bound of a generated function: twice its largest arrays (the
+-- compiler may keep two blocks' arrays apart), plus this for scalars, spills,
+-- saved registers and alignment. Measured with gcc -fstack-usage at -O2 and
+-- -Os (tests/test_compile.c).
+M.STACK_SLACK = 1024
 local common = require("gen.layers.common")
 
 local DERIV = {
@@ -72,6 +78,9 @@ function M.build(spec, spec_path)
   m.fma_macro = (T == "float") and "FP_FAST_FMAF" or "FP_FAST_FMA"
   m.in_consts = dims_consts(m.NAME .. "_IN", m.in_dims)
   m.in_text = common.text(m.in_dims)
+
+  -- rows of the batch per block in the batched passes
+  m.sb = (m.batch % 4 == 0) and 4 or ((m.batch % 2 == 0) and 2 or 1)
 
   local n = #spec.layers
   -- the output layer keeps its logits when the loss is computed from them
@@ -134,6 +143,7 @@ function M.build(spec, spec_path)
     L.batch_scratch = L.batch_scratch or { acts = {}, deltas = {}, bytes = 0 }
     L.masks = L.masks or false
     L.layout_note = L.layout_note or false
+    L.stack_reals = L.stack_reals or 0
     L.real_type = T
     if L.activation then acts_used[L.activation] = true end
     m.kinds_used[S.kind] = true
@@ -230,8 +240,12 @@ function M.build(spec, spec_path)
   m.acts_bytes = (units + masks) * m.real_size
   if m.keep_logits then m.acts_bytes = m.acts_bytes + m.n_out * m.real_size end
 
-  -- rows of the batch per block in the batched passes
-  m.sb = (m.batch % 4 == 0) and 4 or ((m.batch % 2 == 0) and 2 or 1)
+  -- stack: the largest arrays any one function keeps, plus room for its
+  -- scalars, spills and saved registers (tests/test_compile.c checks the
+  -- bound against gcc -fstack-usage)
+  local reals = 0
+  for _, L in ipairs(m.layers) do reals = math.max(reals, L.stack_reals) end
+  m.stack_bytes = 2 * reals * ((T == "float") and 4 or 8) + M.STACK_SLACK
 
   -- the optimizer and its literals
   local tr = m.train

@@ -127,31 +127,38 @@ int $(m.name)_predict($(m.name)_output *restrict y, const $(m.name)_params *rest
 /* L = -sum_j t[j] log y[j] + (1 - t[j]) log(1 - y[j]), y = sigmoid(z),
  *   computed as max(z, 0) - t z + log(1 + exp(-|z|)) so that it never takes log(0) */
 @ end
-$(m.T) $(m.name)_loss(const $(m.name)_acts *restrict a, const $(m.name)_target *restrict t)
+@ -- squared error reads the outputs, the others the logits
+@ local in_decl = m.loss == "squared_error" and ("const " .. m.name .. "_output *restrict y") or ("const " .. m.name .. "_logits *restrict zo")
+static $(m.T) $(m.name)_loss_of($(in_decl), const $(m.name)_target *restrict t)
 {
     $(m.T) loss = $(m.ZERO);
 @ if m.loss == "squared_error" then
     for (int j = 0; j < $(m.n_out); ++j) {
-        const $(m.T) e = a->out.v[j] - t->v[j];
+        const $(m.T) e = y->v[j] - t->v[j];
         loss += e * e;
     }
 @ elseif m.loss == "cross_entropy" then
-    $(m.T) zmax = a->logits.v[0];
+    $(m.T) zmax = zo->v[0];
     for (int j = 1; j < $(m.n_out); ++j)
-        zmax = a->logits.v[j] > zmax ? a->logits.v[j] : zmax;
+        zmax = zo->v[j] > zmax ? zo->v[j] : zmax;
     $(m.T) sum = $(m.ZERO);
     for (int j = 0; j < $(m.n_out); ++j)
-        sum += exp$(m.fsuf)(a->logits.v[j] - zmax);
+        sum += exp$(m.fsuf)(zo->v[j] - zmax);
     const $(m.T) lse = zmax + log$(m.fsuf)(sum);
     for (int j = 0; j < $(m.n_out); ++j)
-        loss -= t->v[j] * (a->logits.v[j] - lse);
+        loss -= t->v[j] * (zo->v[j] - lse);
 @ else
     for (int j = 0; j < $(m.n_out); ++j) {
-        const $(m.T) z = a->logits.v[j];
+        const $(m.T) z = zo->v[j];
         loss += (z > $(m.ZERO) ? z : $(m.ZERO)) - t->v[j] * z + log1p$(m.fsuf)(exp$(m.fsuf)(-fabs$(m.fsuf)(z)));
     }
 @ end
     return loss;
+}
+
+$(m.T) $(m.name)_loss(const $(m.name)_acts *restrict a, const $(m.name)_target *restrict t)
+{
+    return $(m.name)_loss_of($(m.loss == "squared_error" and "&a->out" or "&a->logits"), t);
 }
 
 #ifndef $(m.NAME)_INFERENCE_ONLY
@@ -298,12 +305,7 @@ $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *restrict a, const $(m.na
     for (int s = 0; s < $(m.batch); ++s) {
         if (s >= n)
             break;
-        $(m.name)_acts row; /* the loss reads the output (and logits) only */
-        row.out = a->out.row[s];
-@   if m.keep_logits then
-        row.logits = a->logits.row[s];
-@   end
-        loss += $(m.name)_loss(&row, &t->row[s]);
+        loss += $(m.name)_loss_of($(m.loss == "squared_error" and "&a->out.row[s]" or "&a->logits.row[s]"), &t->row[s]);
     }
     return loss;
 }

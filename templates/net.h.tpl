@@ -60,6 +60,11 @@ enum {
 /* training: parameters, gradients, optimizer state, per sample of the batch
  * ($(m.batch)) activations, deltas, input and target, and the batched passes' scratch */
 #define $(m.NAME)_TRAINING_BYTES $(m.mem.training)
+/* stack: no function of $(m.name).c keeps more than this many bytes on the
+ * stack (compiled with optimization), except $(m.name)_predict, which adds its
+ * activations ($(m.NAME)_ACTS_BYTES; $(m.name)_infer takes them from the
+ * caller). A call nests at most two of these frames, plus libm's. */
+#define $(m.NAME)_STACK_BYTES $(m.stack_bytes)
 #define $(m.NAME)_FINGERPRINT $(m.fingerprint) /* FNV-1a of "$(m.shape_string)" */
 /* The link name of exported weights (NAME_weights.h): it carries this
  * fingerprint, so weights exported for another shape fail to link. */

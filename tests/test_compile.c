@@ -129,6 +129,56 @@ START_TEST(test_init_bounds_follow_the_formulas)
 }
 END_TEST
 
+/* NAME_STACK_BYTES holds for every function gcc compiles (-fstack-usage, at
+ * -O2 and -Os), NAME_predict aside, which adds NAME_ACTS_BYTES; the bound
+ * is no more than four times the largest frame, so it says something. */
+START_TEST(test_stack_bound_holds)
+{
+    const char *nets[] = {"tiny", "mnist", "tiny_cnn", "layers", "grad_conv_batch"};
+    const char *opts[] = {"-O2 -march=native", "-Os"};
+    ck_assert_int_eq(tu_sh("cd '%s' && lua5.4 gen/constnet.lua -q tests/specs/layers.lua -o '%s' && "
+                           "lua5.4 gen/constnet.lua -q tests/specs/grad_conv_batch.lua -o '%s'",
+                           root, tmp, tmp),
+                     0);
+    for (size_t k = 0; k < sizeof nets / sizeof *nets; ++k)
+        for (int o = 0; o < 2; ++o) {
+            ck_assert_int_eq(tu_sh("cd '%s' && gcc -std=c11 %s -fstack-usage -c %s.c -o %s_su.o", tmp, opts[o],
+                                   nets[k], nets[k]),
+                             0);
+            char path[600];
+            snprintf(path, sizeof path, "%s/%s.h", tmp, nets[k]);
+            char *h = tu_slurp(path, NULL);
+            ck_assert(h != NULL);
+            const char *sb = strstr(h, "_STACK_BYTES ");
+            const char *ab = strstr(h, "_ACTS_BYTES ");
+            ck_assert(sb && ab);
+            const long bound = strtol(sb + strlen("_STACK_BYTES "), NULL, 10);
+            const long acts = strtol(ab + strlen("_ACTS_BYTES "), NULL, 10);
+            free(h);
+            snprintf(path, sizeof path, "%s/%s_su.su", tmp, nets[k]);
+            char *su = tu_slurp(path, NULL);
+            ck_assert(su != NULL);
+            long largest = 0;
+            int functions = 0;
+            for (char *line = strtok(su, "\n"); line; line = strtok(NULL, "\n")) {
+                char *tab = strchr(line, '\t');
+                ck_assert(tab != NULL);
+                const long used = strtol(tab + 1, NULL, 10);
+                *tab = '\0';
+                const int predict = strstr(line, "_predict") != NULL;
+                ck_assert_msg(used <= bound + (predict ? acts : 0), "%s %s: %s uses %ld bytes of stack, bound %ld",
+                              nets[k], opts[o], line, used, bound);
+                if (!predict && used > largest)
+                    largest = used;
+                ++functions;
+            }
+            ck_assert_int_gt(functions, 5);
+            ck_assert_msg(bound <= 4 * largest + 1024, "%s: bound %ld, largest frame %ld", nets[k], bound, largest);
+            free(su);
+        }
+}
+END_TEST
+
 START_TEST(test_misuse_is_a_compile_error)
 {
     const char *cc = compilers[_i % 2];
@@ -150,6 +200,7 @@ int main(void)
     tcase_set_timeout(core, 120);
     tcase_add_loop_test(core, test_generated_code_compiles_clean, 0, 2);
     tcase_add_loop_test(core, test_inference_only_has_no_training_code, 0, 2);
+    tcase_add_test(core, test_stack_bound_holds);
     tcase_add_loop_test(core, test_large_net_header_is_pedantic_c99, 0, 2);
     tcase_add_test(core, test_init_bounds_follow_the_formulas);
     suite_add_tcase(s, core);

@@ -166,6 +166,11 @@ function K.build(L, S, m)
                string.format("%s %s_dcol[%d][%d]; /* the gradient of those columns */", m.T, L.id, L.K, L.P) },
     bytes = 3 * L.K * L.P * (m.T == "float" and 4 or 8),
   }
+  -- the largest arrays a function of this layer keeps on the stack, in reals:
+  -- the forward pass's row buffer and register blocks, the backward pass's
+  -- partial sums, the batched passes' register blocks
+  L.stack_reals = math.max(L.XS + L.OB * L.VW, OW,
+    m.batch > 1 and (L.GO * L.PB + L.GO * L.GK * L.PB + L.GK * L.PB) or 0)
   local fan_in, fan_out = C * L.KH * L.KW, O * L.KH * L.KW
   L.tensors = {
     { name = "w", dims = { L.out_consts[1], L.in_consts[1], L.KH, L.KW }, idx = { "f", "c", "u", "v" },

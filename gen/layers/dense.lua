@@ -92,6 +92,9 @@ function K.build(L, S, m, lit)
   -- inputs that are often exactly zero (pixels, relu outputs) skip their
   -- row of w: adding 0 * w changes no sum, and an update by 0 * d no weight
   L.skip_zero = L.in_often_zero
+  -- the largest arrays a function of this layer keeps on the stack, in reals:
+  -- the batched passes' register blocks (the per-sample ones keep scalars)
+  L.stack_reals = (m.batch > 1) and math.max(m.sb, L.ib) * L.jblocks[1].width or 0
   L.keeps_logits = L.last and m.keep_logits
   L.z = L.keeps_logits and "zo->v" or "y->v"
   L.scratch_wt = not L.first -- the batched backward's transposed weights

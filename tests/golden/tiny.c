@@ -197,14 +197,19 @@ int tiny_predict(tiny_output *restrict y, const tiny_params *restrict p, const t
 /* --------------------------------------------------------------------- loss */
 
 /* L = sum_j (y[j] - t[j])^2 */
-double tiny_loss(const tiny_acts *restrict a, const tiny_target *restrict t)
+static double tiny_loss_of(const tiny_output *restrict y, const tiny_target *restrict t)
 {
     double loss = 0.0;
     for (int j = 0; j < 2; ++j) {
-        const double e = a->out.v[j] - t->v[j];
+        const double e = y->v[j] - t->v[j];
         loss += e * e;
     }
     return loss;
+}
+
+double tiny_loss(const tiny_acts *restrict a, const tiny_target *restrict t)
+{
+    return tiny_loss_of(&a->out, t);
 }
 
 #ifndef TINY_INFERENCE_ONLY

@@ -43,6 +43,11 @@ enum {
 /* training: parameters, gradients, optimizer state, per sample of the batch
  * (1) activations, deltas, input and target, and the batched passes' scratch */
 #define TINY_TRAINING_BYTES 560
+/* stack: no function of tiny.c keeps more than this many bytes on the
+ * stack (compiled with optimization), except tiny_predict, which adds its
+ * activations (TINY_ACTS_BYTES; tiny_infer takes them from the
+ * caller). A call nests at most two of these frames, plus libm's. */
+#define TINY_STACK_BYTES 1024
 #define TINY_FINGERPRINT 0xf4fa8c16u /* FNV-1a of "tiny;double;3;dense:4:tanh:;dense:2:sigmoid:" */
 /* The link name of exported weights (NAME_weights.h): it carries this
  * fingerprint, so weights exported for another shape fail to link. */

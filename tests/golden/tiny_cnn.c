@@ -1202,19 +1202,24 @@ int tiny_cnn_predict(tiny_cnn_output *restrict y, const tiny_cnn_params *restric
 /* --------------------------------------------------------------------- loss */
 
 /* L = -sum_j t[j] log softmax(z)[j], with log softmax(z)[j] = z[j] - max(z) - log sum_k exp(z[k] - max(z)) */
-double tiny_cnn_loss(const tiny_cnn_acts *restrict a, const tiny_cnn_target *restrict t)
+static double tiny_cnn_loss_of(const tiny_cnn_logits *restrict zo, const tiny_cnn_target *restrict t)
 {
     double loss = 0.0;
-    double zmax = a->logits.v[0];
+    double zmax = zo->v[0];
     for (int j = 1; j < 3; ++j)
-        zmax = a->logits.v[j] > zmax ? a->logits.v[j] : zmax;
+        zmax = zo->v[j] > zmax ? zo->v[j] : zmax;
     double sum = 0.0;
     for (int j = 0; j < 3; ++j)
-        sum += exp(a->logits.v[j] - zmax);
+        sum += exp(zo->v[j] - zmax);
     const double lse = zmax + log(sum);
     for (int j = 0; j < 3; ++j)
-        loss -= t->v[j] * (a->logits.v[j] - lse);
+        loss -= t->v[j] * (zo->v[j] - lse);
     return loss;
+}
+
+double tiny_cnn_loss(const tiny_cnn_acts *restrict a, const tiny_cnn_target *restrict t)
+{
+    return tiny_cnn_loss_of(&a->logits, t);
 }
 
 #ifndef TINY_CNN_INFERENCE_ONLY
@@ -1317,10 +1322,7 @@ double tiny_cnn_batch_loss(const tiny_cnn_batch_acts *restrict a, const tiny_cnn
     for (int s = 0; s < 2; ++s) {
         if (s >= n)
             break;
-        tiny_cnn_acts row; /* the loss reads the output (and logits) only */
-        row.out = a->out.row[s];
-        row.logits = a->logits.row[s];
-        loss += tiny_cnn_loss(&row, &t->row[s]);
+        loss += tiny_cnn_loss_of(&a->logits.row[s], &t->row[s]);
     }
     return loss;
 }

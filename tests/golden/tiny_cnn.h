@@ -54,6 +54,11 @@ enum {
 /* training: parameters, gradients, optimizer state, per sample of the batch
  * (2) activations, deltas, input and target, and the batched passes' scratch */
 #define TINY_CNN_TRAINING_BYTES 11112
+/* stack: no function of tiny_cnn.c keeps more than this many bytes on the
+ * stack (compiled with optimization), except tiny_cnn_predict, which adds its
+ * activations (TINY_CNN_ACTS_BYTES; tiny_cnn_infer takes them from the
+ * caller). A call nests at most two of these frames, plus libm's. */
+#define TINY_CNN_STACK_BYTES 2304
 #define TINY_CNN_FINGERPRINT 0x788f42e4u /* FNV-1a of "tiny_cnn;double;1x6x5;conv2d:2:3x3:1x1:1x1:relu:;maxpool2d:2x2:2x2;dropout;conv2d:2:2x1:1x2:0x0:tanh:;avgpool2d:2x1:1x1;flatten;dense:3:softmax:" */
 /* The link name of exported weights (NAME_weights.h): it carries this
  * fingerprint, so weights exported for another shape fail to link. */
