@@ -40,10 +40,12 @@
 # exits non-zero without touching bench/RESULTS.md. Otherwise it writes
 # bench/RESULTS.md. Everything built lands in bench/work/.
 #
-# The CNN rows: bench/cnn.sh (nets/mnist_cnn.lua against its PyTorch twin;
-# BENCH_CNN=0 leaves them out).
+# The int8 rows: bench/q8.sh (nets/mnist.lua quantized: float and int8
+# accuracy, size and speed; BENCH_Q8=0 leaves them out). The CNN rows:
+# bench/cnn.sh (nets/mnist_cnn.lua against its PyTorch twin; BENCH_CNN=0
+# leaves them out).
 #
-# Environment: BENCH_RUNS (3), BENCH_SEED (1), BENCH_BLAS (1), BENCH_TORCH (1), BENCH_CNN (1),
+# Environment: BENCH_RUNS (3), BENCH_SEED (1), BENCH_BLAS (1), BENCH_TORCH (1), BENCH_Q8 (1), BENCH_CNN (1),
 # BENCH_UNROLL_TIMEOUT (150, seconds; lower it for a quick run), CC (cc), LUA (lua5.4), PYTHON (the first python3 that imports torch),
 # MNIST_DIR (data/mnist). Installs libfann-dev (libopenblas-dev for (d),
 # python3-torch for (f)) with apt-get when missing, as root or with sudo.
@@ -702,6 +704,9 @@ report=$WORK/RESULTS.md
         done <<<"$blas_out"
     fi
     echo
+    if [[ ${BENCH_Q8:-1} == 1 ]]; then
+        CC="$CC" LUA="$LUA" MNIST_DIR="$MNIST_DIR" bash bench/q8.sh
+    fi
     if [[ ${BENCH_CNN:-1} == 1 ]]; then
         CC="$CC" LUA="$LUA" PYTHON="${PYTHON:-/usr/bin/python3}" MNIST_DIR="$MNIST_DIR" BENCH_RUNS="$RUNS" bash bench/cnn.sh
     fi
