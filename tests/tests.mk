@@ -91,7 +91,7 @@ $(T)/test_export $(T)/test_embed: $(T)/test_%: tests/test_%.c $(G)/mnist.c $(RT_
 
 # suites that run the generator and compilers (they depend on everything)
 $(T)/test_docs: README.md tests/check_readme.lua gen/spec.lua
-$(T)/test_props: $(GEN_SRC) tests/prop/random_spec.lua tests/test_net.c $(wildcard tests/prop/regressions/*.lua)
+$(T)/test_props: $(GEN_SRC) tests/prop/random_spec.lua tests/prop/random_cnn.lua tests/prop/prng.lua tests/test_net.c $(wildcard tests/prop/regressions/*.lua)
 $(T)/test_spec $(T)/test_compile: $(GEN_SRC) $(wildcard tests/specs/bad/*.lua) $(wildcard tests/specs/edge/*.lua) \
                                   $(wildcard tests/golden/*) $(wildcard tests/compile_fail/*.c) tests/specs/init_bounds.lua
 

@@ -21,18 +21,10 @@ if not seed or (mode ~= "valid" and mode ~= "broken") or not out_path then
   os.exit(2)
 end
 
--- splitmix64, as in random_spec.lua
-local state = seed * 7919 + 17
-local function next64()
-  state = state + 0x9E3779B97F4A7C15
-  local z = state
-  z = (z ~ (z >> 30)) * 0xBF58476D1CE4E5B9
-  z = (z ~ (z >> 27)) * 0x94D049BB133111EB
-  return z ~ (z >> 31)
-end
-local function int(lo, hi) return lo + (next64() >> 1) % (hi - lo + 1) end
-local function chance(p) return (next64() >> 11) * (1.0 / 9007199254740992.0) < p end
-local function pick(list) return list[int(1, #list)] end
+local script = arg and arg[0] or "tests/prop/random_cnn.lua"
+package.path = (script:match("^(.*)/tests/prop/[^/]*$") or ".") .. "/?.lua;" .. package.path
+local r = require("tests.prop.prng")(seed * 7919 + 17)
+local int, chance, pick = r.int, r.chance, r.pick
 
 local function pair(a, b) return a == b and tostring(a) or string.format("{ %d, %d }", a, b) end
 
