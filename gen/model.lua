@@ -33,13 +33,13 @@ local function fnv1a(s)
 end
 
 local layers = require("gen.layers")
+local common = require("gen.layers.common")
 
 -- The stack bound of a generated function: twice its largest arrays (the
 -- compiler may keep two blocks' arrays apart), plus this for scalars, spills,
 -- saved registers and alignment. Measured with gcc -fstack-usage at -O2 and
 -- -Os (tests/test_compile.c).
 M.STACK_SLACK = 1024
-local common = require("gen.layers.common")
 
 local DERIV = {
   -- derivative of the activation, written in terms of its output a
@@ -126,7 +126,11 @@ function M.build(spec, spec_path)
     L.batch_delta_type = m.name .. "_l" .. i .. "_batch_delta"
     -- inputs that are often exactly zero: pixels, and what a kind says of its outputs
     L.in_often_zero = (not prev) or prev.out_often_zero
-    L.out_often_zero = K.zeros_out and K.zeros_out(L) or (L.activation == "relu")
+    if K.zeros_out then
+      L.out_often_zero = K.zeros_out(L)
+    else
+      L.out_often_zero = (L.activation == "relu")
+    end
     -- references the frame and the calls use
     L.in_ref = prev and ("&a->" .. prev.id) or "x"
     L.out_ref = L.last and "&a->out" or ("&a->" .. L.id)
@@ -186,12 +190,10 @@ function M.build(spec, spec_path)
   end
   m.acts_used = acts_used
   m.masks = false -- any layer with a training-time mask (dropout)
-  m.scratch_wt = false
   m.any_normal, m.any_random = false, false
   m.params_layers = {}
   for _, L in ipairs(m.layers) do
     if L.masks then m.masks = true end
-    if L.scratch_wt then m.scratch_wt = true end
     if L.has_params then m.params_layers[#m.params_layers + 1] = L end
     for _, t in ipairs(L.tensors) do
       if t.init.kind == "normal" then m.any_normal = true end
@@ -263,7 +265,7 @@ function M.build(spec, spec_path)
   if m.wd then desc = desc .. ", L2 weight decay " .. tr.weight_decay end
   m.opt_desc = desc
   -- the per-sample step fuses plain SGD into the backward pass
-  m.fused = (m.opt == "sgd" and not m.wd and m.fusable and not m.masks)
+  m.fused = (m.opt == "sgd" and not m.wd and m.fusable) -- dropout has no fused step
   m.opt_enum = ({ sgd = "TRAIN_SGD", momentum = "TRAIN_MOMENTUM", nesterov = "TRAIN_NESTEROV",
                   adam = "TRAIN_ADAM" })[m.opt]
   m.schedule_enum = ({ constant = "TRAIN_CONSTANT", step = "TRAIN_STEP", cosine = "TRAIN_COSINE" })[tr.schedule]
