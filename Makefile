@@ -22,6 +22,11 @@ ifeq ($(SANITIZE),1)
 OPT       := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
+# OpenMP splits each batch of the trainer across threads (train.threads,
+# --threads); the generated NAME.c needs it only with -DCONSTNET_RUNTIME.
+# OMP= builds a trainer that runs on one thread, with the same results.
+OMP       ?= -fopenmp
+
 PNG_CFLAGS = $(shell pkg-config --cflags libpng 2>/dev/null)
 PNG_LIBS   = $(shell pkg-config --libs libpng 2>/dev/null)
 
@@ -66,13 +71,13 @@ out/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
 	$(CC) $(CSTD) $(OPT) $(PNG_CFLAGS) -c $< -o $@
 
 $(OUT)/$(NAME).o: $(OUT)/$(NAME).c $(OUT)/$(NAME).h runtime/train.h
-	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -c $< -o $@
+	$(CC) $(CSTD) $(OPT) $(OMP) -DCONSTNET_RUNTIME -Iruntime -c $< -o $@
 
 $(OUT)/main.o: runtime/main.c $(wildcard runtime/*.h)
 	$(CC) $(CSTD) $(OPT) -Iruntime -c $< -o $@
 
 $(OUT)/$(NAME): $(OUT)/$(NAME).o $(OUT)/main.o $(RUNTIME_OBJ)
-	$(CC) $(OPT) $^ $(PNG_LIBS) -lz -lm -o $@
+	$(CC) $(OPT) $(OMP) $^ $(PNG_LIBS) -lz -lm -o $@
 
 ## plot: PNG charts of loss and accuracy from out/NAME/train.csv, and the gallery of mistakes
 plot: build
@@ -116,7 +121,7 @@ $(OUT)/$(NAME)_q8eval: runtime/q8eval/q8eval.c $(OUT)/$(NAME)_q8.c $(OUT)/$(NAME
 
 ## test: build and run every Check suite (SANITIZE=1 for ASan/UBSan builds)
 test: deps
-	@$(MAKE) --no-print-directory -f tests/tests.mk OPT="$(OPT)" CC="$(CC)" LUA="$(LUA)" run-tests
+	@$(MAKE) --no-print-directory -f tests/tests.mk OPT="$(OPT)" OMP="$(OMP)" CC="$(CC)" LUA="$(LUA)" run-tests
 	$(if $(filter 1,$(SANITIZE)),,@$(MAKE) --no-print-directory fuzz-smoke)
 
 ## fuzz: the libFuzzer targets (IDX, CSV, model files, flags), FUZZ_SECONDS each (default 60)

@@ -44,14 +44,16 @@ end
 local function pad(s) return string.rep(" ", #s + 1) end
 
 -- Nested loops over every element of tensor t (its idx names, its bounds),
--- around body: one statement or a list of them, indented under indent.
-local function loops(t, indent, body)
+-- around body: one statement or a list of them, indented under indent; the
+-- first loop runs from lo to hi (C expressions) where they are given.
+local function loops(t, indent, body, lo, hi)
   if type(body) == "string" then body = { body } end
   local out = {}
   local ind = indent
   for k, v in ipairs(t.idx) do
     local last = (k == #t.idx)
-    out[#out + 1] = string.format("%sfor (int %s = 0; %s < %d; ++%s)%s", ind, v, v, t.bounds[k], v,
+    out[#out + 1] = string.format("%sfor (int %s = %s; %s < %s; ++%s)%s", ind, v, (k == 1 and lo) or "0", v,
+      (k == 1 and hi) or tostring(t.bounds[k]), v,
       (last and #body > 1) and " {" or "")
     ind = ind .. "    "
   end

@@ -34,6 +34,7 @@ end
 
 local layers = require("gen.layers")
 local common = require("gen.layers.common")
+local gemm = require("gen.layers.gemm")
 
 -- The stack bound of a generated function: twice its largest arrays (the
 -- compiler may keep two blocks' arrays apart), plus this for scalars, spills,
@@ -79,8 +80,16 @@ function M.build(spec, spec_path)
   m.in_consts = dims_consts(m.NAME .. "_IN", m.in_dims)
   m.in_text = common.text(m.in_dims)
 
-  -- rows of the batch per block in the batched passes
-  m.sb = (m.batch % 4 == 0) and 4 or ((m.batch % 2 == 0) and 2 or 1)
+  -- rows of the batch per block in the batched passes over samples, one for
+  -- the whole net so that threads split the batch on block boundaries: the
+  -- best for the products the kinds report (gen/layers/gemm.lua)
+  local products = {}
+  for i, S in ipairs(spec.layers) do
+    local sp = layers[S.kind].sample_products
+    for _, p in ipairs(sp and sp(S, i == 1) or {}) do products[#products + 1] = p end
+  end
+  m.lanes = gemm.lanes(m.T) -- reals per vector of the batched kernels
+  m.sb = (#products > 0) and gemm.sample_rows(m.batch, products, gemm.lanes(m.T)) or 1
 
   local n = #spec.layers
   -- the output layer keeps its logits when the loss is computed from them
@@ -228,6 +237,16 @@ function M.build(spec, spec_path)
   -- the backward passes read the network input only where the first layer has one
   m.backward_reads_x = m.layers[1].calls.backward and true or false
   -- the per-sample backward reads p only where some layer computes an input gradient
+  -- what the batched phases read, from their calls' text
+  local function reads(key, ref)
+    for _, L in ipairs(m.layers) do
+      if L.calls[key] and L.calls[key]:find(ref, 1, true) then return true end
+    end
+    return false
+  end
+  m.batch_dx_reads_p = reads("batch_dx", "&p->")
+  m.batch_grads_reads_x = reads("batch_grads", ", x, ")
+  m.batch_grads_reads_a = reads("batch_grads", "a->")
   m.backward_reads_p = false
   for _, L in ipairs(m.layers) do
     if L.calls.backward and L.calls.backward:find(L.p_ref, 1, true) then m.backward_reads_p = true end
@@ -266,6 +285,12 @@ function M.build(spec, spec_path)
   m.opt_desc = desc
   -- the per-sample step fuses plain SGD into the backward pass
   m.fused = (m.opt == "sgd" and not m.wd and m.fusable) -- dropout has no fused step
+  -- the batched weight gradient with plain SGD fused in, where every layer
+  -- with parameters has one (dense)
+  m.batch_fused = (m.batch > 1 and m.opt == "sgd" and not m.wd) and true or false
+  for _, L in ipairs(m.layers) do
+    if L.has_params and not L.calls.batch_step then m.batch_fused = false end
+  end
   m.opt_enum = ({ sgd = "TRAIN_SGD", momentum = "TRAIN_MOMENTUM", nesterov = "TRAIN_NESTEROV",
                   adam = "TRAIN_ADAM" })[m.opt]
   m.schedule_enum = ({ constant = "TRAIN_CONSTANT", step = "TRAIN_STEP", cosine = "TRAIN_COSINE" })[tr.schedule]

@@ -29,7 +29,7 @@ M.INPUT_KEYS = { "normalize" }
 M.BUDGET_KEYS = { "flash", "ram", "inference", "training" }
 M.TRAIN_KEYS = { "optimizer", "rate", "batch", "epochs", "seed", "momentum", "beta1", "beta2",
                  "epsilon", "weight_decay", "schedule", "step_size", "gamma", "min_rate",
-                 "validation", "augment" }
+                 "validation", "augment", "threads" }
 M.AUGMENT_KEYS = { "shift" }
 -- Each layer kind's keys: layers[kind].keys (the README documents them).
 M.LAYER_KINDS = layers.ORDER
@@ -449,6 +449,12 @@ function M.load(path, source)
   end
   T.batch = integer("batch", 1, 1, 65536)
   T.epochs = integer("epochs", 1, 1, 1000000)
+  -- threads split each batch (the trainer's --threads overrides); any count
+  -- gives the same bits
+  T.threads = integer("threads", 1, 1, 256)
+  if T.threads > 1 and T.batch == 1 then
+    err(tl("threads"), "train: threads = %d needs batch > 1: threads split each batch", T.threads)
+  end
   T.seed = integer("seed", 1, 0, math.maxinteger)
   T.momentum = number("momentum", 0.9, 0, 0.999999, "in [0, 1)")
   T.beta1 = number("beta1", 0.9, 0, 0.999999, "in [0, 1)")

@@ -145,6 +145,14 @@ int cli_parse(int argc, char *const *argv, cli_options *o, char *err, size_t err
             if (u == 0)
                 return err_set(err, errlen, "--epochs", "must be at least 1");
             o->epochs = (unsigned)u;
+        } else if (cli_is(arg, "--threads")) {
+            if (!(v = cli_value(argc, argv, &i, "--threads", err, errlen)))
+                return -1;
+            if (cli_unsigned(v, "--threads", CLI_MAX_THREADS, &u, err, errlen))
+                return -1;
+            if (u == 0)
+                return err_set(err, errlen, "--threads", "must be at least 1");
+            o->threads = (unsigned)u;
         } else if (cli_is(arg, "--seed")) {
             if (!(v = cli_value(argc, argv, &i, "--seed", err, errlen)))
                 return -1;
@@ -249,6 +257,8 @@ size_t cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              "  --epochs N        passes over the training set (default %u)\n"
              "  --rate R          learning rate (default %g)\n"
              "  --seed S          seed for the initial weights and the shuffles (default %llu)\n"
+             "  --threads N       threads that split each batch; every count gives the\n"
+             "                    same result to the bit (default %u, from the spec)\n"
              "  --validation F    hold out this fraction of the training set and keep the\n"
              "                    epoch that does best on it (default %g)\n"
              "  --data DIR|FILE   folder with the four MNIST IDX files, raw or .gz\n"
@@ -293,7 +303,7 @@ size_t cli_usage(const char *prog, const cli_options *d, char *buf, size_t len)
              "  %s --rate 0.05 --seed 2 --data tests/data --no-save\n"
              "  %s eval\n"
              "  %s predict --show digit.png\n",
-             prog, prog, prog, prog, prog, d->epochs, d->rate, (unsigned long long)d->seed, d->validation,
+             prog, prog, prog, prog, prog, d->epochs, d->rate, (unsigned long long)d->seed, d->threads, d->validation,
              d->data_dir, d->save_path ? d->save_path : "none", d->csv_path ? d->csv_path : "none",
              d->gallery_path ? d->gallery_path : "none", d->out_path ? d->out_path : "-", d->calibration, prog, prog, prog,
              prog);

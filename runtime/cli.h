@@ -8,11 +8,14 @@
 
 typedef enum { CLI_TRAIN, CLI_EVAL, CLI_EXPORT, CLI_PREDICT, CLI_QUANTIZE, CLI_HELP } cli_command;
 
+enum { CLI_MAX_THREADS = 256 };
+
 typedef struct {
     cli_command command;
     double rate;           /* defaults come from the spec */
     unsigned epochs;
     uint64_t seed;
+    unsigned threads;      /* train: threads per batch (1..CLI_MAX_THREADS) */
     double validation;     /* fraction of the training set held out */
     const char *data_dir;  /* the strings point into argv or at defaults: an MNIST folder,
                             * a CSV file, or a folder of class folders of images */

@@ -389,6 +389,7 @@ static int main_train(const cli_options *opts, main_data *d, char *err, size_t e
     train_state s;
     if (train_state_init(&s, net, o.seed, err, errlen) != 0)
         return -1;
+    s.threads = o.threads;
     const model_info info = main_model_info();
     const size_t bytes = net->n_params * net->real_size;
     void *best = malloc(bytes);
@@ -463,8 +464,11 @@ static int main_train(const cli_options *opts, main_data *d, char *err, size_t e
             printf(d->source == MAIN_IDX ? "validation: the last %zu training images\n"
                                          : "validation: %zu of the training rows, drawn by the seed\n",
                    n_val);
-        printf("training: %u epoch%s, rate %g, seed %llu\n", o.epochs, o.epochs == 1 ? "" : "s", o.rate,
+        printf("training: %u epoch%s, rate %g, seed %llu", o.epochs, o.epochs == 1 ? "" : "s", o.rate,
                (unsigned long long)o.seed);
+        if (o.threads > 1)
+            printf(", %u threads", o.threads);
+        printf("\n");
         if (o.resume_path)
             printf("resuming: from %s, after epoch %u\n", o.resume_path, start - 1);
         fflush(stdout);
@@ -723,6 +727,7 @@ int main(int argc, char **argv)
         .rate = net->rate,
         .epochs = net->epochs,
         .seed = net->seed,
+        .threads = net->threads > 0 ? net->threads : 1,
         .validation = net->validation,
         .data_dir = (env_dir && env_dir[0]) ? env_dir : "data/mnist",
         .save_path = model_path,
@@ -737,6 +742,11 @@ int main(int argc, char **argv)
         status = 2;
     } else if ((o.command != CLI_TRAIN) && o.load_path == NULL) {
         o.load_path = model_path;
+    }
+    if (status == 0 && o.threads > 1 && net->batch == 1) {
+        fprintf(stderr, "--threads: error: %s trains one sample at a time (batch 1); threads split a batch\n",
+                net->name);
+        status = 2;
     }
     if (status == 0 && o.command == CLI_QUANTIZE && o.out_path == weights_path)
         o.out_path = q8_path;

@@ -90,6 +90,7 @@ int train_state_init(train_state *s, const train_net *net, uint64_t seed, char *
 {
     memset(s, 0, sizeof *s);
     s->seed = seed;
+    s->threads = net->threads > 0 ? net->threads : 1;
     s->params = train_new_params(net, seed, err, errlen);
     s->opt = calloc(1, net->opt_bytes);
     s->work = calloc(1, net->work_bytes);
@@ -190,7 +191,7 @@ int train_epoch(const train_net *net, train_state *s, const idx_dataset *d, cons
         }
         if (net->draw_masks != NULL)
             net->draw_masks(s->work, rng_uniform_cb, &noise);
-        const double loss = net->train_batch(s->params, s->opt, s->work, s->x, s->t, rows, rate, s->out);
+        const double loss = net->train_batch(s->params, s->opt, s->work, s->x, s->t, rows, rate, s->out, s->threads);
         for (unsigned r = 0; r < rows; ++r) {
             if (d->y) {
                 const unsigned label = d->y[order[first + r]];

@@ -42,6 +42,7 @@ typedef struct train_net {
     unsigned augment_shift;  /* train with images shifted by up to this many pixels */
     data_norm_kind normalize; /* the spec's input normalization, computed on the training split */
     unsigned batch;          /* batch size fixed in the spec */
+    unsigned threads;        /* the spec's threads per batch (the trainer's --threads overrides) */
     unsigned n_layers;       /* layers */
     const unsigned *sizes;   /* n_layers + 1 sizes: input, then each layer's outputs */
     unsigned long n_params;  /* parameter count; params are n_params reals, no padding:
@@ -71,9 +72,11 @@ typedef struct train_net {
 
     void (*init)(void *params, double (*uniform01)(void *ctx), void *ctx);
     /* One training step on n samples (1..batch): x is n rows of n_in, t n rows
-     * of n_out. Writes the n forward outputs to out, returns the summed loss. */
+     * of n_out. Writes the n forward outputs to out, returns the summed loss.
+     * threads (>= 1) split the batch; the result is the same for any count
+     * (without OpenMP the step runs on one thread). */
     double (*train_batch)(void *params, void *opt, void *work, const float *x, const float *t,
-                          unsigned n, double rate, float *out);
+                          unsigned n, double rate, float *out, unsigned threads);
     /* grads (laid out like params) = mean gradient over n rows (1..batch)
      * through the batched path; returns the summed loss */
     double (*gradient)(void *grads, const void *params, void *work, const float *x, const float *t,
@@ -119,6 +122,7 @@ typedef struct {
     uint64_t seed;      /* the run's seed: dropout masks and shifts of batch b of
                          * epoch e come from a stream of (seed, e, b) alone, so a
                          * resumed run draws what the whole run would have */
+    unsigned threads;   /* threads per batch, >= 1 (train_state_init: the spec's) */
     train_progress_fn progress; /* optional, called every TRAIN_PROGRESS_EVERY samples */
     void *progress_ctx;
 } train_state;

@@ -42,6 +42,41 @@ static $(m.T) $(m.name)_leaky_relu($(m.T) z, $(m.T) slope) { return z < $(m.ZERO
 #endif
 @ if m.batch > 1 then
 
+/* The batched passes' register blocks as vectors of $(m.lanes) $(m.T)s where the target
+ * has them (x86-64 with AVX-512: -march=native on such a machine, or -mavx512f);
+ * elsewhere, or with -D$(m.NAME)_NO_SIMD, the same blocks as plain loops, which
+ * compute the same sums in the same order with $(m.NAME)_MADD. */
+#if defined(__AVX512F__) && defined($(m.fma_macro)) && !defined($(m.NAME)_NO_SIMD)
+#include <immintrin.h>
+#define $(m.NAME)_SIMD 1
+@   local sfx = (m.T == "float") and "ps" or "pd"
+typedef __m512$(m.T == "float" and "" or "d") $(m.name)_vec;
+#define $(m.NAME)_VLOAD(p) _mm512_loadu_$(sfx)(p)
+#define $(m.NAME)_VSTORE(p, v) _mm512_storeu_$(sfx)((p), (v))
+#define $(m.NAME)_VSET1(x) _mm512_set1_$(sfx)(x)
+#define $(m.NAME)_VFMA(a, b, c) _mm512_fmadd_$(sfx)((a), (b), (c))
+#define $(m.NAME)_VZERO() _mm512_setzero_$(sfx)()
+#define $(m.NAME)_VSUB(a, b) _mm512_sub_$(sfx)((a), (b))
+#define $(m.NAME)_VMUL(a, b) _mm512_mul_$(sfx)((a), (b))
+typedef __mmask$(m.lanes) $(m.name)_mask; /* the lanes a masked load or store touches */
+#define $(m.NAME)_VLOADM(k, p) _mm512_maskz_loadu_$(sfx)((k), (p))
+#define $(m.NAME)_VSTOREM(p, k, v) _mm512_mask_storeu_$(sfx)((p), (k), (v))
+#define $(m.NAME)_IOTA _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+#if defined(__POPCNT__)
+#define $(m.NAME)_POPCOUNT16(m) _mm_popcnt_u32(m)
+#else
+static int $(m.NAME)_POPCOUNT16(unsigned m)
+{
+    int c = 0;
+    for (; m != 0; m &= m - 1)
+        ++c;
+    return c;
+}
+#endif
+#else
+#define $(m.NAME)_SIMD 0
+#endif
+
 /* The batched passes are blocked matrix products: $(m.sb) rows at a time
  * against a block of output columns held in accumulators, so each weight
  * loaded serves $(m.sb) samples. Each output still sums b[j] + x[0] w[0][j] +
@@ -255,12 +290,17 @@ $(pad(m.T .. " " .. m.name .. "_train_step"))const $(m.name)_input *restrict x, 
  *   m = b1 m + (1 - b1) g';  v = b2 v + (1 - b2) g'^2,  g' = $(gexpr)
  *   p -= rate * (m / (1 - b1^step)) / (sqrt(v / (1 - b2^step)) + epsilon) */
 @ end
-void $(m.name)_update($(m.name)_params *restrict p, $(m.name)_opt *restrict o, const $(m.name)_grads *restrict g, $(m.T) rate)
+/* $(m.name)_update_part: part `part` of `parts` of the step numbered o->step + 1
+ * (the parts split each tensor by its first index; every element's update is
+ * the same whatever the split); o->step is left as it is. */
+void $(m.name)_update_part($(m.name)_params *restrict p, $(m.name)_opt *restrict o, const $(m.name)_grads *restrict g,
+$(pad("void " .. m.name .. "_update_part"))$(m.T) rate, int part, int parts)
 {
-    o->step += 1;
 @ if m.opt == "adam" then
-    const $(m.T) c1 = ($(m.T))(1.0 / (1.0 - pow($(m.b1), (double)o->step)));
-    const $(m.T) c2 = ($(m.T))(1.0 / (1.0 - pow($(m.b2), (double)o->step)));
+    const $(m.T) c1 = ($(m.T))(1.0 / (1.0 - pow($(m.b1), (double)(o->step + 1))));
+    const $(m.T) c2 = ($(m.T))(1.0 / (1.0 - pow($(m.b2), (double)(o->step + 1))));
+@ elseif m.opt == "sgd" then
+    (void)o; /* plain SGD keeps no state */
 @ end
 @ for _, L in ipairs(m.params_layers) do
 @   for _, t in ipairs(L.tensors) do
@@ -283,20 +323,35 @@ void $(m.name)_update($(m.name)_params *restrict p, $(m.name)_opt *restrict o, c
 @                V .. " = " .. m.beta2_lit .. " * " .. V .. " + " .. m.one_minus_b2 .. " * gj * gj;",
 @                P .. " -= rate * (" .. M .. " * c1) / (sqrt" .. m.fsuf .. "(" .. V .. " * c2) + " .. m.eps .. ");" }
 @     end
-$(loops(t, "    ", body))
+    {
+        const int lo = $(t.bounds[1]) * part / parts, hi = $(t.bounds[1]) * (part + 1) / parts;
+$(loops(t, "        ", body, "lo", "hi"))
+    }
 @   end
 @ end
+}
+
+void $(m.name)_update($(m.name)_params *restrict p, $(m.name)_opt *restrict o, const $(m.name)_grads *restrict g, $(m.T) rate)
+{
+    $(m.name)_update_part(p, o, g, rate, 0, 1);
+    o->step += 1;
 }
 @ if m.batch > 1 then
 
 /* ------------------------------------------------------------------ batches */
 /* Row s of every batch tensor is sample s. */
 
-void $(m.name)_batch_forward($(m.name)_batch_acts *restrict a, const $(m.name)_params *restrict p, const $(m.name)_batch_input *restrict x)
+void $(m.name)_batch_forward_rows($(m.name)_batch_acts *restrict a, const $(m.name)_params *restrict p,
+$(pad("void " .. m.name .. "_batch_forward_rows"))const $(m.name)_batch_input *restrict x, int s0, int s1)
 {
 @   for _, L in ipairs(m.layers) do
     $(L.calls.batch_forward);
 @   end
+}
+
+void $(m.name)_batch_forward($(m.name)_batch_acts *restrict a, const $(m.name)_params *restrict p, const $(m.name)_batch_input *restrict x)
+{
+    $(m.name)_batch_forward_rows(a, p, x, 0, $(m.NAME)_BATCH);
 }
 
 $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_target *restrict t, int n)
@@ -310,20 +365,34 @@ $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *restrict a, const $(m.na
     return loss;
 }
 
-$(m.T) $(m.name)_batch_backward($(m.name)_grads *restrict g, $(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p,
-$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
-$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *restrict t, int n)
+void $(m.name)_batch_prepare($(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p, int part, int parts)
 {
-@   if not m.backward_reads_p then
-    (void)p; /* no layer computes an input gradient, so no weights are read */
+@   local any_prepare = false
+@   for _, L in ipairs(m.layers) do
+@     if L.calls.batch_prepare then
+@       any_prepare = true
+    $(L.calls.batch_prepare);
+@     end
 @   end
-@   if not m.backward_reads_x then
-    (void)x; /* $(m.layers[1].id) has no parameters: the network input is not read */
+@   if not any_prepare then
+    (void)d;
+    (void)p;
+    (void)part;
+    (void)parts; /* no layer keeps its weights transposed */
+@   end
+}
+
+void $(m.name)_batch_deltas_rows($(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p,
+$(pad("void " .. m.name .. "_batch_deltas_rows"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_target *restrict t,
+$(pad("void " .. m.name .. "_batch_deltas_rows"))int n, int s0, int s1)
+{
+@   if not m.batch_dx_reads_p then
+    (void)p; /* no layer's input gradient reads the weights here */
 @   end
     /* output deltas, scaled by 1/n so that the gradient is the mean over the n
      * real rows; rows past n are never read */
     const $(m.T) scale = $(m.ONE) / ($(m.T))n;
-    for (int s = 0; s < n; ++s) {
+    for (int s = s0; s < s1 && s < n; ++s) {
         $(m.T) *restrict ds = d->$(m.last.id).row[s].v;
         $(m.name)_output_delta(&d->$(m.last.id).row[s], &a->out.row[s], &t->row[s]);
         for (int j = 0; j < $(m.n_out); ++j)
@@ -331,10 +400,55 @@ $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *r
     }
 @   for li = #m.layers, 1, -1 do
 @     local L = m.layers[li]
-@     if L.calls.batch_backward then
-    $(L.calls.batch_backward);
+@     if L.calls.batch_dx then
+    $(L.calls.batch_dx);
 @     end
 @   end
+}
+
+void $(m.name)_batch_grads($(m.name)_grads *restrict g, const $(m.name)_batch_deltas *restrict d,
+$(pad("void " .. m.name .. "_batch_grads"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
+$(pad("void " .. m.name .. "_batch_grads"))int n, int part, int parts)
+{
+@   if not m.batch_grads_reads_x then
+    (void)x; /* no weight gradient reads the network input here */
+@   end
+@   if not m.batch_grads_reads_a then
+    (void)a;
+@   end
+@   for _, L in ipairs(m.layers) do
+@     if L.calls.batch_grads then
+    $(L.calls.batch_grads);
+@     end
+@   end
+}
+
+@   if m.batch_fused then
+void $(m.name)_batch_step($(m.name)_params *restrict p, const $(m.name)_batch_deltas *restrict d,
+$(pad("void " .. m.name .. "_batch_step"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
+$(pad("void " .. m.name .. "_batch_step"))int n, $(m.T) rate, int part, int parts)
+{
+@     if not m.batch_grads_reads_x then
+    (void)x; /* no weight gradient reads the network input here */
+@     end
+@     if not m.batch_grads_reads_a then
+    (void)a;
+@     end
+@     for _, L in ipairs(m.layers) do
+@       if L.calls.batch_grads then
+    $(L.calls.batch_step);
+@       end
+@     end
+}
+
+@   end
+$(m.T) $(m.name)_batch_backward($(m.name)_grads *restrict g, $(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p,
+$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
+$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *restrict t, int n)
+{
+    $(m.name)_batch_prepare(d, p, 0, 1);
+    $(m.name)_batch_deltas_rows(d, p, a, t, n, 0, $(m.NAME)_BATCH);
+    $(m.name)_batch_grads(g, d, a, x, n, 0, 1);
     return $(m.name)_batch_loss(a, t, n);
 }
 @ end

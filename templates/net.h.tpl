@@ -42,6 +42,9 @@ enum {
 @ end
     $(m.NAME)_OUT = $(m.n_out), /* $(m.last.id): dense, $(m.last.activation) */
     $(m.NAME)_BATCH = $(m.batch), /* samples per training step, fixed by the spec */
+@ if m.batch > 1 then
+    $(m.NAME)_BATCH_ROWS = $(m.sb), /* rows per block of the batched passes: threads split the batch at multiples */
+@ end
     $(m.NAME)_N_PARAMS = $(m.n_params)
 };
 /* memory, in bytes: each is sizeof() of the types below (macros, not enum
@@ -274,6 +277,12 @@ $(pad(m.T .. " " .. m.name .. "_train_step"))const $(m.name)_input *x, const $(m
 /* The optimizer's update ($(m.opt_desc)): p and its state o move one step
  * along the gradient g. Zero o before the first step. */
 void $(m.name)_update($(m.name)_params *p, $(m.name)_opt *o, const $(m.name)_grads *g, $(m.T) rate);
+/* The same step in parts, for threads: each of parts threads calls
+ * $(m.name)_update_part with its part (0 .. parts - 1); then, after all have
+ * returned, one adds 1 to o->step. The parameters come out the same for any
+ * number of parts. */
+void $(m.name)_update_part($(m.name)_params *p, $(m.name)_opt *o, const $(m.name)_grads *g, $(m.T) rate,
+$(pad("void " .. m.name .. "_update_part"))int part, int parts);
 @ if m.batch > 1 then
 
 /* Batched passes: row s of each batch is sample s. Only the first n rows
@@ -290,6 +299,34 @@ $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *a, const $(m.name)_batch
 $(m.T) $(m.name)_batch_backward($(m.name)_grads *g, $(m.name)_batch_deltas *d, const $(m.name)_params *p,
 $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_acts *a, const $(m.name)_batch_input *x,
 $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *t, int n);
+
+/* The same step in phases, for threads. $(m.name)_batch_backward is
+ *   $(m.name)_batch_prepare(d, p, 0, 1);
+ *   $(m.name)_batch_deltas_rows(d, p, a, t, n, 0, $(m.NAME)_BATCH);
+ *   $(m.name)_batch_grads(g, d, a, x, n, 0, 1);
+ * With k threads, run the phases in order with a barrier between them: thread
+ * i calls $(m.name)_batch_prepare with part i of k, then
+ * $(m.name)_batch_forward_rows and $(m.name)_batch_deltas_rows with its own rows
+ * [s0, s1), then $(m.name)_batch_grads with part i of k. Split the rows at
+ * multiples of $(m.NAME)_BATCH_ROWS (the last range ends at $(m.NAME)_BATCH):
+ * every value is then computed by the same operations in the same order
+ * whatever k, so the gradient is the same to the bit for any number of threads.
+ * $(m.name)_batch_loss afterwards, from one thread. */
+void $(m.name)_batch_forward_rows($(m.name)_batch_acts *a, const $(m.name)_params *p, const $(m.name)_batch_input *x,
+$(pad("void " .. m.name .. "_batch_forward_rows"))int s0, int s1);
+void $(m.name)_batch_prepare($(m.name)_batch_deltas *d, const $(m.name)_params *p, int part, int parts);
+void $(m.name)_batch_deltas_rows($(m.name)_batch_deltas *d, const $(m.name)_params *p, const $(m.name)_batch_acts *a,
+$(pad("void " .. m.name .. "_batch_deltas_rows"))const $(m.name)_batch_target *t, int n, int s0, int s1);
+void $(m.name)_batch_grads($(m.name)_grads *g, const $(m.name)_batch_deltas *d, const $(m.name)_batch_acts *a,
+$(pad("void " .. m.name .. "_batch_grads"))const $(m.name)_batch_input *x, int n, int part, int parts);
+@   if m.batch_fused then
+/* Plain SGD fused into the last phase: in place of $(m.name)_batch_grads and
+ * $(m.name)_update_part, p -= rate * g as the update computes it, without
+ * writing g; the same parts, the same bits (add 1 to the optimizer's step as
+ * after $(m.name)_update_part). */
+void $(m.name)_batch_step($(m.name)_params *p, const $(m.name)_batch_deltas *d, const $(m.name)_batch_acts *a,
+$(pad("void " .. m.name .. "_batch_step"))const $(m.name)_batch_input *x, int n, $(m.T) rate, int part, int parts);
+@   end
 @ end
 #endif
 

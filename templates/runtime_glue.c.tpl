@@ -7,6 +7,9 @@
 #include "train.h"
 
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 static void $(m.name)_rt_input($(m.name)_input *in, const float *x)
 {
@@ -62,10 +65,12 @@ static void $(m.name)_rt_init(void *params, double (*uniform01)(void *ctx), void
 }
 
 @ if m.batch > 1 then
-/* Copy n rows in, zero the rest; the batched passes ignore rows past n. */
-static void $(m.name)_rt_rows($(m.name)_rt_work *w, const float *x, const float *t, unsigned n)
+/* Copy rows s0 <= s < s1 of the n rows in, zero the rest; the batched passes
+ * ignore rows past n. */
+static void $(m.name)_rt_rows($(m.name)_rt_work *w, const float *x, const float *t, unsigned n, unsigned s0,
+$(pad("static void " .. m.name .. "_rt_rows"))unsigned s1)
 {
-    for (unsigned s = 0; s < $(m.batch); ++s) {
+    for (unsigned s = s0; s < s1; ++s) {
         if (s < n) {
             $(m.name)_rt_input(&w->x.row[s], x + (size_t)s * $(m.n_in));
             $(m.name)_rt_target(&w->t.row[s], t + (size_t)s * $(m.n_out));
@@ -80,18 +85,59 @@ static double $(m.name)_rt_gradient(void *grads, const void *params, void *work,
                               unsigned n)
 {
     $(m.name)_rt_work *w = ($(m.name)_rt_work *)work;
-    $(m.name)_rt_rows(w, x, t, n);
+    $(m.name)_rt_rows(w, x, t, n, 0, $(m.batch));
     $(m.name)_batch_forward(&w->a, (const $(m.name)_params *)params, &w->x);
     return $(m.name)_batch_backward(($(m.name)_grads *)grads, &w->d, (const $(m.name)_params *)params, &w->a, &w->x,
                               &w->t, (int)n);
 }
 
+#ifdef _OPENMP
+#define $(m.NAME)_RT_BARRIER _Pragma("omp barrier")
+#else
+#define $(m.NAME)_RT_BARRIER
+#endif
+
+/* Part `part` of `parts` of one training step, in the phases of the header:
+ * its rows of the batch (split at multiples of $(m.NAME)_BATCH_ROWS), its part
+ * of every other phase, a barrier between phases. */
+static void $(m.name)_rt_step_part($(m.name)_rt_work *w, $(m.name)_params *p, $(m.name)_opt *o, const float *x,
+$(pad("static void " .. m.name .. "_rt_step_part"))const float *t, unsigned n, $(m.T) rate, int part, int parts)
+{
+    const int blocks = ($(m.NAME)_BATCH + $(m.NAME)_BATCH_ROWS - 1) / $(m.NAME)_BATCH_ROWS;
+    const int s0 = blocks * part / parts * $(m.NAME)_BATCH_ROWS;
+    const int s1 = part == parts - 1 ? $(m.NAME)_BATCH : blocks * (part + 1) / parts * $(m.NAME)_BATCH_ROWS;
+    $(m.name)_rt_rows(w, x, t, n, (unsigned)s0, (unsigned)s1);
+    $(m.name)_batch_prepare(&w->d, p, part, parts);
+    $(m.NAME)_RT_BARRIER
+    $(m.name)_batch_forward_rows(&w->a, p, &w->x, s0, s1);
+    $(m.name)_batch_deltas_rows(&w->d, p, &w->a, &w->t, (int)n, s0, s1);
+    $(m.NAME)_RT_BARRIER
+@   if m.batch_fused then
+    (void)o; /* plain SGD, fused into the gradient */
+    $(m.name)_batch_step(p, &w->d, &w->a, &w->x, (int)n, rate, part, parts);
+@   else
+    $(m.name)_batch_grads(&w->g, &w->d, &w->a, &w->x, (int)n, part, parts);
+    $(m.NAME)_RT_BARRIER
+    $(m.name)_update_part(p, o, &w->g, rate, part, parts);
+@   end
+}
+
 static double $(m.name)_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,
-                                 unsigned n, double rate, float *out)
+                                 unsigned n, double rate, float *out, unsigned threads)
 {
     $(m.name)_rt_work *w = ($(m.name)_rt_work *)work;
-    const double loss = $(m.name)_rt_gradient(&w->g, params, work, x, t, n);
-    $(m.name)_update(($(m.name)_params *)params, ($(m.name)_opt *)opt, &w->g, ($(m.T))rate);
+    $(m.name)_params *p = ($(m.name)_params *)params;
+    $(m.name)_opt *o = ($(m.name)_opt *)opt;
+#ifdef _OPENMP
+    const int k = threads > 1 ? (int)threads : 1;
+#pragma omp parallel num_threads(k) if (k > 1)
+    $(m.name)_rt_step_part(w, p, o, x, t, n, ($(m.T))rate, omp_get_thread_num(), omp_get_num_threads());
+#else
+    (void)threads; /* built without OpenMP: one thread, the same result */
+    $(m.name)_rt_step_part(w, p, o, x, t, n, ($(m.T))rate, 0, 1);
+#endif
+    o->step += 1;
+    const double loss = $(m.name)_batch_loss(&w->a, &w->t, (int)n);
     for (unsigned s = 0; s < n; ++s)
         $(m.name)_rt_output(out + (size_t)s * $(m.n_out), &w->a.out.row[s]);
     return loss;
@@ -109,8 +155,9 @@ static double $(m.name)_rt_gradient(void *grads, const void *params, void *work,
 }
 
 static double $(m.name)_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,
-                                 unsigned n, double rate, float *out)
+                                 unsigned n, double rate, float *out, unsigned threads)
 {
+    (void)threads; /* batch 1: nothing to split */
     $(m.name)_rt_work *w = ($(m.name)_rt_work *)work;
 @   if m.fused then
     /* plain SGD: the update is fused into the backward pass */
@@ -228,6 +275,7 @@ const train_net train_net_desc = {
     .weight_decay = $(lit(m.train.weight_decay, "double")),
     .rate = $(lit(m.train.rate, "double")),
     .epochs = $(m.train.epochs),
+    .threads = $(m.train.threads),
     .seed = $(m.train.seed)u,
     .schedule = $(m.schedule_enum),
     .step_size = $(m.train.step_size),

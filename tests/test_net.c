@@ -8,7 +8,8 @@
  *           per-sample gradients, and = central differences of the mean loss;
  *           a training step = gradient then the optimizer's update, bit for
  *           bit, and the update follows the optimizer's formula over steps;
- *           init is a function of the seed.
+ *           init is a function of the seed; 1, 2 and 3 threads give the
+ *           same parameters (batched nets).
  *   limits: a NaN in the data stops training with the epoch and sample. */
 #include <check.h>
 #include <math.h>
@@ -214,7 +215,7 @@ START_TEST(test_train_step_is_gradient_then_update)
         const unsigned rows = 1 + (unsigned)step % net->batch;
         float *x, *t;
         samples(&r, rows, &x, &t);
-        const double l1 = net->train_batch(a.params, a.opt, a.work, x, t, rows, rate, a.out);
+        const double l1 = net->train_batch(a.params, a.opt, a.work, x, t, rows, rate, a.out, 1);
         const double l2 = net->gradient(g, b.params, b.work, x, t, rows);
         net->update(b.params, b.opt, g, rate);
         ck_assert(memcmp(&l1, &l2, sizeof l1) == 0); /* also when both are NaN */
@@ -226,6 +227,49 @@ START_TEST(test_train_step_is_gradient_then_update)
     free(g);
     train_state_free(&a);
     train_state_free(&b);
+}
+END_TEST
+
+/* Threads split each batch (OpenMP, tests/tests.mk builds with it): any
+ * number of them gives the same parameters and outputs, bit for bit, with
+ * dropout masks drawn alike, full and partial batches. */
+START_TEST(test_threads_give_the_same_bits)
+{
+#ifndef _OPENMP
+    ck_abort_msg("built without OpenMP: the threads are not tested");
+#endif
+    const size_t n = net->n_params;
+    char err[ERR_MAX];
+    rng_state r;
+    rng_seed(&r, 9);
+    const unsigned counts[] = {1, 2, 3};
+    train_state st[3];
+    for (int k = 0; k < 3; ++k)
+        ck_assert(train_state_init(&st[k], net, 5, err, sizeof err) == 0);
+    for (int step = 0; step < 12; ++step) {
+        const unsigned rows = step % 3 == 2 ? 1 + (unsigned)step % net->batch : net->batch;
+        float *x, *t;
+        samples(&r, rows, &x, &t);
+        double loss[3];
+        for (int k = 0; k < 3; ++k) {
+            if (net->draw_masks != NULL) {
+                rng_state m;
+                rng_seed(&m, 100 + (uint64_t)step);
+                net->draw_masks(st[k].work, rng_uniform_cb, &m);
+            }
+            loss[k] = net->train_batch(st[k].params, st[k].opt, st[k].work, x, t, rows, 0.05, st[k].out, counts[k]);
+        }
+        for (int k = 1; k < 3; ++k) {
+            ck_assert(memcmp(&loss[0], &loss[k], sizeof loss[0]) == 0);
+            ck_assert_msg(memcmp(st[0].params, st[k].params, n * net->real_size) == 0,
+                          "%s: step %d: %u threads give other parameters than 1", net->name, step, counts[k]);
+            ck_assert(memcmp(st[0].out, st[k].out, (size_t)rows * net->n_out * sizeof *st[0].out) == 0);
+        }
+        free(x);
+        free(t);
+    }
+    for (int k = 0; k < 3; ++k)
+        train_state_free(&st[k]);
 }
 END_TEST
 
@@ -356,6 +400,8 @@ int main(void)
     tcase_add_loop_test(core, test_batch_gradient_is_the_mean_of_sample_gradients, 0, 2);
     tcase_add_test(core, test_train_step_is_gradient_then_update);
     tcase_add_test(core, test_update_follows_the_formula);
+    if (net->batch > 1)
+        tcase_add_test(core, test_threads_give_the_same_bits);
     tcase_add_test(core, test_init_is_a_function_of_the_seed);
     if (net->draw_masks != NULL)
         tcase_add_test(core, test_dropout_gradient_with_fixed_masks);

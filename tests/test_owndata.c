@@ -190,6 +190,31 @@ START_TEST(test_digits)
 }
 END_TEST
 
+/* Threads split each batch: the digits net (batch 16, Adam) trained on 1 and
+ * on 2 threads saves the same model file, byte for byte. */
+START_TEST(test_threads_save_the_same_model)
+{
+    char dir[256];
+    ck_assert(tu_mkdtemp(dir, sizeof dir, "constnet-threads-") == 0);
+    char path[2][512];
+    for (int k = 0; k < 2; ++k) {
+        snprintf(path[k], sizeof path[k], "%s/t%d.model", dir, k + 1);
+        ck_assert_int_eq(sh("'%s/trainer_digits' --data '%s/digits.csv.gz' --epochs 4 --threads %d --save '%s' "
+                            "--no-csv --no-gallery -q",
+                            bin, data, k + 1, path[k]),
+                         0);
+    }
+    size_t n1 = 0, n2 = 0;
+    char *m1 = tu_slurp(path[0], &n1), *m2 = tu_slurp(path[1], &n2);
+    ck_assert(m1 != NULL && m2 != NULL);
+    ck_assert_uint_gt(n1, 1000);
+    ck_assert_msg(n1 == n2 && memcmp(m1, m2, n1) == 0, "1 and 2 threads saved different models");
+    free(m1);
+    free(m2);
+    tu_rmtree(dir);
+}
+END_TEST
+
 /* ---- diabetes: regression against least squares -------------------------- */
 
 /* Least squares with an intercept on d (n rows of p < 16 features, one
@@ -369,6 +394,7 @@ static Suite *owndata_suite(void)
     tcase_set_timeout(core, 120);
     tcase_add_test(core, test_iris);
     tcase_add_test(core, test_digits);
+    tcase_add_test(core, test_threads_save_the_same_model);
     tcase_add_test(core, test_diabetes_regression);
     tcase_add_test(core, test_image_folders);
     suite_add_tcase(s, core);

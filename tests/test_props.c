@@ -139,7 +139,7 @@ static void build_once(void)
                    "for f in runtime/*.c; do m=$(basename $f .c); [ $m = main ] && continue; "
                    "cc " CFLAGS " -O2 $(pkg-config --cflags libpng 2>/dev/null) -c $f -o '%s/rt/'$m.o "
                    ">>'%s' 2>&1 & pids=\"$pids $!\"; done; "
-                   "cc " CFLAGS " -O1 -DCONSTNET_RUNTIME -Iruntime $(pkg-config --cflags check) "
+                   "cc " CFLAGS " -O1 -fopenmp -DCONSTNET_RUNTIME -Iruntime $(pkg-config --cflags check) "
                    "-c tests/test_net.c -o '%s/rt/test_net.o' >>'%s' 2>&1 & pids=\"$pids $!\"; "
                    "st=0; for p in $pids; do wait $p || st=1; done; exit $st",
                    tmp, tmp, log, tmp, log) == 0;
@@ -211,14 +211,14 @@ static void check_valid(const prop_case *c, const char *dir)
         fail_case(c, "generated C does not compile (embedding form): %s", tail(log, 1500));
     if (run("clang " CFLAGS " -O1 -c '%s/%s.c' -o '%s/embed.o' >'%s' 2>&1", gen, name, dir, log) != 0)
         fail_case(c, "generated C does not compile with clang (embedding form): %s", tail(log, 1500));
-    if (run("cc " CFLAGS " -O2 -DCONSTNET_RUNTIME -Iruntime -c '%s/%s.c' -o '%s/net.o' >'%s' 2>&1", gen, name,
+    if (run("cc " CFLAGS " -O2 -fopenmp -DCONSTNET_RUNTIME -Iruntime -c '%s/%s.c' -o '%s/net.o' >'%s' 2>&1", gen, name,
             dir, log) != 0)
         fail_case(c, "generated C does not compile with -DCONSTNET_RUNTIME: %s", tail(log, 1500));
     if (!dbl)
         return; /* float nets are only compiled: the gradient checks need double */
 
     /* link tests/test_net.c against it and run it */
-    if (run("cc '%s/net.o' %s -lz -lm -o '%s/net' >'%s' 2>&1", dir, objs, dir, log) != 0)
+    if (run("cc -fopenmp '%s/net.o' %s -lz -lm -o '%s/net' >'%s' 2>&1", dir, objs, dir, log) != 0)
         fail_case(c, "test_net does not link: %s", tail(log, 1500));
     st = run("'%s/net' >'%s' 2>&1", dir, log);
     if (st != 0)

@@ -4,6 +4,7 @@
 LUA   ?= lua5.4
 CC    ?= cc
 OPT   ?= -O2
+OMP   ?= -fopenmp
 CSTD  := -std=c11 -Wall -Wextra -Werror
 T     := out/tests$(if $(findstring sanitize,$(OPT)),-san)
 G     := $(T)/gen
@@ -23,7 +24,7 @@ GOLDEN  := tiny tiny_cnn
 GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
 SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_csv $(T)/test_imgdir $(T)/test_model \
           $(T)/test_image $(T)/test_spec \
-          $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll $(T)/test_layers \
+          $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll $(T)/test_kernels $(T)/test_layers \
           $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam $(T)/test_trainer \
           $(T)/test_export $(T)/test_embed $(T)/test_owndata $(T)/test_docs $(T)/test_props $(T)/test_q8 $(T)/test_q8_mix
 # ONNX import and the PyTorch backend (its rule is at the end)
@@ -81,7 +82,7 @@ $(T)/test_trainer: tests/test_trainer.c $(T)/trainer_mnist $(G)/mnist.c $(RT_OBJ
 # own data: the trainers of nets/iris.lua, digits.lua, diabetes.lua as a user builds them
 OWN_NETS := iris digits diabetes
 $(OWN_NETS:%=$(T)/trainer_%): $(T)/trainer_%: runtime/main.c $(G)/%.c $(RT_OBJ)
-	$(CC) $(CSTD) $(OPT) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/$*.c $(RT_OBJ) $(LIBS) -o $@
+	$(CC) $(CSTD) $(OPT) $(OMP) $(PNG) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/$*.c $(RT_OBJ) $(LIBS) -o $@
 $(T)/test_owndata: tests/test_owndata.c $(OWN_NETS:%=$(T)/trainer_%) $(T)/trainer_mnist $(RT_OBJ) $(TU_OBJ)
 	$(CC) $(CSTD) $(OPT) $(PNG) -Iruntime $< $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 
@@ -97,7 +98,16 @@ $(T)/test_spec $(T)/test_compile: $(GEN_SRC) $(wildcard tests/specs/bad/*.lua) $
 
 # the generic per-net suite, once per gradient-check spec
 $(T)/net_%: tests/test_net.c $(G)/%.c $(RT_OBJ) $(TU_OBJ)
-	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/$*.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
+	$(CC) $(CSTD) $(OPT) $(OMP) -DCONSTNET_RUNTIME -Iruntime -I$(G) $< $(G)/$*.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
+
+# the batched kernels: the same spec with the target's vectors and without
+$(G)/ksimd.c: tests/specs/kernels.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $< --name ksimd -o $(G)
+$(G)/kplain.c: tests/specs/kernels.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $< --name kplain -o $(G)
+$(T)/test_kernels: tests/test_kernels.c $(G)/ksimd.c $(G)/kplain.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) -c $(G)/kplain.c -DKPLAIN_NO_SIMD -o $(T)/kplain.o
+	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ksimd.c $(T)/kplain.o $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 
 $(T)/test_unroll: tests/test_unroll.c $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(TU_OBJ)
 	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@

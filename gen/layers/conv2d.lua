@@ -159,13 +159,21 @@ function K.build(L, S, m)
   if L.P % L.PB > 0 then L.pblocks[2] = { start = L.P - L.P % L.PB, width = L.P % L.PB, count = 1 } end
   L.GO = block(O, 4)       -- rows of w per block in the forward product
   L.GK = block(L.K, 4)     -- rows of col per block in dcol = w^T d
+  -- one matrix of columns per row of the batch, kept from the forward pass
+  -- for the gradient, and one of their gradients per row, so that rows can
+  -- be split across threads
+  local R = (m.T == "float" and 4 or 8)
   L.batch_scratch = {
-    acts = { string.format("%s %s_col[%d][%d]; /* %s's input as columns, for the batched forward pass */",
-                           m.T, L.id, L.K, L.P, L.id) },
-    deltas = { string.format("%s %s_col[%d][%d]; /* %s's input as columns, again */", m.T, L.id, L.K, L.P, L.id),
-               string.format("%s %s_dcol[%d][%d]; /* the gradient of those columns */", m.T, L.id, L.K, L.P) },
-    bytes = 3 * L.K * L.P * (m.T == "float" and 4 or 8),
+    acts = { string.format("%s %s_col[%s][%d][%d]; /* %s's input as columns, per row, for the batched passes */",
+                           m.T, L.id, m.NAME .. "_BATCH", L.K, L.P, L.id) },
+    deltas = {},
+    bytes = m.batch * L.K * L.P * R,
   }
+  if not L.first then
+    L.batch_scratch.deltas[1] = string.format("%s %s_dcol[%s][%d][%d]; /* the gradient of those columns */",
+                                              m.T, L.id, m.NAME .. "_BATCH", L.K, L.P)
+    L.batch_scratch.bytes = 2 * L.batch_scratch.bytes
+  end
   -- the largest arrays a function of this layer keeps on the stack, in reals:
   -- the forward pass's row buffer and register blocks, the backward pass's
   -- partial sums, the batched passes' register blocks
@@ -189,9 +197,14 @@ function K.calls(L, m)
   c.forward = string.format("%s_forward(%s, %s, %s)", f, L.out_ref, L.p_ref, L.in_ref)
   c.backward = string.format("%s_backward(%s, %s%s, %s)", f, L.g_ref,
     P and (L.dx_ref .. ", " .. L.p_ref .. ", ") or "", L.in_ref, L.d_ref)
-  c.batch_forward = string.format("%s_batch_forward(%s, a->%s_col, %s, %s)", f, L.out_ref, L.id, L.p_ref, L.in_ref)
-  c.batch_backward = string.format("%s_batch_backward(%s, %sd->%s_col, %s, %s, n)", f, L.g_ref,
-    P and (L.dx_ref .. ", d->" .. L.id .. "_dcol, " .. L.p_ref .. ", ") or (L.p_ref .. ", "), L.id, L.in_ref, L.d_ref)
+  c.batch_forward = string.format("%s_batch_forward(%s, a->%s_col, %s, %s, s0, s1)", f, L.out_ref, L.id, L.p_ref,
+    L.in_ref)
+  c.batch_grads = string.format("%s_batch_grads(%s, (const %s (*)[%d][%d])a->%s_col, %s, n, part, parts)", f,
+    L.g_ref, m.T, L.K, L.P, L.id, L.d_ref)
+  if P then
+    c.batch_dx = string.format("%s_batch_dx(%s, d->%s_dcol, %s, %s, %s, n, s0, s1)", f, L.dx_ref, L.id, L.p_ref,
+      L.in_ref, L.d_ref)
+  end
   return c
 end
 

@@ -2,6 +2,7 @@
 -- Weights are w[in][out]: input i to output j, so both passes run their
 -- inner loops over contiguous memory. C in templates/layers/dense.c.tpl.
 local common = require("gen.layers.common")
+local gemm = require("gen.layers.gemm")
 
 local K = {
   name = "dense",
@@ -21,10 +22,6 @@ local K = {
 -- minutes and gigabytes. So "auto" means loops; unroll = "full" stays for
 -- builds that want straight-line code.
 K.UNROLL_MAX_WEIGHTS = 0
-
--- Output columns per accumulator block in the batched forward pass: with 4
--- rows, 4 x 32 floats stay in vector registers.
-K.BATCH_COLUMNS = 32
 
 function K.check(lf, line, V)
   local S = {}
@@ -58,6 +55,16 @@ end
 
 function K.chain(L) return L.n_out .. " " .. L.activation end
 
+-- The products over samples of the batched passes, { cols, k } each, from
+-- which gen/model.lua chooses the net's row block m.sb: the forward pass, and
+-- the input gradient except for the first layer.
+function K.sample_products(S, first)
+  local n_in = common.count(S.in_dims)
+  local p = { { S.units, n_in } }
+  if not first then p[2] = { n_in, S.units } end
+  return p
+end
+
 -- Everything the template prints, computed here (no arithmetic in templates).
 function K.build(L, S, m, lit)
   L.n_weights = L.n_in * L.n_out
@@ -72,16 +79,34 @@ function K.build(L, S, m, lit)
     { name = "b", dims = { L.out_const }, idx = { "j" }, n = L.n_out, init = common.init_of({ init = "zeros" }),
       bounds = { L.n_out } },
   }
-  -- kernel shapes of the batched passes: blocks of output columns held in
-  -- accumulators, rows of dw updated together
-  local width = math.min(K.BATCH_COLUMNS, L.n_out)
-  L.jblocks = { { start = 0, width = width, count = L.n_out // width } }
-  local tail = L.n_out % width
-  if tail > 0 then L.jblocks[2] = { start = L.n_out - tail, width = tail, count = 1 } end
-  L.ib = (L.n_in >= 4) and 4 or 1
-  L.iblocks = { { start = 0, rows = L.ib, count = L.n_in // L.ib } }
-  if L.n_in % L.ib > 0 then
-    L.iblocks[2] = { start = L.n_in - L.n_in % L.ib, rows = 1, count = L.n_in % L.ib }
+  -- the batched passes' register blocks (gen/layers/gemm.lua): rows of
+  -- samples (m.sb, one for the whole net) by column blocks, and for dw rows
+  -- of inputs by column blocks
+  local v = gemm.lanes(m.T)
+  L.fwd_cols = gemm.blocks(L.n_out, gemm.width(m.sb, L.n_out, v))
+  L.fwd_cols1 = gemm.blocks(L.n_out, gemm.width(1, L.n_out, v))
+  L.dx_cols = gemm.blocks(L.n_in, gemm.width(m.sb, L.n_in, v))
+  L.dx_cols1 = gemm.blocks(L.n_in, gemm.width(1, L.n_in, v))
+  L.gb = gemm.input_rows(L.n_in, L.n_out, v)
+  L.gfull, L.gtail = L.n_in // L.gb, L.n_in % L.gb
+  L.gblocks = L.gfull + ((L.gtail > 0) and 1 or 0)
+  L.grad_cols = { [L.gb] = gemm.blocks(L.n_out, gemm.width(L.gb, L.n_out, v)) }
+  if L.gtail > 0 then L.grad_cols[L.gtail] = gemm.blocks(L.n_out, gemm.width(L.gtail, L.n_out, v)) end
+  -- "(x0 != 0) | (x1 != 0) | ...": 1 when any of R values is not 0, fmt
+  -- holding %d for the row
+  L.nonzero = function(fmt, R)
+    local t = {}
+    for r = 0, R - 1 do t[#t + 1] = "(" .. fmt:format(r) .. " != " .. m.ZERO .. ")" end
+    return table.concat(t, " | ")
+  end
+  -- the same for 16 values at a time: the masks of the R rows of vectors at
+  -- fmt (a pointer, %d for the row) that are not 0
+  L.nonzero_mask = function(fmt, R)
+    local t = {}
+    for r = 0, R - 1 do
+      t[#t + 1] = "_mm512_cmp_ps_mask(_mm512_loadu_ps(" .. fmt:format(r) .. "), _mm512_setzero_ps(), _CMP_NEQ_UQ)"
+    end
+    return table.concat(t, "\n                | ")
   end
   -- per-sample backward: rows of dx summed together (independent chains)
   L.dx_rows = math.min(8, L.n_in)
@@ -92,12 +117,14 @@ function K.build(L, S, m, lit)
   -- inputs that are often exactly zero (pixels, relu outputs) skip their
   -- row of w: adding 0 * w changes no sum, and an update by 0 * d no weight
   L.skip_zero = L.in_often_zero
-  -- the largest arrays a function of this layer keeps on the stack, in reals:
-  -- the batched passes' register blocks (the per-sample ones keep scalars)
-  L.stack_reals = (m.batch > 1) and math.max(m.sb, L.ib) * L.jblocks[1].width or 0
+  -- the largest arrays a function of this layer keeps on the stack, in reals
+  -- (an int takes no more room than a real): the batched passes' register
+  -- blocks and lists of inputs or samples (the per-sample ones keep scalars)
+  L.stack_reals = (m.batch > 1) and math.max(m.sb * L.fwd_cols[1].width + L.n_in,
+    m.sb * L.dx_cols[1].width, L.gb * L.grad_cols[L.gb][1].width + m.batch) or 0
   L.keeps_logits = L.last and m.keep_logits
   L.z = L.keeps_logits and "zo->v" or "y->v"
-  L.scratch_wt = not L.first -- the batched backward's transposed weights
+  L.scratch_wt = not L.first -- the batched input gradient's transposed weights
 end
 
 -- The calls the frame prints, from the references model.lua computed.
@@ -111,9 +138,14 @@ function K.calls(L, m)
     P and (L.dx_ref .. ", " .. L.p_ref .. ", ") or "", L.in_ref, L.d_ref)
   c.step = string.format("%s_step(%s, %s%s, %s, rate)", f, L.p_ref, P and (L.dx_ref .. ", ") or "",
     L.in_ref, L.d_ref)
-  c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1))
-  c.batch_backward = string.format("%s_batch_backward(%s, %s%s, %s, n)", f, L.g_ref,
-    P and (L.dx_ref .. ", d->" .. L.id .. "_wt, " .. L.p_ref .. ", ") or "", L.in_ref, L.d_ref)
+  c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1):gsub("%)$", ", s0, s1)"))
+  if P then
+    c.batch_prepare = string.format("%s_batch_prepare(d->%s_wt, %s, part, parts)", f, L.id, L.p_ref)
+    c.batch_dx = string.format("%s_batch_dx(%s, (const %s (*)[%d])d->%s_wt, %s, %s, n, s0, s1)", f, L.dx_ref, m.T,
+      L.n_in, L.id, L.in_ref, L.d_ref)
+  end
+  c.batch_grads = string.format("%s_batch_grads(%s, %s, %s, n, part, parts)", f, L.g_ref, L.in_ref, L.d_ref)
+  c.batch_step = string.format("%s_batch_step(%s, %s, %s, n, rate, part, parts)", f, L.p_ref, L.in_ref, L.d_ref)
   return c
 end
 

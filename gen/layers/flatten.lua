@@ -30,12 +30,12 @@ function K.elementwise_calls(L, m, forward_extra, backward_extra)
   local P = L.prev
   local c = {}
   c.forward = string.format("%s_forward(%s, %s%s)", f, L.out_ref, forward_extra or "", L.in_ref)
-  c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1))
+  c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1):gsub("%)$", ", s0, s1)"))
   if P then
     c.backward = string.format("%s_backward(%s, %s%s, %s)", f, L.dx_ref, backward_extra or "", L.in_ref, L.d_ref)
-    c.batch_backward = (c.backward:gsub("_backward%(", "_batch_backward(", 1):gsub("%)$", ", n)"))
+    c.batch_dx = (c.backward:gsub("_backward%(", "_batch_dx(", 1):gsub("%)$", ", n, s0, s1)"))
   else
-    c.backward, c.batch_backward = false, false -- nothing to compute for the network input
+    c.backward, c.batch_dx = false, false -- nothing to compute for the network input
   end
   return c
 end

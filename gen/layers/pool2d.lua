@@ -69,12 +69,12 @@ return function(name, op)
     local P = L.prev
     local c = {}
     c.forward = string.format("%s_forward(%s, %s)", f, L.out_ref, L.in_ref)
-    c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1))
+    c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1):gsub("%)$", ", s0, s1)"))
     if P then
       c.backward = string.format("%s_backward(%s, %s, %s)", f, L.dx_ref, L.in_ref, L.d_ref)
-      c.batch_backward = string.format("%s_batch_backward(%s, %s, %s, n)", f, L.dx_ref, L.in_ref, L.d_ref)
+      c.batch_dx = string.format("%s_batch_dx(%s, %s, %s, n, s0, s1)", f, L.dx_ref, L.in_ref, L.d_ref)
     else
-      c.backward, c.batch_backward = false, false -- nothing to compute for the network input
+      c.backward, c.batch_dx = false, false -- nothing to compute for the network input
     end
     return c
   end

@@ -167,13 +167,14 @@ static void $(m.name)_$(L.id)_im2col($(T) (*restrict col)[$(L.P)], const $(L.in_
             }
 }
 
-/* $(L.id) batch forward: for each row, z[o][p] = b[o] + sum_k w[o][k] col[k][p], in blocks of $(L.GO) output
+/* $(L.id) batch forward, rows s0 <= s < s1: for each row, z[o][p] = b[o] + sum_k w[o][k] col[k][p], in blocks of $(L.GO) output
  * channels by $(L.PB) columns in registers (k in order: the per-sample pass's order), y = $(L.activation)(z) */
-static void $(m.name)_$(L.id)_batch_forward($(L.batch_out_type) *restrict y, $(T) (*restrict col)[$(L.P)],
-$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_forward"))const $(L.params_type) *restrict p, const $(L.batch_in_type) *restrict x)
+static void $(m.name)_$(L.id)_batch_forward($(L.batch_out_type) *restrict y, $(T) (*restrict cols)[$(L.K)][$(L.P)],
+$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_forward"))const $(L.params_type) *restrict p, const $(L.batch_in_type) *restrict x, int s0, int s1)
 {
     const $(T) (*restrict w)[$(L.K)] = (const $(T) (*)[$(L.K)])(const void *)p->w;
-    for (int s = 0; s < $(m.batch); ++s) {
+    for (int s = s0; s < s1; ++s) {
+        $(T) (*restrict col)[$(L.P)] = cols[s]; /* kept for the batch gradient */
         $(m.name)_$(L.id)_im2col(col, &x->row[s]);
         $(T) (*restrict z)[$(L.P)] = ($(T) (*)[$(L.P)])(void *)y->row[s].v;
         for (int o0 = 0; o0 < $(L.O); o0 += $(L.GO)) {
@@ -214,37 +215,31 @@ $(pad("static void " .. m.name .. "_" .. L.id .. "_batch_forward"))const $(L.par
     }
 }
 
-/* $(L.id) batch backward, summed over the n real rows (rows past n are never read), with the
- * columns as in the batch forward pass:
- *   db[o] = sum_s sum_p d[s][o][p];  dw[o][k] = sum_s sum_p d[s][o][p] col_s[k][p]  ($(L.GO) x 4 blocks over p lanes)
-@ if P then
- *   dcol[k][p] = sum_o w[o][k] d[s][o][p], added back where each column came from:
- *   dx[c][i*$(L.SH) + kh - $(L.PH)][j*$(L.SW) + kw - $(L.PW)] += dcol[k][p], then dx *= $(P.deriv_name)'(x) */
-@ else
- *   first layer: no gradient for the network input */
-@ end
-static void $(m.name)_$(L.id)_batch_backward($(L.grads_type) *restrict g, $(P and (P.batch_delta_type .. " *restrict dx, " .. T .. " (*restrict dcol)[" .. L.P .. "], ") or "")const $(L.params_type) *restrict p,
-$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_backward"))$(T) (*restrict col)[$(L.P)], const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d, int n)
+/* $(L.id) batch gradient, summed over the n real rows (rows past n are never read),
+ * part `part` of `parts`: the parts split the output channels in blocks of $(L.GO), and
+ * each sum runs over s in order whatever the split, so any split gives the same bits.
+ * The columns are those the batch forward pass kept:
+ *   db[o] = sum_s sum_p d[s][o][p];  dw[o][k] = sum_s sum_p d[s][o][p] col_s[k][p]  ($(L.GO) x $(L.GK) blocks over p lanes) */
+static void $(m.name)_$(L.id)_batch_grads($(L.grads_type) *restrict g, const $(T) (*restrict cols)[$(L.K)][$(L.P)],
+$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_grads"))const $(L.batch_delta_type) *restrict d, int n, int part, int parts)
 {
-@ if not P then
-    (void)p; /* no input gradient: the weights are not read */
-@ end
+    const int o_lo = $(L.O // L.GO) * part / parts * $(L.GO), o_hi = $(L.O // L.GO) * (part + 1) / parts * $(L.GO);
     $(T) (*restrict gw)[$(L.K)] = ($(T) (*)[$(L.K)])(void *)g->w;
-    for (int o = 0; o < $(L.O); ++o) {
+    for (int o = o_lo; o < o_hi; ++o) {
         g->b[o] = $(m.ZERO);
         for (int k = 0; k < $(L.K); ++k)
             gw[o][k] = $(m.ZERO);
     }
     for (int s = 0; s < n; ++s) {
         const $(T) (*restrict ds)[$(L.P)] = (const $(T) (*)[$(L.P)])(const void *)d->row[s].v;
-        $(m.name)_$(L.id)_im2col(col, &x->row[s]);
-        for (int o = 0; o < $(L.O); ++o) {
+        const $(T) (*restrict col)[$(L.P)] = cols[s];
+        for (int o = o_lo; o < o_hi; ++o) {
             $(T) db = $(m.ZERO);
             for (int q = 0; q < $(L.P); ++q)
                 db += ds[o][q];
             g->b[o] += db;
         }
-        for (int o0 = 0; o0 < $(L.O); o0 += $(L.GO))
+        for (int o0 = o_lo; o0 < o_hi; o0 += $(L.GO))
             for (int k0 = 0; k0 < $(L.K); k0 += $(L.GK)) {
 @ for r = 0, L.GO - 1 do
 @   for u = 0, L.GK - 1 do
@@ -284,7 +279,23 @@ $(pad("static void " .. m.name .. "_" .. L.id .. "_batch_backward"))$(T) (*restr
 @   end
 @ end
             }
+    }
+}
 @ if P then
+
+/* $(L.id) batch input gradient, rows s0 <= s < min(s1, n), each row with its own dcol:
+ *   dcol[k][p] = sum_o w[o][k] d[s][o][p], added back where each column came from:
+ *   dx[c][i*$(L.SH) + kh - $(L.PH)][j*$(L.SW) + kw - $(L.PW)] += dcol[k][p], then dx *= $(P.deriv_name)'(x) */
+static void $(m.name)_$(L.id)_batch_dx($(P.batch_delta_type) *restrict dx, $(T) (*restrict dcols)[$(L.K)][$(L.P)],
+$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_dx"))const $(L.params_type) *restrict p, const $(L.batch_in_type) *restrict x,
+$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_dx"))const $(L.batch_delta_type) *restrict d, int n, int s0, int s1)
+{
+@ if not P.has_deriv then
+    (void)x; /* $(P.id) is linear: its derivative is 1 */
+@ end
+    for (int s = s0; s < s1 && s < n; ++s) {
+        const $(T) (*restrict ds)[$(L.P)] = (const $(T) (*)[$(L.P)])(const void *)d->row[s].v;
+        $(T) (*restrict dcol)[$(L.P)] = dcols[s];
         const $(T) (*restrict w)[$(L.K)] = (const $(T) (*)[$(L.K)])(const void *)p->w;
         for (int k0 = 0; k0 < $(L.K); k0 += $(L.GK)) {
 @   for _, pb in ipairs(L.pblocks) do
@@ -342,8 +353,8 @@ $(pad("static void " .. m.name .. "_" .. L.id .. "_batch_backward"))$(T) (*restr
                 for (int j = 0; j < $(L.W); ++j)
                     dxs->v[c][i][j] *= $(P.deriv("x->row[s].v[c][i][j]"));
 @   end
-@ end
     }
 }
+@ end
 @ end
 #endif /* $(m.NAME)_INFERENCE_ONLY */

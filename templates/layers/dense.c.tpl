@@ -124,61 +124,175 @@ $(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(t
 }
 @ end
 @ if m.batch > 1 then
+@   local T, Z0, V = m.T, m.ZERO, m.lanes
 @   local Z = L.keeps_logits and "zo->row" or "y->row"
-@   local head = "static void " .. m.name .. "_" .. L.id .. "_batch_forward"
-
-/* $(L.id) batch forward: the forward pass above, $(m.batch) rows, $(m.sb) at a time */
-$(head)($(L.batch_out_type) *restrict y, $(L.keeps_logits and (m.name .. "_batch_logits *restrict zo, ") or "")const $(L.params_type) *restrict p,
-$(pad(head))const $(L.batch_in_type) *restrict x)
-{
-    for (int s0 = 0; s0 < $(m.batch); s0 += $(m.sb)) {
-@   for _, blk in ipairs(L.jblocks) do
-@     local loop = blk.count > 1
-@     if loop then
-        for (int j0 = $(blk.start); j0 < $(blk.start + blk.count * blk.width); j0 += $(blk.width)) {
+@   local fused = not L.keeps_logits and L.activation ~= "identity"
+@   -- tile(o): one register block, o.R rows by the column block o.cb (its
+@   -- first column in the C variable o.c0), summed over the loop o.loop (C
+@   -- lines opening the loop over k): acc[r][c] = o.init + sum_k a(r) b[c],
+@   -- a(r) = o.a(r) and b = o.b, a pointer to the k-th row of the other
+@   -- operand at column c0; then o.out(r, c) = o.post(r, c, acc). Printed
+@   -- twice: with the target's vectors where the block is whole vectors,
+@   -- and as plain loops, which compute the same sums in the same order.
+@   local function tile(o)
+@     local R, W = o.R, o.cb.width
+@     if o.cb.count > 1 then
+        for (int $(o.c0) = $(o.cb.start); $(o.c0) < $(o.cb.start + o.cb.count * W); $(o.c0) += $(W)) {
 @     else
         {
-            const int j0 = $(blk.start);
+            const int $(o.c0) = $(o.cb.start);
 @     end
-@     for r = 0, m.sb - 1 do
-            $(m.T) acc$(r)[$(blk.width)];
+@     -- vectors of the block: whole ones, then one masked to the last W % V columns
+@     local NV, tail = (W + V - 1) // V, W % V
+@     local mask = (tail > 0) and string.format("(%s_mask)0x%x", m.name, (1 << tail) - 1) or nil
+@     local function vload(v, ptr)
+@       if mask and v == NV - 1 then return m.NAME .. "_VLOADM(" .. mask .. ", " .. ptr .. ")" end
+@       return m.NAME .. "_VLOAD(" .. ptr .. ")"
 @     end
-            for (int j = 0; j < $(blk.width); ++j) {
-@     for r = 0, m.sb - 1 do
-                acc$(r)[j] = p->b[j0 + j];
+#if $(m.NAME)_SIMD
+@       for r = 0, R - 1 do
+@         local t = {}
+@         for v = 0, NV - 1 do
+@           t[#t + 1] = "a" .. r .. "_" .. v .. " = " .. (o.init and vload(v, "&" .. o.init .. "[" .. o.c0
+@             .. " + " .. v * V .. "]") or (m.NAME .. "_VZERO()"))
+@         end
+            $(m.name)_vec $(table.concat(t, ", "));
+@       end
+@       for _, line in ipairs(o.loop) do
+            $(line)
+@       end
+                const $(T) *restrict b = $(o.b);
+@       for v = 0, NV - 1 do
+                const $(m.name)_vec b$(v) = $(vload(v, "b + " .. v * V));
+@       end
+@       for r = 0, R - 1 do
+                {
+                    const $(m.name)_vec a = $(m.NAME)_VSET1($(o.a(r)));
+@         for v = 0, NV - 1 do
+                    a$(r)_$(v) = $(m.NAME)_VFMA(a, b$(v), a$(r)_$(v));
+@         end
+                }
+@       end
+            }
+@       if o.sgd then
+            const $(m.name)_vec rv = $(m.NAME)_VSET1(rate);
+@       end
+@       for r = 0, R - 1 do
+@         for v = 0, NV - 1 do
+@           local dst = "&" .. o.out(r, o.c0 .. " + " .. v * V)
+@           local val = "a" .. r .. "_" .. v
+@           if o.sgd then -- out -= rate * acc, as the update computes it
+@             val = m.NAME .. "_VSUB(" .. vload(v, dst) .. ", " .. m.NAME .. "_VMUL(rv, " .. val .. "))"
+@           end
+@           if mask and v == NV - 1 then
+            $(m.NAME)_VSTOREM($(dst), $(mask), $(val));
+@           else
+            $(m.NAME)_VSTORE($(dst), $(val));
+@           end
+@         end
+@       end
+@       if o.post then
+            for (int c = 0; c < $(W); ++c) {
+@         for r = 0, R - 1 do
+                $(o.out(r, o.c0 .. " + c")) = $(o.post(r, "c", o.out(r, o.c0 .. " + c")));
+@         end
+            }
+@       end
+#else
+@     for r = 0, R - 1 do
+            $(T) acc$(r)[$(W)];
+@     end
+            for (int c = 0; c < $(W); ++c) {
+@     for r = 0, R - 1 do
+                acc$(r)[c] = $(o.init and (o.init .. "[" .. o.c0 .. " + c]") or Z0);
 @     end
             }
-            for (int i = 0; i < $(L.n_in); ++i) {
-                const $(m.T) *restrict w = &p->w[i][j0];
-@     for r = 0, m.sb - 1 do
-                const $(m.T) x$(r) = x->row[s0 + $(r)].v[i];
+@     for _, line in ipairs(o.loop) do
+            $(line)
 @     end
-@     if L.skip_zero then
-                if ($(zero_test("x", m.sb, m.ZERO)))
-                    continue; /* zero inputs add nothing */
+                const $(T) *restrict b = $(o.b);
+@     for r = 0, R - 1 do
+                const $(T) a$(r) = $(o.a(r));
 @     end
-                for (int j = 0; j < $(blk.width); ++j) {
-@     for r = 0, m.sb - 1 do
-                    acc$(r)[j] = $(m.NAME)_MADD(x$(r), w[j], acc$(r)[j]);
+                for (int c = 0; c < $(W); ++c) {
+@     for r = 0, R - 1 do
+                    acc$(r)[c] = $(m.NAME)_MADD(a$(r), b[c], acc$(r)[c]);
 @     end
                 }
             }
-            for (int j = 0; j < $(blk.width); ++j) {
-@     for r = 0, m.sb - 1 do
-                $(Z)[s0 + $(r)].v[j0 + j] = acc$(r)[j];
+            for (int c = 0; c < $(W); ++c) {
+@     for r = 0, R - 1 do
+@       if o.sgd then
+                $(o.out(r, o.c0 .. " + c")) -= rate * acc$(r)[c];
+@       else
+                $(o.out(r, o.c0 .. " + c")) = $(o.post and o.post(r, "c", "acc" .. r .. "[c]") or ("acc" .. r .. "[c]"));
+@       end
 @     end
             }
+#endif
         }
 @   end
+@   local head = "static void " .. m.name .. "_" .. L.id .. "_batch_forward"
+@   -- the forward pass's block of R rows from s: the list of inputs not 0 in
+@   -- every row, then each column block
+@   local function forward_rows(R, cbs)
+@     local loop = { "for (int i = 0; i < " .. L.n_in .. "; ++i) {" }
+@     if L.skip_zero then
+@       loop = { "for (int q = 0; q < nk; ++q) {", "    const int i = ks[q];" }
+        int ks[$(L.n_in)]; /* the inputs that are not 0 in every row of the block */
+        int nk = 0;
+@       local n16 = (m.T == "float") and (L.n_in // 16 * 16) or 0
+@       if n16 > 0 then
+#if $(m.NAME)_SIMD
+        for (int i = 0; i < $(n16); i += 16) { /* 16 inputs at a time: their mask, then the indexes it keeps */
+            const __mmask16 nzm = (__mmask16)($(L.nonzero_mask("&x->row[s + %d].v[i]", R)));
+            _mm512_mask_compressstoreu_epi32(&ks[nk], nzm, _mm512_add_epi32(_mm512_set1_epi32(i), $(m.NAME)_IOTA));
+            nk += $(m.NAME)_POPCOUNT16(nzm);
+        }
+#else
+        for (int i = 0; i < $(n16); ++i) { /* written always, kept where not all 0 */
+            ks[nk] = i;
+            nk += $(L.nonzero("x->row[s + %d].v[i]", R));
+        }
+#endif
+@       end
+@       if n16 < L.n_in then
+        for (int i = $(n16); i < $(L.n_in); ++i) { /* written always, kept where not all 0 */
+            ks[nk] = i;
+            nk += $(L.nonzero("x->row[s + %d].v[i]", R));
+        }
+@       end
+@     end
+@     for _, cb in ipairs(cbs) do
+@       tile({ R = R, cb = cb, c0 = "j0", init = "p->b", loop = loop, b = "&p->w[i][j0]",
+@              a = function(r) return "x->row[s + " .. r .. "].v[i]" end,
+@              out = function(r, c) return Z .. "[s + " .. r .. "].v[" .. c .. "]" end,
+@              post = fused and function(r, c, e) return act(L, e) end or nil })
+@     end
+@   end
+
+/* $(L.id) batch forward, rows s0 <= s < s1 (s0 a multiple of $(m.sb)):
+ *   z[s][j] = b[j] + sum_i x[s][i] w[i][j]   (i in order, as in the per-sample pass)
+ *   y[s] = $(L.activation)(z[s])$(fused and ", applied as each block is stored" or "")
+ *   blocks of $(m.sb) rows by $(L.fwd_cols[1].width) columns in accumulators$(L.skip_zero and ("; inputs that are 0 in all " .. m.sb .. " rows are skipped") or "") */
+$(head)($(L.batch_out_type) *restrict y, $(L.keeps_logits and (m.name .. "_batch_logits *restrict zo, ") or "")const $(L.params_type) *restrict p,
+$(pad(head))const $(L.batch_in_type) *restrict x, int s0, int s1)
+{
+    int s = s0;
+    for (; s + $(m.sb) <= s1; s += $(m.sb)) {
+@   forward_rows(m.sb, L.fwd_cols)
+    }
+    for (; s < s1; ++s) { /* rows left over, one at a time */
+@   forward_rows(1, L.fwd_cols1)
     }
 @   if L.activation == "softmax" then
-    for (int s = 0; s < $(m.batch); ++s) {
-        const $(m.T) *restrict z = zo->row[s].v;
-        $(m.T) *restrict ys = y->row[s].v;
-        $(m.T) zmax = z[0];
+    for (s = s0; s < s1; ++s) {
+        const $(T) *restrict z = zo->row[s].v;
+        $(T) *restrict ys = y->row[s].v;
+        $(T) zmax = z[0];
         for (int j = 1; j < $(L.n_out); ++j)
             zmax = z[j] > zmax ? z[j] : zmax;
-        $(m.T) sum = $(m.ZERO);
+        $(T) sum = $(Z0);
         for (int j = 0; j < $(L.n_out); ++j) {
             ys[j] = exp$(m.fsuf)(z[j] - zmax);
             sum += ys[j];
@@ -186,86 +300,145 @@ $(pad(head))const $(L.batch_in_type) *restrict x)
         for (int j = 0; j < $(L.n_out); ++j)
             ys[j] /= sum;
     }
-@   elseif L.activation ~= "identity" or L.keeps_logits then
-    for (int s = 0; s < $(m.batch); ++s)
+@   elseif L.keeps_logits and L.activation ~= "identity" then
+    for (s = s0; s < s1; ++s)
         for (int j = 0; j < $(L.n_out); ++j)
-            y->row[s].v[j] = $(act(L, Z .. "[s].v[j]"));
+            y->row[s].v[j] = $(act(L, "zo->row[s].v[j]"));
+@   elseif L.keeps_logits then
+    for (s = s0; s < s1; ++s)
+        y->row[s] = zo->row[s]; /* identity */
 @   end
 }
-@   head = "static void " .. m.name .. "_" .. L.id .. "_batch_backward"
-
-/* $(L.id) batch backward: the backward pass above, summed over the n real rows
- *   (rows past n are never read, so they may hold anything)
- *   db[j] = sum_s d[s][j];  dw[i][j] = sum_s x[s][i] * d[s][j]
- *   (dw in blocks of $(L.ib) rows by up to $(L.jblocks[1].width) columns, summed in registers over s in order)
 @   if P then
- *   dx[s][i] = (sum_j w[i][j] * d[s][j]) * $(P.deriv_name)'(x[s][i])   (over j in order, from w transposed) */
-@   else
- *   first layer: no gradient for the network input */
-@   end
-$(head)($(L.grads_type) *restrict g, $(P and (P.batch_delta_type .. " *restrict dx, " .. m.T .. " (*restrict wt)[" .. L.n_in .. "], const " .. L.params_type .. " *restrict p, ") or "")
-$(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d, int n)
+@     head = "static void " .. m.name .. "_" .. L.id .. "_batch_prepare"
+
+/* $(L.id)'s weights transposed for the batched input gradient, wt[j][i] = w[i][j],
+ * rows j of part `part` of `parts` */
+$(head)($(T) (*restrict wt)[$(L.n_in)], const $(L.params_type) *restrict p, int part, int parts)
 {
-    for (int j = 0; j < $(L.n_out); ++j)
-        g->b[j] = $(m.ZERO);
-    for (int s = 0; s < n; ++s)
-        for (int j = 0; j < $(L.n_out); ++j)
-            g->b[j] += d->row[s].v[j];
-@   for _, blk in ipairs(L.iblocks) do
-@     for _, jb in ipairs(L.jblocks) do
-    for (int i0 = $(blk.start); i0 < $(blk.start + blk.count * blk.rows); i0 += $(blk.rows)) {
-@       if jb.count > 1 then
-        for (int j0 = $(jb.start); j0 < $(jb.start + jb.count * jb.width); j0 += $(jb.width)) {
-@       else
-        {
-            const int j0 = $(jb.start);
+    const int j0 = $(L.n_out) * part / parts, j1 = $(L.n_out) * (part + 1) / parts;
+    for (int i = 0; i < $(L.n_in); ++i)
+        for (int j = j0; j < j1; ++j)
+            wt[j][i] = p->w[i][j];
+}
+@     head = "static void " .. m.name .. "_" .. L.id .. "_batch_dx"
+@     local function dx_rows(R, cbs)
+@       for _, cb in ipairs(cbs) do
+@         tile({ R = R, cb = cb, c0 = "i0", init = false, loop = { "for (int j = 0; j < " .. L.n_out .. "; ++j) {" },
+@                b = "&wt[j][i0]", a = function(r) return "d->row[s + " .. r .. "].v[j]" end,
+@                out = function(r, c) return "dx->row[s + " .. r .. "].v[" .. c .. "]" end,
+@                post = P.has_deriv and function(r, c, e)
+@                  return e .. " * (" .. P.deriv("x->row[s + " .. r .. "].v[i0 + " .. c .. "]") .. ")"
+@                end or nil })
 @       end
-@       for r = 0, blk.rows - 1 do
-            $(m.T) acc$(r)[$(jb.width)] = {$(m.ZERO)};
-@       end
-            for (int s = 0; s < n; ++s) {
-                const $(m.T) *restrict ds = &d->row[s].v[j0];
-@       for r = 0, blk.rows - 1 do
-                const $(m.T) x$(r) = x->row[s].v[i0 + $(r)];
-@       end
-@       if L.skip_zero then
-                if ($(zero_test("x", blk.rows, m.ZERO)))
-                    continue; /* zero inputs add nothing */
-@       end
-                for (int j = 0; j < $(jb.width); ++j) {
-@       for r = 0, blk.rows - 1 do
-                    acc$(r)[j] = $(m.NAME)_MADD(x$(r), ds[j], acc$(r)[j]);
-@       end
-                }
-            }
-            for (int j = 0; j < $(jb.width); ++j) {
-@       for r = 0, blk.rows - 1 do
-                g->w[i0 + $(r)][j0 + j] = acc$(r)[j];
-@       end
-            }
-        }
+@     end
+
+/* $(L.id) batch input gradient, rows s0 <= s < min(s1, n):
+ *   dx[s][i] = (sum_j d[s][j] wt[j][i]) * $(P.deriv_name)'(x[s][i])   (j in order; wt from $(m.name)_$(L.id)_batch_prepare)
+ *   with $(P.deriv_name)' = $(P.deriv("x")) in terms of x = $(P.id) output; blocks of $(m.sb) rows by $(L.dx_cols[1].width) columns */
+$(head)($(P.batch_delta_type) *restrict dx, const $(T) (*restrict wt)[$(L.n_in)],
+$(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d, int n, int s0, int s1)
+{
+@     if not P.has_deriv then
+    (void)x; /* $(P.id) is linear: its derivative is 1 */
+@     end
+    if (s1 > n)
+        s1 = n; /* rows past n are never read */
+    int s = s0;
+    for (; s + $(m.sb) <= s1; s += $(m.sb)) {
+@     dx_rows(m.sb, L.dx_cols)
     }
+    for (; s < s1; ++s) { /* rows left over, one at a time */
+@     dx_rows(1, L.dx_cols1)
+    }
+}
+@   end
+@   head = "static void " .. m.name .. "_" .. L.id .. "_batch_grads"
+@   -- one block of R rows of dw from i0: the list of rows of the batch whose
+@   -- R inputs are not all 0, then each column block
+@   local function grads_rows(R, sgd)
+@     local loop = { "for (int s = 0; s < n; ++s) {" }
+@     if L.skip_zero then
+@       loop = { "for (int q = 0; q < ns; ++q) {", "    const int s = ss[q];" }
+        int ss[$(m.batch)]; /* the rows whose inputs i0.. are not all 0 */
+        int ns = 0;
+@       if m.T == "float" and R <= 16 then
+#if $(m.NAME)_SIMD
+        for (int s = 0; s < n; ++s) { /* written always, kept where not all 0 */
+            ss[ns] = s;
+            ns += _mm512_cmp_ps_mask(_mm512_maskz_loadu_ps((__mmask16)$(string.format("0x%x", (1 << R) - 1)), &x->row[s].v[i0]), _mm512_setzero_ps(), _CMP_NEQ_UQ) != 0;
+        }
+#else
+        for (int s = 0; s < n; ++s) { /* written always, kept where not all 0 */
+            ss[ns] = s;
+            ns += $(L.nonzero("x->row[s].v[i0 + %d]", R));
+        }
+#endif
+@       else
+        for (int s = 0; s < n; ++s) { /* written always, kept where not all 0 */
+            ss[ns] = s;
+            ns += $(L.nonzero("x->row[s].v[i0 + %d]", R));
+        }
+@       end
+@     end
+@     for _, cb in ipairs(L.grad_cols[R]) do
+@       tile({ R = R, cb = cb, c0 = "j0", init = false, loop = loop, b = "&d->row[s].v[j0]",
+@              a = function(r) return "x->row[s].v[i0 + " .. r .. "]" end, sgd = sgd,
+@              out = function(r, c) return (sgd and "p" or "g") .. "->w[i0 + " .. r .. "][" .. c .. "]" end })
 @     end
 @   end
-@   if P then
-    /* w transposed once per batch, so that each dx row sums over contiguous memory */
-    for (int i = 0; i < $(L.n_in); ++i)
+
+@   for _, sgd in ipairs(m.batch_fused and { false, true } or { false }) do
+@     head = "static void " .. m.name .. "_" .. L.id .. (sgd and "_batch_step" or "_batch_grads")
+
+@     if sgd then
+/* $(L.id) batch step: the batch gradient above with plain SGD fused in, w -= rate * dw and
+ * b -= rate * db as $(m.name)_update computes them, without writing the gradient; the same
+ * parts, so any split gives the same bits */
+$(head)($(L.params_type) *restrict p, const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d,
+$(pad(head))int n, $(T) rate, int part, int parts)
+@     else
+/* $(L.id) batch gradient, summed over the n real rows (rows past n are never read),
+ * part `part` of `parts`: the parts split dw by rows of $(L.gb) inputs, and each sum
+ * runs over s in order whatever the split, so any split gives the same bits:
+ *   db[j] = sum_s d[s][j]   (part 0)
+ *   dw[i][j] = sum_s x[s][i] d[s][j]   (blocks of $(L.gb) rows by $(L.grad_cols[L.gb][1].width) columns$(L.skip_zero and ("; rows of the batch whose " .. L.gb .. " inputs are all 0 are skipped") or "")) */
+$(head)($(L.grads_type) *restrict g, const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d,
+$(pad(head))int n, int part, int parts)
+@     end
+{
+    if (part == 0) {
+@     if sgd then
+        $(T) db[$(L.n_out)];
+@     else
+        $(T) *restrict db = g->b;
+@     end
         for (int j = 0; j < $(L.n_out); ++j)
-            wt[j][i] = p->w[i][j];
-    for (int s = 0; s < n; ++s) {
-        const $(m.T) *restrict ds = d->row[s].v;
-        $(m.T) *restrict acc = dx->row[s].v; /* summed in place: no scratch on the stack */
-        for (int i = 0; i < $(L.n_in); ++i)
-            acc[i] = $(m.ZERO);
-        for (int j = 0; j < $(L.n_out); ++j) {
-            const $(m.T) dj = ds[j];
-            for (int i = 0; i < $(L.n_in); ++i)
-                acc[i] = $(m.NAME)_MADD(dj, wt[j][i], acc[i]);
-        }
-        for (int i = 0; i < $(L.n_in); ++i)
-            acc[i] *= $(P.deriv("x->row[s].v[i]"));
+            db[j] = $(Z0);
+        for (int s = 0; s < n; ++s)
+            for (int j = 0; j < $(L.n_out); ++j)
+                db[j] += d->row[s].v[j];
+@     if sgd then
+        for (int j = 0; j < $(L.n_out); ++j)
+            p->b[j] -= rate * db[j];
+@     end
+    }
+    const int b0 = $(L.gblocks) * part / parts, b1 = $(L.gblocks) * (part + 1) / parts;
+@   if L.gtail > 0 then
+    for (int b = b0; b < b1 && b < $(L.gfull); ++b) {
+@   else
+    for (int b = b0; b < b1; ++b) {
+@   end
+        const int i0 = b * $(L.gb);
+@   grads_rows(L.gb, sgd)
+    }
+@   if L.gtail > 0 then
+    if (b1 == $(L.gblocks)) { /* the last $(L.gtail) rows */
+        const int i0 = $(L.gfull * L.gb);
+@     grads_rows(L.gtail, sgd)
     }
 @   end
 }
+@   end
 @ end
 #endif /* $(m.NAME)_INFERENCE_ONLY */

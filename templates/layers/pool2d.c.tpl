@@ -84,19 +84,20 @@ $(pad("static void " .. m.name .. "_" .. L.id .. "_backward"))const $(L.delta_ty
 @ if m.batch > 1 then
 #ifndef $(m.NAME)_INFERENCE_ONLY
 
-/* $(L.id) batch forward: the forward pass above, row by row */
-static void $(m.name)_$(L.id)_batch_forward($(L.batch_out_type) *restrict y, const $(L.batch_in_type) *restrict x)
+/* $(L.id) batch forward: the forward pass above, rows s0 <= s < s1 */
+static void $(m.name)_$(L.id)_batch_forward($(L.batch_out_type) *restrict y, const $(L.batch_in_type) *restrict x, int s0, int s1)
 {
-    for (int s = 0; s < $(m.batch); ++s)
+    for (int s = s0; s < s1; ++s)
         $(m.name)_$(L.id)_forward(&y->row[s], &x->row[s]);
 }
 @   if P then
 
-/* $(L.id) batch backward: the backward pass above for each of the n real rows */
-static void $(m.name)_$(L.id)_batch_backward($(P.batch_delta_type) *restrict dx, const $(L.batch_in_type) *restrict x,
-$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_backward"))const $(L.batch_delta_type) *restrict d, int n)
+/* $(L.id) batch input gradient: the backward pass above, rows s0 <= s < min(s1, n) */
+static void $(m.name)_$(L.id)_batch_dx($(P.batch_delta_type) *restrict dx, const $(L.batch_in_type) *restrict x,
+$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_dx"))const $(L.batch_delta_type) *restrict d, int n,
+$(pad("static void " .. m.name .. "_" .. L.id .. "_batch_dx"))int s0, int s1)
 {
-    for (int s = 0; s < n; ++s)
+    for (int s = s0; s < s1 && s < n; ++s)
         $(m.name)_$(L.id)_backward(&dx->row[s], &x->row[s], &d->row[s]);
 }
 @   end

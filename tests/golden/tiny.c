@@ -263,19 +263,41 @@ double tiny_train_step(tiny_params *restrict p, tiny_deltas *restrict d, tiny_ac
 /* ---------------------------------------------------------------- optimizer */
 /* plain SGD, on every parameter tensor (weights and biases alike):
  *   p -= rate * g */
+/* tiny_update_part: part `part` of `parts` of the step numbered o->step + 1
+ * (the parts split each tensor by its first index; every element's update is
+ * the same whatever the split); o->step is left as it is. */
+void tiny_update_part(tiny_params *restrict p, tiny_opt *restrict o, const tiny_grads *restrict g,
+                      double rate, int part, int parts)
+{
+    (void)o; /* plain SGD keeps no state */
+    {
+        const int lo = 3 * part / parts, hi = 3 * (part + 1) / parts;
+        for (int i = lo; i < hi; ++i)
+            for (int j = 0; j < 4; ++j)
+                p->l1.w[i][j] -= rate * g->l1.w[i][j];
+    }
+    {
+        const int lo = 4 * part / parts, hi = 4 * (part + 1) / parts;
+        for (int j = lo; j < hi; ++j)
+            p->l1.b[j] -= rate * g->l1.b[j];
+    }
+    {
+        const int lo = 4 * part / parts, hi = 4 * (part + 1) / parts;
+        for (int i = lo; i < hi; ++i)
+            for (int j = 0; j < 2; ++j)
+                p->l2.w[i][j] -= rate * g->l2.w[i][j];
+    }
+    {
+        const int lo = 2 * part / parts, hi = 2 * (part + 1) / parts;
+        for (int j = lo; j < hi; ++j)
+            p->l2.b[j] -= rate * g->l2.b[j];
+    }
+}
+
 void tiny_update(tiny_params *restrict p, tiny_opt *restrict o, const tiny_grads *restrict g, double rate)
 {
+    tiny_update_part(p, o, g, rate, 0, 1);
     o->step += 1;
-    for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 4; ++j)
-            p->l1.w[i][j] -= rate * g->l1.w[i][j];
-    for (int j = 0; j < 4; ++j)
-        p->l1.b[j] -= rate * g->l1.b[j];
-    for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 2; ++j)
-            p->l2.w[i][j] -= rate * g->l2.w[i][j];
-    for (int j = 0; j < 2; ++j)
-        p->l2.b[j] -= rate * g->l2.b[j];
 }
 #endif /* TINY_INFERENCE_ONLY */
 
@@ -305,6 +327,9 @@ void tiny_init(tiny_params *p, double (*uniform01)(void *ctx), void *ctx)
 #include "train.h"
 
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 static void tiny_rt_input(tiny_input *in, const float *x)
 {
@@ -351,8 +376,9 @@ static double tiny_rt_gradient(void *grads, const void *params, void *work, cons
 }
 
 static double tiny_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,
-                                 unsigned n, double rate, float *out)
+                                 unsigned n, double rate, float *out, unsigned threads)
 {
+    (void)threads; /* batch 1: nothing to split */
     tiny_rt_work *w = (tiny_rt_work *)work;
     /* plain SGD: the update is fused into the backward pass */
     (void)opt;
@@ -455,6 +481,7 @@ const train_net train_net_desc = {
     .weight_decay = 0.0,
     .rate = 0.5,
     .epochs = 1,
+    .threads = 1,
     .seed = 7u,
     .schedule = TRAIN_CONSTANT,
     .step_size = 1,

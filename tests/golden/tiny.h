@@ -157,6 +157,12 @@ double tiny_train_step(tiny_params *p, tiny_deltas *d, tiny_acts *a,
 /* The optimizer's update (plain SGD): p and its state o move one step
  * along the gradient g. Zero o before the first step. */
 void tiny_update(tiny_params *p, tiny_opt *o, const tiny_grads *g, double rate);
+/* The same step in parts, for threads: each of parts threads calls
+ * tiny_update_part with its part (0 .. parts - 1); then, after all have
+ * returned, one adds 1 to o->step. The parameters come out the same for any
+ * number of parts. */
+void tiny_update_part(tiny_params *p, tiny_opt *o, const tiny_grads *g, double rate,
+                      int part, int parts);
 #endif
 
 #ifdef __cplusplus

@@ -29,6 +29,40 @@ static double tiny_cnn_relu(double z) { return z < 0.0 ? 0.0 : z; } /* NaN stays
 #define TINY_CNN_MADD(a, b, c) ((a) * (b) + (c))
 #endif
 
+/* The batched passes' register blocks as vectors of 8 doubles where the target
+ * has them (x86-64 with AVX-512: -march=native on such a machine, or -mavx512f);
+ * elsewhere, or with -DTINY_CNN_NO_SIMD, the same blocks as plain loops, which
+ * compute the same sums in the same order with TINY_CNN_MADD. */
+#if defined(__AVX512F__) && defined(FP_FAST_FMA) && !defined(TINY_CNN_NO_SIMD)
+#include <immintrin.h>
+#define TINY_CNN_SIMD 1
+typedef __m512d tiny_cnn_vec;
+#define TINY_CNN_VLOAD(p) _mm512_loadu_pd(p)
+#define TINY_CNN_VSTORE(p, v) _mm512_storeu_pd((p), (v))
+#define TINY_CNN_VSET1(x) _mm512_set1_pd(x)
+#define TINY_CNN_VFMA(a, b, c) _mm512_fmadd_pd((a), (b), (c))
+#define TINY_CNN_VZERO() _mm512_setzero_pd()
+#define TINY_CNN_VSUB(a, b) _mm512_sub_pd((a), (b))
+#define TINY_CNN_VMUL(a, b) _mm512_mul_pd((a), (b))
+typedef __mmask8 tiny_cnn_mask; /* the lanes a masked load or store touches */
+#define TINY_CNN_VLOADM(k, p) _mm512_maskz_loadu_pd((k), (p))
+#define TINY_CNN_VSTOREM(p, k, v) _mm512_mask_storeu_pd((p), (k), (v))
+#define TINY_CNN_IOTA _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+#if defined(__POPCNT__)
+#define TINY_CNN_POPCOUNT16(m) _mm_popcnt_u32(m)
+#else
+static int TINY_CNN_POPCOUNT16(unsigned m)
+{
+    int c = 0;
+    for (; m != 0; m &= m - 1)
+        ++c;
+    return c;
+}
+#endif
+#else
+#define TINY_CNN_SIMD 0
+#endif
+
 /* The batched passes are blocked matrix products: 2 rows at a time
  * against a block of output columns held in accumulators, so each weight
  * loaded serves 2 samples. Each output still sums b[j] + x[0] w[0][j] +
@@ -304,13 +338,14 @@ static void tiny_cnn_l1_im2col(double (*restrict col)[30], const tiny_cnn_input 
             }
 }
 
-/* l1 batch forward: for each row, z[o][p] = b[o] + sum_k w[o][k] col[k][p], in blocks of 2 output
+/* l1 batch forward, rows s0 <= s < s1: for each row, z[o][p] = b[o] + sum_k w[o][k] col[k][p], in blocks of 2 output
  * channels by 16 columns in registers (k in order: the per-sample pass's order), y = relu(z) */
-static void tiny_cnn_l1_batch_forward(tiny_cnn_l1_batch_act *restrict y, double (*restrict col)[30],
-                                      const tiny_cnn_l1_params *restrict p, const tiny_cnn_batch_input *restrict x)
+static void tiny_cnn_l1_batch_forward(tiny_cnn_l1_batch_act *restrict y, double (*restrict cols)[9][30],
+                                      const tiny_cnn_l1_params *restrict p, const tiny_cnn_batch_input *restrict x, int s0, int s1)
 {
     const double (*restrict w)[9] = (const double (*)[9])(const void *)p->w;
-    for (int s = 0; s < 2; ++s) {
+    for (int s = s0; s < s1; ++s) {
+        double (*restrict col)[30] = cols[s]; /* kept for the batch gradient */
         tiny_cnn_l1_im2col(col, &x->row[s]);
         double (*restrict z)[30] = (double (*)[30])(void *)y->row[s].v;
         for (int o0 = 0; o0 < 2; o0 += 2) {
@@ -362,30 +397,31 @@ static void tiny_cnn_l1_batch_forward(tiny_cnn_l1_batch_act *restrict y, double 
     }
 }
 
-/* l1 batch backward, summed over the n real rows (rows past n are never read), with the
- * columns as in the batch forward pass:
- *   db[o] = sum_s sum_p d[s][o][p];  dw[o][k] = sum_s sum_p d[s][o][p] col_s[k][p]  (2 x 4 blocks over p lanes)
- *   first layer: no gradient for the network input */
-static void tiny_cnn_l1_batch_backward(tiny_cnn_l1_grads *restrict g, const tiny_cnn_l1_params *restrict p,
-                                       double (*restrict col)[30], const tiny_cnn_batch_input *restrict x, const tiny_cnn_l1_batch_delta *restrict d, int n)
+/* l1 batch gradient, summed over the n real rows (rows past n are never read),
+ * part `part` of `parts`: the parts split the output channels in blocks of 2, and
+ * each sum runs over s in order whatever the split, so any split gives the same bits.
+ * The columns are those the batch forward pass kept:
+ *   db[o] = sum_s sum_p d[s][o][p];  dw[o][k] = sum_s sum_p d[s][o][p] col_s[k][p]  (2 x 1 blocks over p lanes) */
+static void tiny_cnn_l1_batch_grads(tiny_cnn_l1_grads *restrict g, const double (*restrict cols)[9][30],
+                                    const tiny_cnn_l1_batch_delta *restrict d, int n, int part, int parts)
 {
-    (void)p; /* no input gradient: the weights are not read */
+    const int o_lo = 1 * part / parts * 2, o_hi = 1 * (part + 1) / parts * 2;
     double (*restrict gw)[9] = (double (*)[9])(void *)g->w;
-    for (int o = 0; o < 2; ++o) {
+    for (int o = o_lo; o < o_hi; ++o) {
         g->b[o] = 0.0;
         for (int k = 0; k < 9; ++k)
             gw[o][k] = 0.0;
     }
     for (int s = 0; s < n; ++s) {
         const double (*restrict ds)[30] = (const double (*)[30])(const void *)d->row[s].v;
-        tiny_cnn_l1_im2col(col, &x->row[s]);
-        for (int o = 0; o < 2; ++o) {
+        const double (*restrict col)[30] = cols[s];
+        for (int o = o_lo; o < o_hi; ++o) {
             double db = 0.0;
             for (int q = 0; q < 30; ++q)
                 db += ds[o][q];
             g->b[o] += db;
         }
-        for (int o0 = 0; o0 < 2; o0 += 2)
+        for (int o0 = o_lo; o0 < o_hi; o0 += 2)
             for (int k0 = 0; k0 < 9; k0 += 1) {
                 double acc0_0[16] = {0.0};
                 double acc1_0[16] = {0.0};
@@ -479,18 +515,19 @@ static void tiny_cnn_l2_backward(tiny_cnn_l1_delta *restrict dx, const tiny_cnn_
 #endif /* TINY_CNN_INFERENCE_ONLY */
 #ifndef TINY_CNN_INFERENCE_ONLY
 
-/* l2 batch forward: the forward pass above, row by row */
-static void tiny_cnn_l2_batch_forward(tiny_cnn_l2_batch_act *restrict y, const tiny_cnn_l1_batch_act *restrict x)
+/* l2 batch forward: the forward pass above, rows s0 <= s < s1 */
+static void tiny_cnn_l2_batch_forward(tiny_cnn_l2_batch_act *restrict y, const tiny_cnn_l1_batch_act *restrict x, int s0, int s1)
 {
-    for (int s = 0; s < 2; ++s)
+    for (int s = s0; s < s1; ++s)
         tiny_cnn_l2_forward(&y->row[s], &x->row[s]);
 }
 
-/* l2 batch backward: the backward pass above for each of the n real rows */
-static void tiny_cnn_l2_batch_backward(tiny_cnn_l1_batch_delta *restrict dx, const tiny_cnn_l1_batch_act *restrict x,
-                                       const tiny_cnn_l2_batch_delta *restrict d, int n)
+/* l2 batch input gradient: the backward pass above, rows s0 <= s < min(s1, n) */
+static void tiny_cnn_l2_batch_dx(tiny_cnn_l1_batch_delta *restrict dx, const tiny_cnn_l1_batch_act *restrict x,
+                                 const tiny_cnn_l2_batch_delta *restrict d, int n,
+                                 int s0, int s1)
 {
-    for (int s = 0; s < n; ++s)
+    for (int s = s0; s < s1 && s < n; ++s)
         tiny_cnn_l2_backward(&dx->row[s], &x->row[s], &d->row[s]);
 }
 #endif /* TINY_CNN_INFERENCE_ONLY */
@@ -538,19 +575,20 @@ static void tiny_cnn_l3_draw(tiny_cnn_l3_act *restrict keep, double (*uniform01)
         ks[k] = uniform01 == 0 ? 1.0 : (uniform01(ctx) < 0.5 ? 0.0 : 2.0);
 }
 
-/* l3 batch forward (training): the training forward above, row by row */
+/* l3 batch forward (training): the training forward above, rows s0 <= s < s1 */
 static void tiny_cnn_l3_batch_forward(tiny_cnn_l3_batch_act *restrict y, const tiny_cnn_l3_batch_act *restrict keep,
-                                      const tiny_cnn_l2_batch_act *restrict x)
+                                      const tiny_cnn_l2_batch_act *restrict x, int s0, int s1)
 {
-    for (int s = 0; s < 2; ++s)
+    for (int s = s0; s < s1; ++s)
         tiny_cnn_l3_forward_train(&y->row[s], &keep->row[s], &x->row[s]);
 }
 
-/* l3 batch backward: the backward pass above for each of the n real rows */
-static void tiny_cnn_l3_batch_backward(tiny_cnn_l2_batch_delta *restrict dx, const tiny_cnn_l3_batch_act *restrict keep,
-                                       const tiny_cnn_l2_batch_act *restrict x, const tiny_cnn_l3_batch_delta *restrict d, int n)
+/* l3 batch input gradient: the backward pass above, rows s0 <= s < min(s1, n) */
+static void tiny_cnn_l3_batch_dx(tiny_cnn_l2_batch_delta *restrict dx, const tiny_cnn_l3_batch_act *restrict keep,
+                                 const tiny_cnn_l2_batch_act *restrict x, const tiny_cnn_l3_batch_delta *restrict d, int n,
+                                 int s0, int s1)
 {
-    for (int s = 0; s < n; ++s)
+    for (int s = s0; s < s1 && s < n; ++s)
         tiny_cnn_l3_backward(&dx->row[s], &keep->row[s], &x->row[s], &d->row[s]);
 }
 
@@ -711,13 +749,14 @@ static void tiny_cnn_l4_im2col(double (*restrict col)[2], const tiny_cnn_l3_act 
             }
 }
 
-/* l4 batch forward: for each row, z[o][p] = b[o] + sum_k w[o][k] col[k][p], in blocks of 2 output
+/* l4 batch forward, rows s0 <= s < s1: for each row, z[o][p] = b[o] + sum_k w[o][k] col[k][p], in blocks of 2 output
  * channels by 2 columns in registers (k in order: the per-sample pass's order), y = tanh(z) */
-static void tiny_cnn_l4_batch_forward(tiny_cnn_l4_batch_act *restrict y, double (*restrict col)[2],
-                                      const tiny_cnn_l4_params *restrict p, const tiny_cnn_l3_batch_act *restrict x)
+static void tiny_cnn_l4_batch_forward(tiny_cnn_l4_batch_act *restrict y, double (*restrict cols)[4][2],
+                                      const tiny_cnn_l4_params *restrict p, const tiny_cnn_l3_batch_act *restrict x, int s0, int s1)
 {
     const double (*restrict w)[4] = (const double (*)[4])(const void *)p->w;
-    for (int s = 0; s < 2; ++s) {
+    for (int s = s0; s < s1; ++s) {
+        double (*restrict col)[2] = cols[s]; /* kept for the batch gradient */
         tiny_cnn_l4_im2col(col, &x->row[s]);
         double (*restrict z)[2] = (double (*)[2])(void *)y->row[s].v;
         for (int o0 = 0; o0 < 2; o0 += 2) {
@@ -747,30 +786,31 @@ static void tiny_cnn_l4_batch_forward(tiny_cnn_l4_batch_act *restrict y, double 
     }
 }
 
-/* l4 batch backward, summed over the n real rows (rows past n are never read), with the
- * columns as in the batch forward pass:
- *   db[o] = sum_s sum_p d[s][o][p];  dw[o][k] = sum_s sum_p d[s][o][p] col_s[k][p]  (2 x 4 blocks over p lanes)
- *   dcol[k][p] = sum_o w[o][k] d[s][o][p], added back where each column came from:
- *   dx[c][i*1 + kh - 0][j*2 + kw - 0] += dcol[k][p], then dx *= identity'(x) */
-static void tiny_cnn_l4_batch_backward(tiny_cnn_l4_grads *restrict g, tiny_cnn_l3_batch_delta *restrict dx, double (*restrict dcol)[2], const tiny_cnn_l4_params *restrict p,
-                                       double (*restrict col)[2], const tiny_cnn_l3_batch_act *restrict x, const tiny_cnn_l4_batch_delta *restrict d, int n)
+/* l4 batch gradient, summed over the n real rows (rows past n are never read),
+ * part `part` of `parts`: the parts split the output channels in blocks of 2, and
+ * each sum runs over s in order whatever the split, so any split gives the same bits.
+ * The columns are those the batch forward pass kept:
+ *   db[o] = sum_s sum_p d[s][o][p];  dw[o][k] = sum_s sum_p d[s][o][p] col_s[k][p]  (2 x 4 blocks over p lanes) */
+static void tiny_cnn_l4_batch_grads(tiny_cnn_l4_grads *restrict g, const double (*restrict cols)[4][2],
+                                    const tiny_cnn_l4_batch_delta *restrict d, int n, int part, int parts)
 {
+    const int o_lo = 1 * part / parts * 2, o_hi = 1 * (part + 1) / parts * 2;
     double (*restrict gw)[4] = (double (*)[4])(void *)g->w;
-    for (int o = 0; o < 2; ++o) {
+    for (int o = o_lo; o < o_hi; ++o) {
         g->b[o] = 0.0;
         for (int k = 0; k < 4; ++k)
             gw[o][k] = 0.0;
     }
     for (int s = 0; s < n; ++s) {
         const double (*restrict ds)[2] = (const double (*)[2])(const void *)d->row[s].v;
-        tiny_cnn_l4_im2col(col, &x->row[s]);
-        for (int o = 0; o < 2; ++o) {
+        const double (*restrict col)[2] = cols[s];
+        for (int o = o_lo; o < o_hi; ++o) {
             double db = 0.0;
             for (int q = 0; q < 2; ++q)
                 db += ds[o][q];
             g->b[o] += db;
         }
-        for (int o0 = 0; o0 < 2; o0 += 2)
+        for (int o0 = o_lo; o0 < o_hi; o0 += 2)
             for (int k0 = 0; k0 < 4; k0 += 4) {
                 double acc0_0[2] = {0.0};
                 double acc0_1[2] = {0.0};
@@ -848,6 +888,20 @@ static void tiny_cnn_l4_batch_backward(tiny_cnn_l4_grads *restrict g, tiny_cnn_l
                     gw[o0 + 1][k0 + 3] += t;
                 }
             }
+    }
+}
+
+/* l4 batch input gradient, rows s0 <= s < min(s1, n), each row with its own dcol:
+ *   dcol[k][p] = sum_o w[o][k] d[s][o][p], added back where each column came from:
+ *   dx[c][i*1 + kh - 0][j*2 + kw - 0] += dcol[k][p], then dx *= identity'(x) */
+static void tiny_cnn_l4_batch_dx(tiny_cnn_l3_batch_delta *restrict dx, double (*restrict dcols)[4][2],
+                                 const tiny_cnn_l4_params *restrict p, const tiny_cnn_l3_batch_act *restrict x,
+                                 const tiny_cnn_l4_batch_delta *restrict d, int n, int s0, int s1)
+{
+    (void)x; /* l3 is linear: its derivative is 1 */
+    for (int s = s0; s < s1 && s < n; ++s) {
+        const double (*restrict ds)[2] = (const double (*)[2])(const void *)d->row[s].v;
+        double (*restrict dcol)[2] = dcols[s];
         const double (*restrict w)[4] = (const double (*)[4])(const void *)p->w;
         for (int k0 = 0; k0 < 4; k0 += 4) {
             {
@@ -944,18 +998,19 @@ static void tiny_cnn_l5_backward(tiny_cnn_l4_delta *restrict dx, const tiny_cnn_
 #endif /* TINY_CNN_INFERENCE_ONLY */
 #ifndef TINY_CNN_INFERENCE_ONLY
 
-/* l5 batch forward: the forward pass above, row by row */
-static void tiny_cnn_l5_batch_forward(tiny_cnn_l5_batch_act *restrict y, const tiny_cnn_l4_batch_act *restrict x)
+/* l5 batch forward: the forward pass above, rows s0 <= s < s1 */
+static void tiny_cnn_l5_batch_forward(tiny_cnn_l5_batch_act *restrict y, const tiny_cnn_l4_batch_act *restrict x, int s0, int s1)
 {
-    for (int s = 0; s < 2; ++s)
+    for (int s = s0; s < s1; ++s)
         tiny_cnn_l5_forward(&y->row[s], &x->row[s]);
 }
 
-/* l5 batch backward: the backward pass above for each of the n real rows */
-static void tiny_cnn_l5_batch_backward(tiny_cnn_l4_batch_delta *restrict dx, const tiny_cnn_l4_batch_act *restrict x,
-                                       const tiny_cnn_l5_batch_delta *restrict d, int n)
+/* l5 batch input gradient: the backward pass above, rows s0 <= s < min(s1, n) */
+static void tiny_cnn_l5_batch_dx(tiny_cnn_l4_batch_delta *restrict dx, const tiny_cnn_l4_batch_act *restrict x,
+                                 const tiny_cnn_l5_batch_delta *restrict d, int n,
+                                 int s0, int s1)
 {
-    for (int s = 0; s < n; ++s)
+    for (int s = s0; s < s1 && s < n; ++s)
         tiny_cnn_l5_backward(&dx->row[s], &x->row[s], &d->row[s]);
 }
 #endif /* TINY_CNN_INFERENCE_ONLY */
@@ -981,18 +1036,19 @@ static void tiny_cnn_l6_backward(tiny_cnn_l5_delta *restrict dx, const tiny_cnn_
         dxs[k] = d->v[k];
 }
 
-/* l6 batch forward: the forward pass above, row by row */
-static void tiny_cnn_l6_batch_forward(tiny_cnn_l6_batch_act *restrict y, const tiny_cnn_l5_batch_act *restrict x)
+/* l6 batch forward: the forward pass above, rows s0 <= s < s1 */
+static void tiny_cnn_l6_batch_forward(tiny_cnn_l6_batch_act *restrict y, const tiny_cnn_l5_batch_act *restrict x, int s0, int s1)
 {
-    for (int s = 0; s < 2; ++s)
+    for (int s = s0; s < s1; ++s)
         tiny_cnn_l6_forward(&y->row[s], &x->row[s]);
 }
 
-/* l6 batch backward: the backward pass above for each of the n real rows */
-static void tiny_cnn_l6_batch_backward(tiny_cnn_l5_batch_delta *restrict dx, const tiny_cnn_l5_batch_act *restrict x,
-                                       const tiny_cnn_l6_batch_delta *restrict d, int n)
+/* l6 batch input gradient: the backward pass above, rows s0 <= s < min(s1, n) */
+static void tiny_cnn_l6_batch_dx(tiny_cnn_l5_batch_delta *restrict dx, const tiny_cnn_l5_batch_act *restrict x,
+                                 const tiny_cnn_l6_batch_delta *restrict d, int n,
+                                 int s0, int s1)
 {
-    for (int s = 0; s < n; ++s)
+    for (int s = s0; s < s1 && s < n; ++s)
         tiny_cnn_l6_backward(&dx->row[s], &x->row[s], &d->row[s]);
 }
 #endif /* TINY_CNN_INFERENCE_ONLY */
@@ -1052,35 +1108,90 @@ static void tiny_cnn_l7_backward(tiny_cnn_l7_grads *restrict g, tiny_cnn_l6_delt
     }
 }
 
-/* l7 batch forward: the forward pass above, 2 rows, 2 at a time */
+/* l7 batch forward, rows s0 <= s < s1 (s0 a multiple of 2):
+ *   z[s][j] = b[j] + sum_i x[s][i] w[i][j]   (i in order, as in the per-sample pass)
+ *   y[s] = softmax(z[s])
+ *   blocks of 2 rows by 3 columns in accumulators */
 static void tiny_cnn_l7_batch_forward(tiny_cnn_batch_output *restrict y, tiny_cnn_batch_logits *restrict zo, const tiny_cnn_l7_params *restrict p,
-                                      const tiny_cnn_l6_batch_act *restrict x)
+                                      const tiny_cnn_l6_batch_act *restrict x, int s0, int s1)
 {
-    for (int s0 = 0; s0 < 2; s0 += 2) {
+    int s = s0;
+    for (; s + 2 <= s1; s += 2) {
         {
             const int j0 = 0;
-            double acc0[3];
-            double acc1[3];
-            for (int j = 0; j < 3; ++j) {
-                acc0[j] = p->b[j0 + j];
-                acc1[j] = p->b[j0 + j];
-            }
+#if TINY_CNN_SIMD
+            tiny_cnn_vec a0_0 = TINY_CNN_VLOADM((tiny_cnn_mask)0x7, &p->b[j0 + 0]);
+            tiny_cnn_vec a1_0 = TINY_CNN_VLOADM((tiny_cnn_mask)0x7, &p->b[j0 + 0]);
             for (int i = 0; i < 2; ++i) {
-                const double *restrict w = &p->w[i][j0];
-                const double x0 = x->row[s0 + 0].v[i];
-                const double x1 = x->row[s0 + 1].v[i];
-                for (int j = 0; j < 3; ++j) {
-                    acc0[j] = TINY_CNN_MADD(x0, w[j], acc0[j]);
-                    acc1[j] = TINY_CNN_MADD(x1, w[j], acc1[j]);
+                const double *restrict b = &p->w[i][j0];
+                const tiny_cnn_vec b0 = TINY_CNN_VLOADM((tiny_cnn_mask)0x7, b + 0);
+                {
+                    const tiny_cnn_vec a = TINY_CNN_VSET1(x->row[s + 0].v[i]);
+                    a0_0 = TINY_CNN_VFMA(a, b0, a0_0);
+                }
+                {
+                    const tiny_cnn_vec a = TINY_CNN_VSET1(x->row[s + 1].v[i]);
+                    a1_0 = TINY_CNN_VFMA(a, b0, a1_0);
                 }
             }
-            for (int j = 0; j < 3; ++j) {
-                zo->row[s0 + 0].v[j0 + j] = acc0[j];
-                zo->row[s0 + 1].v[j0 + j] = acc1[j];
+            TINY_CNN_VSTOREM(&zo->row[s + 0].v[j0 + 0], (tiny_cnn_mask)0x7, a0_0);
+            TINY_CNN_VSTOREM(&zo->row[s + 1].v[j0 + 0], (tiny_cnn_mask)0x7, a1_0);
+#else
+            double acc0[3];
+            double acc1[3];
+            for (int c = 0; c < 3; ++c) {
+                acc0[c] = p->b[j0 + c];
+                acc1[c] = p->b[j0 + c];
             }
+            for (int i = 0; i < 2; ++i) {
+                const double *restrict b = &p->w[i][j0];
+                const double a0 = x->row[s + 0].v[i];
+                const double a1 = x->row[s + 1].v[i];
+                for (int c = 0; c < 3; ++c) {
+                    acc0[c] = TINY_CNN_MADD(a0, b[c], acc0[c]);
+                    acc1[c] = TINY_CNN_MADD(a1, b[c], acc1[c]);
+                }
+            }
+            for (int c = 0; c < 3; ++c) {
+                zo->row[s + 0].v[j0 + c] = acc0[c];
+                zo->row[s + 1].v[j0 + c] = acc1[c];
+            }
+#endif
         }
     }
-    for (int s = 0; s < 2; ++s) {
+    for (; s < s1; ++s) { /* rows left over, one at a time */
+        {
+            const int j0 = 0;
+#if TINY_CNN_SIMD
+            tiny_cnn_vec a0_0 = TINY_CNN_VLOADM((tiny_cnn_mask)0x7, &p->b[j0 + 0]);
+            for (int i = 0; i < 2; ++i) {
+                const double *restrict b = &p->w[i][j0];
+                const tiny_cnn_vec b0 = TINY_CNN_VLOADM((tiny_cnn_mask)0x7, b + 0);
+                {
+                    const tiny_cnn_vec a = TINY_CNN_VSET1(x->row[s + 0].v[i]);
+                    a0_0 = TINY_CNN_VFMA(a, b0, a0_0);
+                }
+            }
+            TINY_CNN_VSTOREM(&zo->row[s + 0].v[j0 + 0], (tiny_cnn_mask)0x7, a0_0);
+#else
+            double acc0[3];
+            for (int c = 0; c < 3; ++c) {
+                acc0[c] = p->b[j0 + c];
+            }
+            for (int i = 0; i < 2; ++i) {
+                const double *restrict b = &p->w[i][j0];
+                const double a0 = x->row[s + 0].v[i];
+                for (int c = 0; c < 3; ++c) {
+                    acc0[c] = TINY_CNN_MADD(a0, b[c], acc0[c]);
+                }
+            }
+            for (int c = 0; c < 3; ++c) {
+                zo->row[s + 0].v[j0 + c] = acc0[c];
+            }
+#endif
+        }
+    }
+    for (s = s0; s < s1; ++s) {
         const double *restrict z = zo->row[s].v;
         double *restrict ys = y->row[s].v;
         double zmax = z[0];
@@ -1096,51 +1207,163 @@ static void tiny_cnn_l7_batch_forward(tiny_cnn_batch_output *restrict y, tiny_cn
     }
 }
 
-/* l7 batch backward: the backward pass above, summed over the n real rows
- *   (rows past n are never read, so they may hold anything)
- *   db[j] = sum_s d[s][j];  dw[i][j] = sum_s x[s][i] * d[s][j]
- *   (dw in blocks of 1 rows by up to 3 columns, summed in registers over s in order)
- *   dx[s][i] = (sum_j w[i][j] * d[s][j]) * identity'(x[s][i])   (over j in order, from w transposed) */
-static void tiny_cnn_l7_batch_backward(tiny_cnn_l7_grads *restrict g, tiny_cnn_l6_batch_delta *restrict dx, double (*restrict wt)[2], const tiny_cnn_l7_params *restrict p,
-                                       const tiny_cnn_l6_batch_act *restrict x, const tiny_cnn_l7_batch_delta *restrict d, int n)
+/* l7's weights transposed for the batched input gradient, wt[j][i] = w[i][j],
+ * rows j of part `part` of `parts` */
+static void tiny_cnn_l7_batch_prepare(double (*restrict wt)[2], const tiny_cnn_l7_params *restrict p, int part, int parts)
 {
-    for (int j = 0; j < 3; ++j)
-        g->b[j] = 0.0;
-    for (int s = 0; s < n; ++s)
-        for (int j = 0; j < 3; ++j)
-            g->b[j] += d->row[s].v[j];
-    for (int i0 = 0; i0 < 2; i0 += 1) {
+    const int j0 = 3 * part / parts, j1 = 3 * (part + 1) / parts;
+    for (int i = 0; i < 2; ++i)
+        for (int j = j0; j < j1; ++j)
+            wt[j][i] = p->w[i][j];
+}
+
+/* l7 batch input gradient, rows s0 <= s < min(s1, n):
+ *   dx[s][i] = (sum_j d[s][j] wt[j][i]) * identity'(x[s][i])   (j in order; wt from tiny_cnn_l7_batch_prepare)
+ *   with identity' = 1.0 in terms of x = l6 output; blocks of 2 rows by 2 columns */
+static void tiny_cnn_l7_batch_dx(tiny_cnn_l6_batch_delta *restrict dx, const double (*restrict wt)[2],
+                                 const tiny_cnn_l6_batch_act *restrict x, const tiny_cnn_l7_batch_delta *restrict d, int n, int s0, int s1)
+{
+    (void)x; /* l6 is linear: its derivative is 1 */
+    if (s1 > n)
+        s1 = n; /* rows past n are never read */
+    int s = s0;
+    for (; s + 2 <= s1; s += 2) {
         {
-            const int j0 = 0;
-            double acc0[3] = {0.0};
-            for (int s = 0; s < n; ++s) {
-                const double *restrict ds = &d->row[s].v[j0];
-                const double x0 = x->row[s].v[i0 + 0];
-                for (int j = 0; j < 3; ++j) {
-                    acc0[j] = TINY_CNN_MADD(x0, ds[j], acc0[j]);
+            const int i0 = 0;
+#if TINY_CNN_SIMD
+            tiny_cnn_vec a0_0 = TINY_CNN_VZERO();
+            tiny_cnn_vec a1_0 = TINY_CNN_VZERO();
+            for (int j = 0; j < 3; ++j) {
+                const double *restrict b = &wt[j][i0];
+                const tiny_cnn_vec b0 = TINY_CNN_VLOADM((tiny_cnn_mask)0x3, b + 0);
+                {
+                    const tiny_cnn_vec a = TINY_CNN_VSET1(d->row[s + 0].v[j]);
+                    a0_0 = TINY_CNN_VFMA(a, b0, a0_0);
+                }
+                {
+                    const tiny_cnn_vec a = TINY_CNN_VSET1(d->row[s + 1].v[j]);
+                    a1_0 = TINY_CNN_VFMA(a, b0, a1_0);
                 }
             }
-            for (int j = 0; j < 3; ++j) {
-                g->w[i0 + 0][j0 + j] = acc0[j];
+            TINY_CNN_VSTOREM(&dx->row[s + 0].v[i0 + 0], (tiny_cnn_mask)0x3, a0_0);
+            TINY_CNN_VSTOREM(&dx->row[s + 1].v[i0 + 0], (tiny_cnn_mask)0x3, a1_0);
+#else
+            double acc0[2];
+            double acc1[2];
+            for (int c = 0; c < 2; ++c) {
+                acc0[c] = 0.0;
+                acc1[c] = 0.0;
             }
+            for (int j = 0; j < 3; ++j) {
+                const double *restrict b = &wt[j][i0];
+                const double a0 = d->row[s + 0].v[j];
+                const double a1 = d->row[s + 1].v[j];
+                for (int c = 0; c < 2; ++c) {
+                    acc0[c] = TINY_CNN_MADD(a0, b[c], acc0[c]);
+                    acc1[c] = TINY_CNN_MADD(a1, b[c], acc1[c]);
+                }
+            }
+            for (int c = 0; c < 2; ++c) {
+                dx->row[s + 0].v[i0 + c] = acc0[c];
+                dx->row[s + 1].v[i0 + c] = acc1[c];
+            }
+#endif
         }
     }
-    /* w transposed once per batch, so that each dx row sums over contiguous memory */
-    for (int i = 0; i < 2; ++i)
-        for (int j = 0; j < 3; ++j)
-            wt[j][i] = p->w[i][j];
-    for (int s = 0; s < n; ++s) {
-        const double *restrict ds = d->row[s].v;
-        double *restrict acc = dx->row[s].v; /* summed in place: no scratch on the stack */
-        for (int i = 0; i < 2; ++i)
-            acc[i] = 0.0;
-        for (int j = 0; j < 3; ++j) {
-            const double dj = ds[j];
-            for (int i = 0; i < 2; ++i)
-                acc[i] = TINY_CNN_MADD(dj, wt[j][i], acc[i]);
+    for (; s < s1; ++s) { /* rows left over, one at a time */
+        {
+            const int i0 = 0;
+#if TINY_CNN_SIMD
+            tiny_cnn_vec a0_0 = TINY_CNN_VZERO();
+            for (int j = 0; j < 3; ++j) {
+                const double *restrict b = &wt[j][i0];
+                const tiny_cnn_vec b0 = TINY_CNN_VLOADM((tiny_cnn_mask)0x3, b + 0);
+                {
+                    const tiny_cnn_vec a = TINY_CNN_VSET1(d->row[s + 0].v[j]);
+                    a0_0 = TINY_CNN_VFMA(a, b0, a0_0);
+                }
+            }
+            TINY_CNN_VSTOREM(&dx->row[s + 0].v[i0 + 0], (tiny_cnn_mask)0x3, a0_0);
+#else
+            double acc0[2];
+            for (int c = 0; c < 2; ++c) {
+                acc0[c] = 0.0;
+            }
+            for (int j = 0; j < 3; ++j) {
+                const double *restrict b = &wt[j][i0];
+                const double a0 = d->row[s + 0].v[j];
+                for (int c = 0; c < 2; ++c) {
+                    acc0[c] = TINY_CNN_MADD(a0, b[c], acc0[c]);
+                }
+            }
+            for (int c = 0; c < 2; ++c) {
+                dx->row[s + 0].v[i0 + c] = acc0[c];
+            }
+#endif
         }
-        for (int i = 0; i < 2; ++i)
-            acc[i] *= 1.0;
+    }
+}
+
+/* l7 batch gradient, summed over the n real rows (rows past n are never read),
+ * part `part` of `parts`: the parts split dw by rows of 2 inputs, and each sum
+ * runs over s in order whatever the split, so any split gives the same bits:
+ *   db[j] = sum_s d[s][j]   (part 0)
+ *   dw[i][j] = sum_s x[s][i] d[s][j]   (blocks of 2 rows by 3 columns) */
+static void tiny_cnn_l7_batch_grads(tiny_cnn_l7_grads *restrict g, const tiny_cnn_l6_batch_act *restrict x, const tiny_cnn_l7_batch_delta *restrict d,
+                                    int n, int part, int parts)
+{
+    if (part == 0) {
+        double *restrict db = g->b;
+        for (int j = 0; j < 3; ++j)
+            db[j] = 0.0;
+        for (int s = 0; s < n; ++s)
+            for (int j = 0; j < 3; ++j)
+                db[j] += d->row[s].v[j];
+    }
+    const int b0 = 1 * part / parts, b1 = 1 * (part + 1) / parts;
+    for (int b = b0; b < b1; ++b) {
+        const int i0 = b * 2;
+        {
+            const int j0 = 0;
+#if TINY_CNN_SIMD
+            tiny_cnn_vec a0_0 = TINY_CNN_VZERO();
+            tiny_cnn_vec a1_0 = TINY_CNN_VZERO();
+            for (int s = 0; s < n; ++s) {
+                const double *restrict b = &d->row[s].v[j0];
+                const tiny_cnn_vec b0 = TINY_CNN_VLOADM((tiny_cnn_mask)0x7, b + 0);
+                {
+                    const tiny_cnn_vec a = TINY_CNN_VSET1(x->row[s].v[i0 + 0]);
+                    a0_0 = TINY_CNN_VFMA(a, b0, a0_0);
+                }
+                {
+                    const tiny_cnn_vec a = TINY_CNN_VSET1(x->row[s].v[i0 + 1]);
+                    a1_0 = TINY_CNN_VFMA(a, b0, a1_0);
+                }
+            }
+            TINY_CNN_VSTOREM(&g->w[i0 + 0][j0 + 0], (tiny_cnn_mask)0x7, a0_0);
+            TINY_CNN_VSTOREM(&g->w[i0 + 1][j0 + 0], (tiny_cnn_mask)0x7, a1_0);
+#else
+            double acc0[3];
+            double acc1[3];
+            for (int c = 0; c < 3; ++c) {
+                acc0[c] = 0.0;
+                acc1[c] = 0.0;
+            }
+            for (int s = 0; s < n; ++s) {
+                const double *restrict b = &d->row[s].v[j0];
+                const double a0 = x->row[s].v[i0 + 0];
+                const double a1 = x->row[s].v[i0 + 1];
+                for (int c = 0; c < 3; ++c) {
+                    acc0[c] = TINY_CNN_MADD(a0, b[c], acc0[c]);
+                    acc1[c] = TINY_CNN_MADD(a1, b[c], acc1[c]);
+                }
+            }
+            for (int c = 0; c < 3; ++c) {
+                g->w[i0 + 0][j0 + c] = acc0[c];
+                g->w[i0 + 1][j0 + c] = acc1[c];
+            }
+#endif
+        }
     }
 }
 #endif /* TINY_CNN_INFERENCE_ONLY */
@@ -1278,42 +1501,76 @@ void tiny_cnn_sgd(tiny_cnn_params *restrict p, const tiny_cnn_grads *restrict g,
 /* ---------------------------------------------------------------- optimizer */
 /* plain SGD, on every parameter tensor (weights and biases alike):
  *   p -= rate * g */
+/* tiny_cnn_update_part: part `part` of `parts` of the step numbered o->step + 1
+ * (the parts split each tensor by its first index; every element's update is
+ * the same whatever the split); o->step is left as it is. */
+void tiny_cnn_update_part(tiny_cnn_params *restrict p, tiny_cnn_opt *restrict o, const tiny_cnn_grads *restrict g,
+                          double rate, int part, int parts)
+{
+    (void)o; /* plain SGD keeps no state */
+    {
+        const int lo = 2 * part / parts, hi = 2 * (part + 1) / parts;
+        for (int f = lo; f < hi; ++f)
+            for (int c = 0; c < 1; ++c)
+                for (int u = 0; u < 3; ++u)
+                    for (int v = 0; v < 3; ++v)
+                        p->l1.w[f][c][u][v] -= rate * g->l1.w[f][c][u][v];
+    }
+    {
+        const int lo = 2 * part / parts, hi = 2 * (part + 1) / parts;
+        for (int f = lo; f < hi; ++f)
+            p->l1.b[f] -= rate * g->l1.b[f];
+    }
+    {
+        const int lo = 2 * part / parts, hi = 2 * (part + 1) / parts;
+        for (int f = lo; f < hi; ++f)
+            for (int c = 0; c < 2; ++c)
+                for (int u = 0; u < 2; ++u)
+                    for (int v = 0; v < 1; ++v)
+                        p->l4.w[f][c][u][v] -= rate * g->l4.w[f][c][u][v];
+    }
+    {
+        const int lo = 2 * part / parts, hi = 2 * (part + 1) / parts;
+        for (int f = lo; f < hi; ++f)
+            p->l4.b[f] -= rate * g->l4.b[f];
+    }
+    {
+        const int lo = 2 * part / parts, hi = 2 * (part + 1) / parts;
+        for (int i = lo; i < hi; ++i)
+            for (int j = 0; j < 3; ++j)
+                p->l7.w[i][j] -= rate * g->l7.w[i][j];
+    }
+    {
+        const int lo = 3 * part / parts, hi = 3 * (part + 1) / parts;
+        for (int j = lo; j < hi; ++j)
+            p->l7.b[j] -= rate * g->l7.b[j];
+    }
+}
+
 void tiny_cnn_update(tiny_cnn_params *restrict p, tiny_cnn_opt *restrict o, const tiny_cnn_grads *restrict g, double rate)
 {
+    tiny_cnn_update_part(p, o, g, rate, 0, 1);
     o->step += 1;
-    for (int f = 0; f < 2; ++f)
-        for (int c = 0; c < 1; ++c)
-            for (int u = 0; u < 3; ++u)
-                for (int v = 0; v < 3; ++v)
-                    p->l1.w[f][c][u][v] -= rate * g->l1.w[f][c][u][v];
-    for (int f = 0; f < 2; ++f)
-        p->l1.b[f] -= rate * g->l1.b[f];
-    for (int f = 0; f < 2; ++f)
-        for (int c = 0; c < 2; ++c)
-            for (int u = 0; u < 2; ++u)
-                for (int v = 0; v < 1; ++v)
-                    p->l4.w[f][c][u][v] -= rate * g->l4.w[f][c][u][v];
-    for (int f = 0; f < 2; ++f)
-        p->l4.b[f] -= rate * g->l4.b[f];
-    for (int i = 0; i < 2; ++i)
-        for (int j = 0; j < 3; ++j)
-            p->l7.w[i][j] -= rate * g->l7.w[i][j];
-    for (int j = 0; j < 3; ++j)
-        p->l7.b[j] -= rate * g->l7.b[j];
 }
 
 /* ------------------------------------------------------------------ batches */
 /* Row s of every batch tensor is sample s. */
 
+void tiny_cnn_batch_forward_rows(tiny_cnn_batch_acts *restrict a, const tiny_cnn_params *restrict p,
+                                 const tiny_cnn_batch_input *restrict x, int s0, int s1)
+{
+    tiny_cnn_l1_batch_forward(&a->l1, a->l1_col, &p->l1, x, s0, s1);
+    tiny_cnn_l2_batch_forward(&a->l2, &a->l1, s0, s1);
+    tiny_cnn_l3_batch_forward(&a->l3, &a->l3_keep, &a->l2, s0, s1);
+    tiny_cnn_l4_batch_forward(&a->l4, a->l4_col, &p->l4, &a->l3, s0, s1);
+    tiny_cnn_l5_batch_forward(&a->l5, &a->l4, s0, s1);
+    tiny_cnn_l6_batch_forward(&a->l6, &a->l5, s0, s1);
+    tiny_cnn_l7_batch_forward(&a->out, &a->logits, &p->l7, &a->l6, s0, s1);
+}
+
 void tiny_cnn_batch_forward(tiny_cnn_batch_acts *restrict a, const tiny_cnn_params *restrict p, const tiny_cnn_batch_input *restrict x)
 {
-    tiny_cnn_l1_batch_forward(&a->l1, a->l1_col, &p->l1, x);
-    tiny_cnn_l2_batch_forward(&a->l2, &a->l1);
-    tiny_cnn_l3_batch_forward(&a->l3, &a->l3_keep, &a->l2);
-    tiny_cnn_l4_batch_forward(&a->l4, a->l4_col, &p->l4, &a->l3);
-    tiny_cnn_l5_batch_forward(&a->l5, &a->l4);
-    tiny_cnn_l6_batch_forward(&a->l6, &a->l5);
-    tiny_cnn_l7_batch_forward(&a->out, &a->logits, &p->l7, &a->l6);
+    tiny_cnn_batch_forward_rows(a, p, x, 0, TINY_CNN_BATCH);
 }
 
 double tiny_cnn_batch_loss(const tiny_cnn_batch_acts *restrict a, const tiny_cnn_batch_target *restrict t, int n)
@@ -1327,26 +1584,49 @@ double tiny_cnn_batch_loss(const tiny_cnn_batch_acts *restrict a, const tiny_cnn
     return loss;
 }
 
-double tiny_cnn_batch_backward(tiny_cnn_grads *restrict g, tiny_cnn_batch_deltas *restrict d, const tiny_cnn_params *restrict p,
-                               const tiny_cnn_batch_acts *restrict a, const tiny_cnn_batch_input *restrict x,
-                               const tiny_cnn_batch_target *restrict t, int n)
+void tiny_cnn_batch_prepare(tiny_cnn_batch_deltas *restrict d, const tiny_cnn_params *restrict p, int part, int parts)
+{
+    tiny_cnn_l7_batch_prepare(d->l7_wt, &p->l7, part, parts);
+}
+
+void tiny_cnn_batch_deltas_rows(tiny_cnn_batch_deltas *restrict d, const tiny_cnn_params *restrict p,
+                                const tiny_cnn_batch_acts *restrict a, const tiny_cnn_batch_target *restrict t,
+                                int n, int s0, int s1)
 {
     /* output deltas, scaled by 1/n so that the gradient is the mean over the n
      * real rows; rows past n are never read */
     const double scale = 1.0 / (double)n;
-    for (int s = 0; s < n; ++s) {
+    for (int s = s0; s < s1 && s < n; ++s) {
         double *restrict ds = d->l7.row[s].v;
         tiny_cnn_output_delta(&d->l7.row[s], &a->out.row[s], &t->row[s]);
         for (int j = 0; j < 3; ++j)
             ds[j] *= scale;
     }
-    tiny_cnn_l7_batch_backward(&g->l7, &d->l6, d->l7_wt, &p->l7, &a->l6, &d->l7, n);
-    tiny_cnn_l6_batch_backward(&d->l5, &a->l5, &d->l6, n);
-    tiny_cnn_l5_batch_backward(&d->l4, &a->l4, &d->l5, n);
-    tiny_cnn_l4_batch_backward(&g->l4, &d->l3, d->l4_dcol, &p->l4, d->l4_col, &a->l3, &d->l4, n);
-    tiny_cnn_l3_batch_backward(&d->l2, &a->l3_keep, &a->l2, &d->l3, n);
-    tiny_cnn_l2_batch_backward(&d->l1, &a->l1, &d->l2, n);
-    tiny_cnn_l1_batch_backward(&g->l1, &p->l1, d->l1_col, x, &d->l1, n);
+    tiny_cnn_l7_batch_dx(&d->l6, (const double (*)[2])d->l7_wt, &a->l6, &d->l7, n, s0, s1);
+    tiny_cnn_l6_batch_dx(&d->l5, &a->l5, &d->l6, n, s0, s1);
+    tiny_cnn_l5_batch_dx(&d->l4, &a->l4, &d->l5, n, s0, s1);
+    tiny_cnn_l4_batch_dx(&d->l3, d->l4_dcol, &p->l4, &a->l3, &d->l4, n, s0, s1);
+    tiny_cnn_l3_batch_dx(&d->l2, &a->l3_keep, &a->l2, &d->l3, n, s0, s1);
+    tiny_cnn_l2_batch_dx(&d->l1, &a->l1, &d->l2, n, s0, s1);
+}
+
+void tiny_cnn_batch_grads(tiny_cnn_grads *restrict g, const tiny_cnn_batch_deltas *restrict d,
+                          const tiny_cnn_batch_acts *restrict a, const tiny_cnn_batch_input *restrict x,
+                          int n, int part, int parts)
+{
+    (void)x; /* no weight gradient reads the network input here */
+    tiny_cnn_l1_batch_grads(&g->l1, (const double (*)[9][30])a->l1_col, &d->l1, n, part, parts);
+    tiny_cnn_l4_batch_grads(&g->l4, (const double (*)[4][2])a->l4_col, &d->l4, n, part, parts);
+    tiny_cnn_l7_batch_grads(&g->l7, &a->l6, &d->l7, n, part, parts);
+}
+
+double tiny_cnn_batch_backward(tiny_cnn_grads *restrict g, tiny_cnn_batch_deltas *restrict d, const tiny_cnn_params *restrict p,
+                               const tiny_cnn_batch_acts *restrict a, const tiny_cnn_batch_input *restrict x,
+                               const tiny_cnn_batch_target *restrict t, int n)
+{
+    tiny_cnn_batch_prepare(d, p, 0, 1);
+    tiny_cnn_batch_deltas_rows(d, p, a, t, n, 0, TINY_CNN_BATCH);
+    tiny_cnn_batch_grads(g, d, a, x, n, 0, 1);
     return tiny_cnn_batch_loss(a, t, n);
 }
 #endif /* TINY_CNN_INFERENCE_ONLY */
@@ -1387,6 +1667,9 @@ void tiny_cnn_init(tiny_cnn_params *p, double (*uniform01)(void *ctx), void *ctx
 #include "train.h"
 
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 static void tiny_cnn_rt_input(tiny_cnn_input *in, const float *x)
 {
@@ -1428,10 +1711,12 @@ static void tiny_cnn_rt_init(void *params, double (*uniform01)(void *ctx), void 
     tiny_cnn_init((tiny_cnn_params *)params, uniform01, ctx);
 }
 
-/* Copy n rows in, zero the rest; the batched passes ignore rows past n. */
-static void tiny_cnn_rt_rows(tiny_cnn_rt_work *w, const float *x, const float *t, unsigned n)
+/* Copy rows s0 <= s < s1 of the n rows in, zero the rest; the batched passes
+ * ignore rows past n. */
+static void tiny_cnn_rt_rows(tiny_cnn_rt_work *w, const float *x, const float *t, unsigned n, unsigned s0,
+                             unsigned s1)
 {
-    for (unsigned s = 0; s < 2; ++s) {
+    for (unsigned s = s0; s < s1; ++s) {
         if (s < n) {
             tiny_cnn_rt_input(&w->x.row[s], x + (size_t)s * 30);
             tiny_cnn_rt_target(&w->t.row[s], t + (size_t)s * 3);
@@ -1446,18 +1731,54 @@ static double tiny_cnn_rt_gradient(void *grads, const void *params, void *work, 
                               unsigned n)
 {
     tiny_cnn_rt_work *w = (tiny_cnn_rt_work *)work;
-    tiny_cnn_rt_rows(w, x, t, n);
+    tiny_cnn_rt_rows(w, x, t, n, 0, 2);
     tiny_cnn_batch_forward(&w->a, (const tiny_cnn_params *)params, &w->x);
     return tiny_cnn_batch_backward((tiny_cnn_grads *)grads, &w->d, (const tiny_cnn_params *)params, &w->a, &w->x,
                               &w->t, (int)n);
 }
 
+#ifdef _OPENMP
+#define TINY_CNN_RT_BARRIER _Pragma("omp barrier")
+#else
+#define TINY_CNN_RT_BARRIER
+#endif
+
+/* Part `part` of `parts` of one training step, in the phases of the header:
+ * its rows of the batch (split at multiples of TINY_CNN_BATCH_ROWS), its part
+ * of every other phase, a barrier between phases. */
+static void tiny_cnn_rt_step_part(tiny_cnn_rt_work *w, tiny_cnn_params *p, tiny_cnn_opt *o, const float *x,
+                                  const float *t, unsigned n, double rate, int part, int parts)
+{
+    const int blocks = (TINY_CNN_BATCH + TINY_CNN_BATCH_ROWS - 1) / TINY_CNN_BATCH_ROWS;
+    const int s0 = blocks * part / parts * TINY_CNN_BATCH_ROWS;
+    const int s1 = part == parts - 1 ? TINY_CNN_BATCH : blocks * (part + 1) / parts * TINY_CNN_BATCH_ROWS;
+    tiny_cnn_rt_rows(w, x, t, n, (unsigned)s0, (unsigned)s1);
+    tiny_cnn_batch_prepare(&w->d, p, part, parts);
+    TINY_CNN_RT_BARRIER
+    tiny_cnn_batch_forward_rows(&w->a, p, &w->x, s0, s1);
+    tiny_cnn_batch_deltas_rows(&w->d, p, &w->a, &w->t, (int)n, s0, s1);
+    TINY_CNN_RT_BARRIER
+    tiny_cnn_batch_grads(&w->g, &w->d, &w->a, &w->x, (int)n, part, parts);
+    TINY_CNN_RT_BARRIER
+    tiny_cnn_update_part(p, o, &w->g, rate, part, parts);
+}
+
 static double tiny_cnn_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,
-                                 unsigned n, double rate, float *out)
+                                 unsigned n, double rate, float *out, unsigned threads)
 {
     tiny_cnn_rt_work *w = (tiny_cnn_rt_work *)work;
-    const double loss = tiny_cnn_rt_gradient(&w->g, params, work, x, t, n);
-    tiny_cnn_update((tiny_cnn_params *)params, (tiny_cnn_opt *)opt, &w->g, (double)rate);
+    tiny_cnn_params *p = (tiny_cnn_params *)params;
+    tiny_cnn_opt *o = (tiny_cnn_opt *)opt;
+#ifdef _OPENMP
+    const int k = threads > 1 ? (int)threads : 1;
+#pragma omp parallel num_threads(k) if (k > 1)
+    tiny_cnn_rt_step_part(w, p, o, x, t, n, (double)rate, omp_get_thread_num(), omp_get_num_threads());
+#else
+    (void)threads; /* built without OpenMP: one thread, the same result */
+    tiny_cnn_rt_step_part(w, p, o, x, t, n, (double)rate, 0, 1);
+#endif
+    o->step += 1;
+    const double loss = tiny_cnn_batch_loss(&w->a, &w->t, (int)n);
     for (unsigned s = 0; s < n; ++s)
         tiny_cnn_rt_output(out + (size_t)s * 3, &w->a.out.row[s]);
     return loss;
@@ -1567,6 +1888,7 @@ const train_net train_net_desc = {
     .weight_decay = 0.0,
     .rate = 0.1,
     .epochs = 1,
+    .threads = 1,
     .seed = 7u,
     .schedule = TRAIN_CONSTANT,
     .step_size = 1,

@@ -36,6 +36,7 @@ enum {
     TINY_CNN_L6 = 2, /* l6: flatten */
     TINY_CNN_OUT = 3, /* l7: dense, softmax */
     TINY_CNN_BATCH = 2, /* samples per training step, fixed by the spec */
+    TINY_CNN_BATCH_ROWS = 2, /* rows per block of the batched passes: threads split the batch at multiples */
     TINY_CNN_N_PARAMS = 39
 };
 /* memory, in bytes: each is sizeof() of the types below (macros, not enum
@@ -53,7 +54,7 @@ enum {
 #define TINY_CNN_RAM_BYTES 1144
 /* training: parameters, gradients, optimizer state, per sample of the batch
  * (2) activations, deltas, input and target, and the batched passes' scratch */
-#define TINY_CNN_TRAINING_BYTES 11112
+#define TINY_CNN_TRAINING_BYTES 9016
 /* stack: no function of tiny_cnn.c keeps more than this many bytes on the
  * stack (compiled with optimization), except tiny_cnn_predict, which adds its
  * activations (TINY_CNN_ACTS_BYTES; tiny_cnn_infer takes them from the
@@ -149,12 +150,12 @@ typedef struct { tiny_cnn_target row[TINY_CNN_BATCH]; } tiny_cnn_batch_target;
 typedef struct { tiny_cnn_logits row[TINY_CNN_BATCH]; } tiny_cnn_batch_logits;
 typedef struct {
     tiny_cnn_l1_batch_act l1;
-    double l1_col[9][30]; /* l1's input as columns, for the batched forward pass */
+    double l1_col[TINY_CNN_BATCH][9][30]; /* l1's input as columns, per row, for the batched passes */
     tiny_cnn_l2_batch_act l2;
     tiny_cnn_l3_batch_act l3;
     tiny_cnn_l3_batch_act l3_keep; /* l3's dropout masks */
     tiny_cnn_l4_batch_act l4;
-    double l4_col[4][2]; /* l4's input as columns, for the batched forward pass */
+    double l4_col[TINY_CNN_BATCH][4][2]; /* l4's input as columns, per row, for the batched passes */
     tiny_cnn_l5_batch_act l5;
     tiny_cnn_l6_batch_act l6;
     tiny_cnn_batch_logits logits;
@@ -169,13 +170,10 @@ typedef struct { tiny_cnn_l6_delta row[TINY_CNN_BATCH]; } tiny_cnn_l6_batch_delt
 typedef struct { tiny_cnn_l7_delta row[TINY_CNN_BATCH]; } tiny_cnn_l7_batch_delta;
 typedef struct {
     tiny_cnn_l1_batch_delta l1;
-    double l1_col[9][30]; /* l1's input as columns, again */
-    double l1_dcol[9][30]; /* the gradient of those columns */
     tiny_cnn_l2_batch_delta l2;
     tiny_cnn_l3_batch_delta l3;
     tiny_cnn_l4_batch_delta l4;
-    double l4_col[4][2]; /* l4's input as columns, again */
-    double l4_dcol[4][2]; /* the gradient of those columns */
+    double l4_dcol[TINY_CNN_BATCH][4][2]; /* the gradient of those columns */
     tiny_cnn_l5_batch_delta l5;
     tiny_cnn_l6_batch_delta l6;
     tiny_cnn_l7_batch_delta l7;
@@ -245,6 +243,12 @@ void tiny_cnn_sgd(tiny_cnn_params *p, const tiny_cnn_grads *g, double rate);
 /* The optimizer's update (plain SGD): p and its state o move one step
  * along the gradient g. Zero o before the first step. */
 void tiny_cnn_update(tiny_cnn_params *p, tiny_cnn_opt *o, const tiny_cnn_grads *g, double rate);
+/* The same step in parts, for threads: each of parts threads calls
+ * tiny_cnn_update_part with its part (0 .. parts - 1); then, after all have
+ * returned, one adds 1 to o->step. The parameters come out the same for any
+ * number of parts. */
+void tiny_cnn_update_part(tiny_cnn_params *p, tiny_cnn_opt *o, const tiny_cnn_grads *g, double rate,
+                          int part, int parts);
 
 /* Batched passes: row s of each batch is sample s. Only the first n rows
  * (1..TINY_CNN_BATCH) count: the gradient is the mean over them, the loss
@@ -258,6 +262,26 @@ double tiny_cnn_batch_loss(const tiny_cnn_batch_acts *a, const tiny_cnn_batch_ta
 double tiny_cnn_batch_backward(tiny_cnn_grads *g, tiny_cnn_batch_deltas *d, const tiny_cnn_params *p,
                                const tiny_cnn_batch_acts *a, const tiny_cnn_batch_input *x,
                                const tiny_cnn_batch_target *t, int n);
+
+/* The same step in phases, for threads. tiny_cnn_batch_backward is
+ *   tiny_cnn_batch_prepare(d, p, 0, 1);
+ *   tiny_cnn_batch_deltas_rows(d, p, a, t, n, 0, TINY_CNN_BATCH);
+ *   tiny_cnn_batch_grads(g, d, a, x, n, 0, 1);
+ * With k threads, run the phases in order with a barrier between them: thread
+ * i calls tiny_cnn_batch_prepare with part i of k, then
+ * tiny_cnn_batch_forward_rows and tiny_cnn_batch_deltas_rows with its own rows
+ * [s0, s1), then tiny_cnn_batch_grads with part i of k. Split the rows at
+ * multiples of TINY_CNN_BATCH_ROWS (the last range ends at TINY_CNN_BATCH):
+ * every value is then computed by the same operations in the same order
+ * whatever k, so the gradient is the same to the bit for any number of threads.
+ * tiny_cnn_batch_loss afterwards, from one thread. */
+void tiny_cnn_batch_forward_rows(tiny_cnn_batch_acts *a, const tiny_cnn_params *p, const tiny_cnn_batch_input *x,
+                                 int s0, int s1);
+void tiny_cnn_batch_prepare(tiny_cnn_batch_deltas *d, const tiny_cnn_params *p, int part, int parts);
+void tiny_cnn_batch_deltas_rows(tiny_cnn_batch_deltas *d, const tiny_cnn_params *p, const tiny_cnn_batch_acts *a,
+                                const tiny_cnn_batch_target *t, int n, int s0, int s1);
+void tiny_cnn_batch_grads(tiny_cnn_grads *g, const tiny_cnn_batch_deltas *d, const tiny_cnn_batch_acts *a,
+                          const tiny_cnn_batch_input *x, int n, int part, int parts);
 #endif
 
 #ifdef __cplusplus

@@ -9,4 +9,4 @@ return network "bad" {
 -- expect: tests/specs/bad/key.lua:3: error: dense: unknown key 'activaton' (known: activation, init, slope, unroll), did you mean 'activation'?
 -- expect: tests/specs/bad/key.lua:3: error: dense: missing activation (known: sigmoid, tanh, relu, leaky_relu, identity, softmax)
 -- expect: tests/specs/bad/key.lua:5: error: network: unknown key 'los' (known: input, loss, dtype, unroll, train, budget), did you mean 'loss'?
--- expect: tests/specs/bad/key.lua:6: error: train: unknown key 'epoch' (known: optimizer, rate, batch, epochs, seed, momentum, beta1, beta2, epsilon, weight_decay, schedule, step_size, gamma, min_rate, validation, augment), did you mean 'epochs'?
+-- expect: tests/specs/bad/key.lua:6: error: train: unknown key 'epoch' (known: optimizer, rate, batch, epochs, seed, momentum, beta1, beta2, epsilon, weight_decay, schedule, step_size, gamma, min_rate, validation, augment, threads), did you mean 'epochs'?

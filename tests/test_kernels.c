@@ -1,0 +1,200 @@
+/* test_kernels.c: the batched kernels give the same bits however they run.
+ * tests/specs/kernels.lua (float: conv, flatten, dense, dropout, softmax;
+ * widths that are not whole vectors, a batch that is not whole row blocks,
+ * inputs that are often 0) is generated twice, as ksimd and kplain, and kplain
+ * is compiled with -DKPLAIN_NO_SIMD: plain loops where ksimd has the target's
+ * vectors (on x86-64 with AVX-512; elsewhere both are loops).
+ *
+ *   core: ksimd and kplain agree bit for bit: forward, gradients of full and
+ *         partial batches, and parameters after training steps;
+ *         the phases of the header, split into any number of parts (as
+ *         threads run them), give the gradient of batch_backward bit for bit,
+ *         and update_part in parts the parameters of update. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kplain.h"
+#include "ksimd.h"
+#include "rng.h"
+#include "testutil.h"
+
+_Static_assert(sizeof(ksimd_params) == sizeof(kplain_params), "same shapes");
+_Static_assert(sizeof(ksimd_batch_acts) == sizeof(kplain_batch_acts), "same shapes");
+_Static_assert(KSIMD_BATCH % KSIMD_BATCH_ROWS != 0, "the spec's batch leaves rows over");
+
+enum { B = KSIMD_BATCH };
+
+/* Everything one training step touches, for one of the two nets. */
+typedef struct {
+    ksimd_params p;
+    ksimd_opt o;
+    ksimd_grads g;
+    ksimd_batch_acts a;
+    ksimd_batch_deltas d;
+    ksimd_batch_input x;
+    ksimd_batch_target t;
+} sset;
+typedef struct {
+    kplain_params p;
+    kplain_opt o;
+    kplain_grads g;
+    kplain_batch_acts a;
+    kplain_batch_deltas d;
+    kplain_batch_input x;
+    kplain_batch_target t;
+} pset;
+
+static sset *S;
+static pset *Q;
+
+static void setup(void)
+{
+    S = calloc(1, sizeof *S);
+    Q = calloc(1, sizeof *Q);
+    ck_assert(S && Q);
+}
+
+static void teardown(void)
+{
+    free(S);
+    free(Q);
+}
+
+/* A batch of images with about half their pixels exactly 0 (so that blocks of
+ * inputs are skipped and others not), one-hot targets, the same in both. */
+static void batch(rng_state *r)
+{
+    for (int s = 0; s < B; ++s) {
+        float *v = &S->x.row[s].v[0][0][0];
+        for (int i = 0; i < KSIMD_IN; ++i)
+            v[i] = rng_uniform(r) < 0.5 ? 0.0f : (float)rng_uniform(r);
+        for (int j = 0; j < KSIMD_OUT; ++j)
+            S->t.row[s].v[j] = 0.0f;
+        S->t.row[s].v[rng_below(r, KSIMD_OUT)] = 1.0f;
+    }
+    memcpy(&Q->x, &S->x, sizeof Q->x);
+    memcpy(&Q->t, &S->t, sizeof Q->t);
+}
+
+static void masks(uint64_t seed)
+{
+    rng_state r;
+    rng_seed(&r, seed);
+    ksimd_batch_draw_masks(&S->a, rng_uniform_cb, &r);
+    rng_seed(&r, seed);
+    kplain_batch_draw_masks(&Q->a, rng_uniform_cb, &r);
+}
+
+static void init_both(uint64_t seed)
+{
+    rng_state r;
+    rng_seed(&r, seed);
+    ksimd_init(&S->p, rng_uniform_cb, &r);
+    memcpy(&Q->p, &S->p, sizeof Q->p);
+    memset(&S->o, 0, sizeof S->o);
+    memset(&Q->o, 0, sizeof Q->o);
+}
+
+static double max_abs(const float *v, size_t n)
+{
+    double m = 0.0;
+    for (size_t k = 0; k < n; ++k)
+        m = fmax(m, fabs((double)v[k]));
+    return m;
+}
+
+START_TEST(test_simd_and_plain_agree)
+{
+    init_both(7);
+    rng_state r;
+    rng_seed(&r, 11);
+    const int ns[] = {B, B - 4, 1};
+    for (int step = 0; step < 24; ++step) {
+        batch(&r);
+        masks(100 + (uint64_t)step);
+        ksimd_batch_forward(&S->a, &S->p, &S->x);
+        kplain_batch_forward(&Q->a, &Q->p, &Q->x);
+        ck_assert_msg(memcmp(&S->a.out, &Q->a.out, sizeof S->a.out) == 0, "step %d: outputs differ", step);
+        const int n = ns[step % 3];
+        const float ls = ksimd_batch_backward(&S->g, &S->d, &S->p, &S->a, &S->x, &S->t, n);
+        const float lq = kplain_batch_backward(&Q->g, &Q->d, &Q->p, &Q->a, &Q->x, &Q->t, n);
+        ck_assert_msg(memcmp(&ls, &lq, sizeof ls) == 0, "step %d: losses %.9g and %.9g", step, ls, lq);
+        ck_assert_msg(memcmp(&S->g, &Q->g, sizeof S->g) == 0, "step %d (n = %d): gradients differ", step, n);
+        ck_assert(max_abs(&S->g.l3.w[0][0], sizeof S->g.l3.w / sizeof(float)) > 0.0);
+        ck_assert(max_abs(&S->g.l1.w[0][0][0][0], sizeof S->g.l1.w / sizeof(float)) > 0.0);
+        ksimd_update(&S->p, &S->o, &S->g, 0.01f);
+        kplain_update(&Q->p, &Q->o, &Q->g, 0.01f);
+    }
+    ck_assert(memcmp(&S->p, &Q->p, sizeof S->p) == 0);
+}
+END_TEST
+
+/* One step in the header's phases, split in parts as threads would run them,
+ * the parts of each phase in reverse order. */
+static void phased(int n, int parts)
+{
+    const int blocks = (B + KSIMD_BATCH_ROWS - 1) / KSIMD_BATCH_ROWS;
+    for (int k = parts - 1; k >= 0; --k)
+        ksimd_batch_prepare(&S->d, &S->p, k, parts);
+    for (int q = 0; q < parts; ++q) {
+        const int k = parts - 1 - q; /* the last rows first */
+        const int s0 = blocks * k / parts * KSIMD_BATCH_ROWS;
+        const int s1 = k == parts - 1 ? B : blocks * (k + 1) / parts * KSIMD_BATCH_ROWS;
+        ksimd_batch_forward_rows(&S->a, &S->p, &S->x, s0, s1);
+        ksimd_batch_deltas_rows(&S->d, &S->p, &S->a, &S->t, n, s0, s1);
+    }
+    for (int k = parts - 1; k >= 0; --k)
+        ksimd_batch_grads(&S->g, &S->d, &S->a, &S->x, n, k, parts);
+}
+
+START_TEST(test_any_split_gives_the_same_bits)
+{
+    init_both(3);
+    rng_state r;
+    rng_seed(&r, 5);
+    static ksimd_grads want;
+    static ksimd_params p1;
+    for (int round = 0; round < 3; ++round) {
+        batch(&r);
+        masks(200 + (uint64_t)round);
+        const int n = round == 1 ? B - 3 : B;
+        ksimd_batch_forward(&S->a, &S->p, &S->x);
+        ksimd_batch_backward(&want, &S->d, &S->p, &S->a, &S->x, &S->t, n);
+        const int splits[] = {1, 2, 3, 4, 7, B};
+        for (size_t k = 0; k < sizeof splits / sizeof splits[0]; ++k) {
+            memset(&S->g, 0xff, sizeof S->g); /* NaNs: every element must be written */
+            phased(n, splits[k]);
+            ck_assert_msg(memcmp(&S->g, &want, sizeof want) == 0, "round %d, %d parts: gradients differ", round,
+                          splits[k]);
+        }
+        /* the update in parts */
+        memcpy(&p1, &S->p, sizeof p1);
+        ksimd_opt o1 = S->o;
+        ksimd_update(&p1, &o1, &want, 0.01f);
+        for (int k = 0; k < 3; ++k)
+            ksimd_update_part(&S->p, &S->o, &want, 0.01f, (k + 1) % 3, 3);
+        S->o.step += 1;
+        ck_assert_msg(memcmp(&p1, &S->p, sizeof p1) == 0, "round %d: update in 3 parts differs", round);
+        ck_assert(memcmp(&o1, &S->o, sizeof o1) == 0);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("kernels");
+    TCase *core = tcase_create("core");
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_add_test(core, test_simd_and_plain_agree);
+    tcase_add_test(core, test_any_split_gives_the_same_bits);
+    tcase_set_timeout(core, 60);
+    suite_add_tcase(s, core);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    const int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
