@@ -1,7 +1,9 @@
 /* bench_constnet_batch.c: (e) the generated code at a fixed mini-batch size,
- * driven through its batched typed API: mnistb_batch_forward,
- * mnistb_batch_backward (the mean gradient over the batch) and mnistb_update
- * (plain SGD), one call each per batch.
+ * driven through its batched typed API in the phases the header documents
+ * (mnistb_batch_prepare, mnistb_batch_forward_rows, mnistb_batch_deltas_rows,
+ * and mnistb_batch_step: the mean gradient over the batch with plain SGD fused
+ * in, as the trainer runs it), on --threads N threads (OpenMP; default 1): each thread takes its
+ * part of every phase, with a barrier between phases, as the trainer does.
  *
  * Built once per batch size against bench/work/gen_b<B>/mnistb.{h,c}, which
  * bench/run.sh generates with
@@ -13,7 +15,12 @@
  * remainder (60,000 = 468 x 128 + 96), passed as n. The gather of each batch
  * (copying its rows into the batch struct) is timed, as PyTorch's indexing is.
  * Inference runs mnistb_batch_forward over the test set, B images at a time.
- * Prints: impl=constnet_b<B> train_sps=N infer_sps=N acc=P */
+ * Prints: impl=constnet_b<B>_t<N> train_sps=N infer_sps=N acc=P loss=L
+ *         phases fwd_s=S dx_s=S grad_s=S upd_s=S other_s=S
+ * the wall seconds of the epoch spent in the forward pass, the input
+ * gradients (with the transposed weights), the weight gradients with the
+ * update fused in (upd_s is then 0), the rest (each thread gathering its rows, the loss). The phases are
+ * timed by thread 0 after a barrier. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +29,19 @@
 #include "err.h"
 #include "mnistb.h"
 #include "rng.h"
+
+#if defined(__GNUC__)
+#define BENCH_PREFETCH(p) __builtin_prefetch((p), 0, 1)
+#else
+#define BENCH_PREFETCH(p) ((void)(p))
+#endif
+
+#ifdef _OPENMP
+#include <omp.h>
+#define BARRIER _Pragma("omp barrier")
+#else
+#define BARRIER
+#endif
 
 enum { B = MNISTB_BATCH };
 
@@ -61,12 +81,11 @@ int main(int argc, char **argv)
 
     mnistb_params *p = malloc(sizeof *p);
     mnistb_params *ref = malloc(sizeof *ref);
-    mnistb_grads *g = malloc(sizeof *g);
     mnistb_batch_deltas *d = malloc(sizeof *d);
     mnistb_batch_acts *a = malloc(sizeof *a);
     mnistb_batch_input *xb = malloc(sizeof *xb);
     mnistb_batch_target *tb = malloc(sizeof *tb);
-    if (p == NULL || ref == NULL || g == NULL || d == NULL || a == NULL || xb == NULL || tb == NULL) {
+    if (p == NULL || ref == NULL || d == NULL || a == NULL || xb == NULL || tb == NULL) {
         fprintf(stderr, "bench_constnet_batch: error: out of memory\n");
         return 1;
     }
@@ -86,17 +105,63 @@ int main(int argc, char **argv)
     mnistb_opt opt;
     memset(&opt, 0, sizeof opt);
     double loss = 0.0;
+    double ph[5] = {0}; /* forward, input gradients, weight gradients, update, rest */
+    const int threads = (int)s.threads;
+#ifndef _OPENMP
+    if (threads > 1) {
+        fprintf(stderr, "bench_constnet_batch: error: --threads %d, but built without OpenMP\n", threads);
+        return 1;
+    }
+#endif
+    const int blocks = (B + MNISTB_BATCH_ROWS - 1) / MNISTB_BATCH_ROWS;
     const double t0 = bench_now();
     for (size_t k = 0; k < s.n_train; k += B) {
+        const double g0 = bench_now();
         const int n = s.n_train - k < (size_t)B ? (int)(s.n_train - k) : B;
-        for (int r = 0; r < n; ++r) {
-            const uint32_t idx = s.order[k + (size_t)r];
-            memcpy(xb->row[r].v, s.train.x + (size_t)idx * MNISTB_IN, sizeof xb->row[r].v);
-            memcpy(tb->row[r].v, s.onehot[s.train.y[idx]], sizeof tb->row[r].v);
+        double ts[5] = {0};
+#pragma omp parallel num_threads(threads) if (threads > 1)
+        {
+#ifdef _OPENMP
+            const int part = omp_get_thread_num(), parts = omp_get_num_threads();
+#else
+            const int part = 0, parts = 1;
+#endif
+            const int s0 = blocks * part / parts * MNISTB_BATCH_ROWS;
+            const int s1 = part == parts - 1 ? B : blocks * (part + 1) / parts * MNISTB_BATCH_ROWS;
+            for (int r = s0; r < s1 && r < n; ++r) { /* each thread gathers its own rows */
+                const uint32_t idx = s.order[k + (size_t)r];
+                memcpy(xb->row[r].v, s.train.x + (size_t)idx * MNISTB_IN, sizeof xb->row[r].v);
+                memcpy(tb->row[r].v, s.onehot[s.train.y[idx]], sizeof tb->row[r].v);
+            }
+            if (part == 0)
+                ts[0] = bench_now();
+            mnistb_batch_forward_rows(a, p, xb, s0, s1);
+            BARRIER
+            if (part == 0)
+                ts[1] = bench_now();
+            mnistb_batch_prepare(d, p, part, parts);
+            BARRIER
+            mnistb_batch_deltas_rows(d, p, a, tb, n, s0, s1);
+            BARRIER
+            if (part == 0)
+                ts[2] = bench_now();
+            mnistb_batch_step(p, d, a, xb, n, rate, part, parts); /* the gradient with SGD fused in */
+            BARRIER
+            if (part == 0)
+                ts[3] = bench_now();
+            /* the next batch's rows, fetched while the others finish (the training
+             * set is far larger than the caches, and its rows come in random order) */
+            for (int r = s0; r < s1 && k + B + (size_t)r < s.n_train; ++r)
+                for (size_t o = 0; o < MNISTB_IN; o += 16)
+                    BENCH_PREFETCH(s.train.x + (size_t)s.order[k + B + (size_t)r] * MNISTB_IN + o);
         }
-        mnistb_batch_forward(a, p, xb);
-        loss += mnistb_batch_backward(g, d, p, a, xb, tb, n);
-        mnistb_update(p, &opt, g, rate);
+        ts[4] = bench_now();
+        opt.step += 1;
+        loss += mnistb_batch_loss(a, tb, n);
+        const double g1 = bench_now();
+        for (int q = 0; q < 4; ++q)
+            ph[q] += ts[q + 1] - ts[q];
+        ph[4] += (ts[0] - g0) + (g1 - ts[4]);
     }
     const double t1 = bench_now();
 
@@ -112,14 +177,16 @@ int main(int argc, char **argv)
     }
     const double t3 = bench_now();
 
-    char impl[32];
-    snprintf(impl, sizeof impl, "constnet_b%d", B);
-    fprintf(stderr, "%s: mean training loss %.6f, %llu updates\n", impl, loss / (double)s.n_train,
+    char impl[48];
+    snprintf(impl, sizeof impl, "constnet_b%d_t%d", B, threads);
+    fprintf(stderr, "%s: mean training loss %.9f, %llu updates\n", impl, loss / (double)s.n_train,
             (unsigned long long)opt.step);
-    bench_report(impl, s.n_train, t1 - t0, s.test.n, t3 - t2, correct);
+    printf("impl=%s train_sps=%.0f infer_sps=%.0f acc=%.2f loss=%.9f\n", impl, (double)s.n_train / (t1 - t0),
+           (double)s.test.n / (t3 - t2), 100.0 * (double)correct / (double)s.test.n, loss / (double)s.n_train);
+    printf("phases fwd_s=%.6f dx_s=%.6f grad_s=%.6f upd_s=%.6f other_s=%.6f\n", ph[0], ph[1], ph[2], ph[3], ph[4]);
+    fflush(stdout);
 
     free(p);
-    free(g);
     free(d);
     free(a);
     free(xb);
