@@ -3,6 +3,8 @@
  * sizes, in GFLOP/s (2 M N K flops per product). Not a training run: it only
  * shows how fast this machine multiplies matrices of this layer's shape.
  *
+ *   bench_sgemm [BATCH...]     (default: 1 32 64 128)
+ *
  * Prints one line per product:
  *   blas=openblas op=NAME batch=B m=M n=N k=K gflops=G
  * op=forward:  Z[B x 128] = X[B x 784] W[784 x 128]   (the layer's forward pass)
@@ -53,15 +55,24 @@ static double time_sgemm(int trans_a, int m, int n, int k, const float *a, const
     return 2.0 * (double)m * (double)n * (double)k * (double)reps / t * 1e-9;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    enum { IN = 784, OUT = 128 };
-    static const int batches[] = {1, 32, 128};
+    enum { IN = 784, OUT = 128, MAX_BATCH = 65536 };
+    static const int default_batches[] = {1, 32, 64, 128};
+    int nb = argc > 1 ? argc - 1 : (int)(sizeof default_batches / sizeof default_batches[0]);
+    for (int q = 1; q < argc; ++q) {
+        char *end;
+        const long v = strtol(argv[q], &end, 10);
+        if (end == argv[q] || *end != '\0' || v < 1 || v > MAX_BATCH) {
+            fprintf(stderr, "bench_sgemm: error: batch '%s' is not an integer in 1..%d\n", argv[q], MAX_BATCH);
+            return 2;
+        }
+    }
     openblas_set_num_threads(1);
     fprintf(stderr, "sgemm: %s, 1 thread\n", openblas_get_config());
     unsigned state = 1;
-    for (size_t q = 0; q < sizeof batches / sizeof batches[0]; ++q) {
-        const int bsz = batches[q];
+    for (int q = 0; q < nb; ++q) {
+        const int bsz = argc > 1 ? (int)strtol(argv[q + 1], NULL, 10) : default_batches[q];
         float *x = malloc((size_t)bsz * IN * sizeof *x);
         float *w = malloc((size_t)IN * OUT * sizeof *w);
         float *z = malloc((size_t)bsz * OUT * sizeof *z);

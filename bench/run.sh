@@ -12,13 +12,19 @@
 #   naive     (c) the article's kind of plain C: heap matrices of runtime
 #                 size, triple loops, -O2 (bench/bench_naive.c)
 # and, apart, as a ceiling and not a competitor:
-#   sgemm     (d) OpenBLAS cblas_sgemm on the 784x128 layer's shapes
+#   sgemm     (d) OpenBLAS cblas_sgemm on the 784x128 layer's shapes, at
+#                 batch 1 and each mini-batch size
 #                 (bench/bench_sgemm.c; BENCH_BLAS=0 leaves it out)
 #   peak          the core's FMA peak, measured (bench/bench_peak.c)
 #
-# Mini-batches of 32 and 128, the mean gradient, rate 1.0:
+# Mini-batches of BENCH_BATCHES (32, 64 and 128), the mean gradient, rate 1.0:
 #   constnet  (e) generated with --batch B, driven through batch_forward,
-#                 batch_backward and update (bench/bench_constnet_batch.c)
+#                 batch_backward and update (bench/bench_constnet_batch.c),
+#                 with --threads 1 and --threads BENCH_THREADS (2); it
+#                 prints impl=constnet_b<B>_t<N> ... and may print a second
+#                 line, "phases fwd_s=.. dx_s=.. grad_s=.. upd_s=.. other_s=..",
+#                 the seconds of the epoch per kind of work, from which the
+#                 GFLOP/s of each kind of layer product is reported
 #   torch     (f) PyTorch (Debian's python3-torch), nn.Linear + sigmoid +
 #                 torch.optim.SGD, 1 thread and default threads
 #                 (bench/bench_torch.py; BENCH_TORCH=0 leaves it out), started
@@ -37,8 +43,12 @@
 # times each (default 3); the tables hold the medians. (a), (b) and (c) must
 # reach the same test accuracy to within 0.1 percentage point, and so must
 # (e) and (f) at each batch size, or the script prints a MISMATCH line and
-# exits non-zero without touching bench/RESULTS.md. Otherwise it writes
-# bench/RESULTS.md. Everything built lands in bench/work/.
+# exits non-zero without touching bench/RESULTS.md; it does the same when
+# constnet's accuracy (or its loss, where printed) differs between 1 and
+# BENCH_THREADS threads, as the results must be identical. Otherwise it writes bench/RESULTS.md, whose Targets
+# section states each target of issue 15 met or missed, and by how much, and
+# copies in bench/BOUNDS.md (what bounds the batched kernels) when it exists.
+# Everything built lands in bench/work/.
 #
 # The int8 rows: bench/q8.sh (nets/mnist.lua quantized: float and int8
 # accuracy, size and speed; BENCH_Q8=0 leaves them out). The CNN rows:
@@ -46,6 +56,8 @@
 # leaves them out).
 #
 # Environment: BENCH_RUNS (3), BENCH_SEED (1), BENCH_BLAS (1), BENCH_TORCH (1), BENCH_Q8 (1), BENCH_CNN (1),
+# BENCH_BATCHES ("32 64 128"; fewer for a quick run), BENCH_THREADS (2: the
+# threads of constnet's multi-thread rows; 1 leaves those rows out),
 # BENCH_UNROLL_TIMEOUT (150, seconds; lower it for a quick run), CC (cc), LUA (lua5.4), PYTHON (the first python3 that imports torch),
 # MNIST_DIR (data/mnist). Installs libfann-dev (libopenblas-dev for (d),
 # python3-torch for (f)) with apt-get when missing, as root or with sudo.
@@ -68,11 +80,14 @@ SMALL_SPEC=bench/small.lua
 WORK=bench/work
 RESULTS=bench/RESULTS.md
 IMPLS=(constnet fann naive)
-BATCHES=(32 128)
+read -ra BATCHES <<<"${BENCH_BATCHES:-32 64 128}"
+THREADS=${BENCH_THREADS:-2} # constnet's multi-thread rows
+BOUNDS=bench/BOUNDS.md      # what bounds the batched kernels, written by hand
 BATCH_RATE=1.0 # mini-batch SGD on the mean gradient, for constnet and PyTorch alike
 CSTD=(-std=c11 -Wall -Wextra -Werror)
 OPT_GEN=(-O3 -march=native) # (a), (e), the unroll table: as the Makefile builds generated code
 OPT_PLAIN=(-O2)             # (c), as the article builds it; also the shared code
+THREAD_FLAGS=(-pthread)     # (e), whose generated code may run threads
 TOLERANCE=0.1               # percentage points of test accuracy
 UNROLL_TIMEOUT=${BENCH_UNROLL_TIMEOUT:-150} # seconds allowed to one compile of the unroll table
 UNROLL_MAX_MB=4096          # memory allowed to it
@@ -82,7 +97,11 @@ DEFAULT_BUDGET=10           # seconds: generating + compiling mnist with the def
 # every layer but the first. The update (2 per weight per batch), biases and
 # activations are left out.
 W1=$((784 * 128)) W2=$((128 * 64)) W3=$((64 * 10))
-TRAIN_FLOPS=$((2 * (W1 + W2 + W3) + 2 * (W1 + W2 + W3) + 2 * (W2 + W3)))
+FWD_FLOPS=$((2 * (W1 + W2 + W3)))
+GRAD_FLOPS=$((2 * (W1 + W2 + W3)))
+DX_FLOPS=$((2 * (W2 + W3)))
+TRAIN_FLOPS=$((FWD_FLOPS + GRAD_FLOPS + DX_FLOPS))
+PHASES=(fwd_s dx_s grad_s upd_s other_s) # the keys of the phases line of (e)
 
 die() {
     printf 'bench: error: %s\n' "$*" >&2
@@ -98,6 +117,18 @@ say() {
 [[ $BLAS == 0 || $BLAS == 1 ]] || die "BENCH_BLAS must be 0 or 1, not '$BLAS'"
 [[ $TORCH == 0 || $TORCH == 1 ]] || die "BENCH_TORCH must be 0 or 1, not '$TORCH'"
 [[ $UNROLL_TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "BENCH_UNROLL_TIMEOUT must be a positive integer, not '$UNROLL_TIMEOUT'"
+[[ $THREADS =~ ^[1-9][0-9]*$ ]] || die "BENCH_THREADS must be a positive integer, not '$THREADS'"
+((${#BATCHES[@]} > 0)) || die "BENCH_BATCHES names no batch size"
+for b in "${BATCHES[@]}"; do
+    [[ $b =~ ^[1-9][0-9]*$ && $b -ge 2 ]] || die "BENCH_BATCHES: '$b' is not a batch size of at least 2"
+done
+[[ $(printf '%s\n' "${BATCHES[@]}" | sort -u | wc -l) -eq ${#BATCHES[@]} ]] ||
+    die "BENCH_BATCHES names a batch size twice: ${BATCHES[*]}"
+# constnet's thread counts: 1, and BENCH_THREADS unless that is 1
+TLIST=(1)
+if ((THREADS > 1)); then
+    TLIST+=("$THREADS")
+fi
 command -v "$CC" >/dev/null || die "no C compiler '$CC' (set CC, or run make deps)"
 command -v "$LUA" >/dev/null || die "no Lua interpreter '$LUA' (set LUA, or run make deps)"
 
@@ -179,12 +210,19 @@ say "generating $SPEC into $WORK/gen"
 [[ -f $WORK/gen/mnist.h && -f $WORK/gen/mnist.c ]] || die "$WORK/gen: the generator wrote no mnist.h/mnist.c"
 
 say "building with $CC"
-shared=()
-for f in runtime/err.c runtime/idx.c runtime/rng.c bench/common.c; do
-    o=$WORK/obj/$(basename "$f" .c).o
-    "$CC" "${CSTD[@]}" "${OPT_PLAIN[@]}" -Iruntime -c "$f" -o "$o"
-    shared+=("$o")
+# The shared code: bench/common.c, and the runtime's modules (main.c left out)
+# in an archive, from which each program links the ones it calls.
+"$CC" "${CSTD[@]}" "${OPT_PLAIN[@]}" -Iruntime -c bench/common.c -o "$WORK/obj/common.o"
+rm -rf "$WORK/obj/rt" "$WORK/obj/libruntime.a"
+mkdir -p "$WORK/obj/rt"
+read -ra png_cflags <<<"$(pkg-config --cflags libpng 2>/dev/null || true)"
+for f in runtime/*.c; do
+    [[ $f == runtime/main.c ]] && continue
+    "$CC" "${CSTD[@]}" "${OPT_PLAIN[@]}" "${THREAD_FLAGS[@]}" "${png_cflags[@]}" -Iruntime -c "$f" \
+        -o "$WORK/obj/rt/$(basename "$f" .c).o"
 done
+ar rcs "$WORK/obj/libruntime.a" "$WORK/obj/rt"/*.o
+shared=("$WORK/obj/common.o" "$WORK/obj/libruntime.a")
 "$CC" "${CSTD[@]}" "${OPT_GEN[@]}" -c "$WORK/gen/mnist.c" -o "$WORK/obj/mnist.o"
 "$CC" "${CSTD[@]}" "${OPT_GEN[@]}" -Iruntime -Ibench -I"$WORK/gen" -c bench/bench_constnet.c \
     -o "$WORK/obj/bench_constnet.o"
@@ -210,8 +248,8 @@ for b in "${BATCHES[@]}"; do
     g=$WORK/gen_b$b
     "$LUA" gen/constnet.lua "$SPEC" --batch "$b" --name mnistb -q -o "$g" >&2
     [[ -f $g/mnistb.h && -f $g/mnistb.c ]] || die "$g: the generator wrote no mnistb.h/mnistb.c"
-    "$CC" "${CSTD[@]}" "${OPT_GEN[@]}" -c "$g/mnistb.c" -o "$WORK/obj/mnistb_b$b.o"
-    "$CC" "${CSTD[@]}" "${OPT_GEN[@]}" -Iruntime -Ibench -I"$g" bench/bench_constnet_batch.c \
+    "$CC" "${CSTD[@]}" "${OPT_GEN[@]}" "${THREAD_FLAGS[@]}" -c "$g/mnistb.c" -o "$WORK/obj/mnistb_b$b.o"
+    "$CC" "${CSTD[@]}" "${OPT_GEN[@]}" "${THREAD_FLAGS[@]}" -Iruntime -Ibench -I"$g" bench/bench_constnet_batch.c \
         "$WORK/obj/mnistb_b$b.o" "${shared[@]}" -lz -lm -o "$WORK/bin/bench_constnet_b$b"
 done
 if [[ $TORCH == 1 ]]; then
@@ -318,9 +356,12 @@ for impl in "${IMPLS[@]}"; do
 done
 BATCH_IMPLS=()
 for b in "${BATCHES[@]}"; do
-    BATCH_IMPLS+=("constnet_b$b")
-    cmd[constnet_b$b]="$WORK/bin/bench_constnet_b$b --data $MNIST_DIR --seed $SEED --rate $BATCH_RATE"
-    expect[constnet_b$b]=constnet_b$b
+    for t in "${TLIST[@]}"; do
+        i=constnet_b${b}_t$t
+        BATCH_IMPLS+=("$i")
+        cmd[$i]="$WORK/bin/bench_constnet_b$b --data $MNIST_DIR --seed $SEED --rate $BATCH_RATE --threads $t"
+        expect[$i]=$i
+    done
     if [[ $TORCH == 1 ]]; then
         for t in 1 0; do
             i=torch_b${b}_t$t
@@ -348,6 +389,8 @@ log=$WORK/stderr.txt
 : >"$raw"
 : >"$log"
 line_re='^impl=([a-z0-9_]+)(( [a-z_]+=[0-9.]+)+)$'
+phases_re='^phases(( [a-z_]+=-?[0-9.]+)+)$'
+phase_notes=() # what was odd about the phases lines, for the warnings
 
 say "$RUNS round(s) of ${#ALL[@]} programs, round-robin (details in $log):"
 say "  ${ALL[*]}"
@@ -360,18 +403,33 @@ for ((r = 0; r < RUNS; r++)); do
             cat "$log" >&2
             die "$impl failed"
         fi
-        [[ $out =~ $line_re && ${BASH_REMATCH[1]} == "${expect[$impl]}" ]] || die "$impl printed '$out'"
+        # line 1: the figures; a constnet batch program may add line 2, its phases
+        first=${out%%$'\n'*}
+        rest=
+        [[ $out == *$'\n'* ]] && rest=${out#*$'\n'}
+        [[ $first =~ $line_re && ${BASH_REMATCH[1]} == "${expect[$impl]}" ]] || die "$impl printed '$out'"
         for kv in ${BASH_REMATCH[2]}; do
             val[$impl.${kv%%=*}]+="${kv#*=} "
         done
-        printf 'round %d: %s: %s\n' "$((r + 1))" "$impl" "$out" | tee -a "$raw" >&2
+        if [[ -n $rest ]]; then
+            if [[ $impl == constnet_b* && $rest =~ $phases_re ]]; then
+                for kv in ${BASH_REMATCH[1]}; do
+                    val[$impl.phase_${kv%%=*}]+="${kv#*=} "
+                done
+            else
+                phase_notes+=("$impl: an unexpected second line '${rest//$'\n'/ | }', left out")
+            fi
+        fi
+        while IFS= read -r l; do
+            printf 'round %d: %s: %s\n' "$((r + 1))" "$impl" "$l"
+        done <<<"$out" | tee -a "$raw" >&2
     done
 done
 
 blas_out=
 if [[ $BLAS == 1 ]]; then
     say "(d) OpenBLAS sgemm ceiling, 1 thread"
-    blas_out=$(OPENBLAS_NUM_THREADS=1 "$WORK/bin/bench_sgemm" 2>>"$log") || die "bench_sgemm failed"
+    blas_out=$(OPENBLAS_NUM_THREADS=1 "$WORK/bin/bench_sgemm" 1 "${BATCHES[@]}" 2>>"$log") || die "bench_sgemm failed"
     printf '%s\n' "$blas_out" >&2
 fi
 peak_gflops=''
@@ -447,6 +505,32 @@ for b in "${BATCHES[@]}"; do
     bagree[$b]=$(within "${bspread[$b]}")
     [[ ${bagree[$b]} == 1 ]] || mismatches+=("batch $b: test accuracies ${accs[*]} span ${bspread[$b]} points (tolerance $TOLERANCE)")
 done
+# same_runs IMPL... KEY: are KEY's values one and the same over every run of
+# every IMPL? (0 when none printed KEY)
+same_runs() {
+    local key=${*: -1} i all=
+    for i in "${@:1:$#-1}"; do
+        all+=${val[$i.$key]:-}
+    done
+    [[ -n $all ]] || return 0
+    local -a v
+    read -ra v <<<"$all"
+    [[ $(printf '%s\n' "${v[@]}" | sort -u | wc -l) -eq 1 ]]
+}
+# constnet at 1 and at BENCH_THREADS threads must compute the same bits: the
+# same accuracy, and the same loss where the programs print it.
+declare -A tsame=()
+for b in "${BATCHES[@]}"; do
+    ((THREADS > 1)) || continue
+    t1=constnet_b${b}_t1 tn=constnet_b${b}_t$THREADS
+    tsame[$b]=1
+    for key in acc loss; do
+        if ! same_runs "$t1" "$tn" "$key"; then
+            tsame[$b]=0
+            mismatches+=("batch $b: constnet's $key differs between 1 and $THREADS threads: ${val[$t1.$key]}against ${val[$tn.$key]}(they must be identical)")
+        fi
+    done
+done
 
 # Inference flops per sample: 2 per weight (multiply, add).
 flops_per_sample=$((2 * (W1 + W2 + W3)))
@@ -458,20 +542,60 @@ cores=$((${cores_per_socket:-0} * ${sockets:-0}))
 cpus=$(nproc 2>/dev/null || echo '?')
 hyper=$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor:[[:space:]]*//p' | head -n1)
 pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo 'unknown'; }
-settings="BENCH_RUNS=$RUNS BENCH_SEED=$SEED BENCH_BLAS=$BLAS BENCH_TORCH=$TORCH"
+settings="BENCH_RUNS=$RUNS BENCH_SEED=$SEED BENCH_BLAS=$BLAS BENCH_TORCH=$TORCH BENCH_BATCHES=\"${BATCHES[*]}\" BENCH_THREADS=$THREADS"
 if [[ -n ${MAKELEVEL:-} ]]; then
     how="make bench, which ran: $settings bash bench/run.sh"
 else
     how="$settings bash bench/run.sh"
 fi
 
-sgemm_fwd() { # sgemm_fwd BATCH: OpenBLAS's forward GFLOP/s on layer 1 at that batch
+sgemm_at() { # sgemm_at OP BATCH: OpenBLAS's GFLOP/s for OP (forward, weight_grad) on layer 1
     [[ -n $blas_out ]] || return 0
-    sed -n "s/.*op=forward batch=$1 .*gflops=\([0-9.]*\).*/\1/p" <<<"$blas_out"
+    sed -n "s/.*op=$1 batch=$2 .*gflops=\([0-9.]*\).*/\1/p" <<<"$blas_out"
 }
-of_peak() { # of_peak GFLOPS: percent of the measured FMA peak
+of_peak() { # of_peak GFLOPS [THREADS]: percent of the measured FMA peak (times THREADS)
     [[ -n $peak_gflops ]] || { printf 'n/a'; return; }
-    awk -v g="$1" -v p="$peak_gflops" 'BEGIN { printf "%.0f %%", 100 * g / p }'
+    awk -v g="$1" -v p="$peak_gflops" -v t="${2:-1}" 'BEGIN { printf "%.0f %%", 100 * g / (p * t) }'
+}
+div() { awk -v a="$1" -v b="$2" 'BEGIN { print a / b }'; }
+
+# The number of training images, from the header of MNIST's label file: the
+# sample count of every epoch above, for the GFLOP/s of the phases.
+n_train_images() {
+    local f=$MNIST_DIR/train-labels-idx1-ubyte
+    if [[ -f $f ]]; then
+        head -c 8 "$f"
+    else
+        gzip -dc "$f.gz" 2>/dev/null | head -c 8 || true
+    fi | od -An -tu1 | awk 'NF >= 8 { print (($5 * 256 + $6) * 256 + $7) * 256 + $8 }'
+}
+N_TRAIN=$(n_train_images)
+
+# The phases of constnet's batch programs: mphase[IMPL.KEY], the median
+# seconds, for the programs that printed every key on every run.
+declare -A mphase=()
+PHASED=() # those programs
+for impl in "${BATCH_IMPLS[@]}"; do
+    [[ $impl == constnet_* ]] || continue
+    full=0 any=0 # keys printed on every run, on some run
+    for k in "${PHASES[@]}"; do
+        read -ra a <<<"${val[$impl.phase_$k]:-}"
+        ((${#a[@]} == RUNS)) && full=$((full + 1))
+        ((${#a[@]} > 0)) && any=$((any + 1))
+    done
+    if ((full == ${#PHASES[@]})) && [[ -n $N_TRAIN ]]; then
+        PHASED+=("$impl")
+        for k in "${PHASES[@]}"; do
+            mphase[$impl.$k]=$(med "$impl" "phase_$k")
+        done
+    elif ((any > 0)); then
+        phase_notes+=("$impl: its phases line lacked one of ${PHASES[*]} on some run, or the training image count is unknown: no phase figures")
+    fi
+done
+warnings+=("${phase_notes[@]}")
+# phase_gflops IMPL KEY FLOPS: GFLOP/s of that phase over the epoch
+phase_gflops() {
+    awk -v n="$N_TRAIN" -v f="$3" -v t="${mphase[$1.$2]}" 'BEGIN { if (t > 0) printf "%.1f", n * f / t / 1e9; else printf "n/a" }'
 }
 
 report=$WORK/RESULTS.md
@@ -543,13 +667,14 @@ report=$WORK/RESULTS.md
     echo "The same network, start and sample order, one epoch in batches of B (the last"
     echo "batch holds the remainder: 60,000 = 468 x 128 + 96), the loss sum_j (a_j - t_j)^2"
     echo "summed over the outputs and averaged over the batch, plain SGD on that mean"
-    echo "gradient at rate $BATCH_RATE for both batch sizes and both implementations."
+    echo "gradient at rate $BATCH_RATE for every batch size and both implementations."
     echo "constnet: generated with \`--batch B\` (${OPT_GEN[*]}), calling"
     echo "batch_forward, batch_backward and update once per batch"
-    echo "(bench/bench_constnet_batch.c). PyTorch: torch.nn.Linear + sigmoid,"
-    echo "torch.optim.SGD, eager mode, the weights copied in from the C side's init"
-    echo "(bench/bench_dump.c, bench/bench_torch.py). Both time the gathering of each"
-    echo "batch; inference runs over the test set in batches of B."
+    echo "(bench/bench_constnet_batch.c), with 1 thread$( ((THREADS > 1)) && echo " and with $THREADS (--threads $THREADS)")."
+    echo "PyTorch: torch.nn.Linear + sigmoid, torch.optim.SGD, eager mode, the weights"
+    echo "copied in from the C side's init (bench/bench_dump.c, bench/bench_torch.py)."
+    echo "Both time the gathering of each batch; inference runs over the test set in"
+    echo "batches of B."
     echo
     echo "GFLOP/s counts the layer products only: per training sample 2 flops per weight"
     echo "forward, 2 per weight for the weight gradient and 2 per weight for the input"
@@ -560,41 +685,65 @@ report=$WORK/RESULTS.md
         echo "PyTorch: skipped ($torch_why)."
         echo
     fi
-    echo "| implementation | batch | threads | train samples/s | GFLOP/s | of FMA peak | constnet is | inference samples/s | test accuracy |"
-    echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-    printf '| (a) constnet, batch 1, rate 0.1 (reference) | 1 | 1 | %s | %s | %s | | %s | %s %% |\n' \
+    tn_col=
+    ((THREADS > 1)) && tn_col=" constnet, $THREADS threads, is |"
+    echo "| implementation | batch | threads | train samples/s | GFLOP/s | of FMA peak | constnet, 1 thread, is |$tn_col inference samples/s | test accuracy |"
+    echo "| --- | ---: | --- | ---: | ---: | ---: | ---: |${tn_col:+ ---: |} ---: | ---: |"
+    printf '| (a) constnet, batch 1, rate 0.1 (reference) | 1 | 1 | %s | %s | %s | |%s %s | %s %% |\n' \
         "$(fmt "${mtrain[constnet]}" '%.0f')" "$(gflops "${mtrain[constnet]}" "$TRAIN_FLOPS")" \
-        "$(of_peak "$(gflops "${mtrain[constnet]}" "$TRAIN_FLOPS")")" \
+        "$(of_peak "$(gflops "${mtrain[constnet]}" "$TRAIN_FLOPS")")" "${tn_col:+ |}" \
         "$(fmt "${minfer[constnet]}" '%.0f')" "$(fmt "${macc[constnet]}" '%.2f')"
     for b in "${BATCHES[@]}"; do
         for impl in "${BATCH_IMPLS[@]}"; do
-            [[ $impl == *_b${b} || $impl == *_b${b}_* ]] || continue
+            [[ $impl == *_b${b}_* ]] || continue
+            nthr=1
             case $impl in
-            constnet_*) what="(e) constnet, generated C"; threads=1; vs= ;;
+            constnet_*)
+                what="(e) constnet, generated C"
+                nthr=${impl##*_t}
+                threads=$nthr
+                ;;
             torch_*_t1)
                 what="(f) PyTorch"
                 threads="1 (torch $(med "$impl" threads), OpenBLAS $(med "$impl" blas_threads))"
-                vs=$(ratio "${mtrain[constnet_b$b]}" "${mtrain[$impl]}")
                 ;;
             torch_*_t0)
                 what="(f) PyTorch"
                 threads="default (torch $(med "$impl" threads), OpenBLAS $(med "$impl" blas_threads))"
-                vs=$(ratio "${mtrain[constnet_b$b]}" "${mtrain[$impl]}")
                 ;;
             esac
+            # constnet at each thread count over this row, blank against itself
+            vs=
+            for t in "${TLIST[@]}"; do
+                c=constnet_b${b}_t$t
+                if [[ $c == "$impl" ]]; then
+                    vs+=" |"
+                else
+                    vs+=" $(ratio "${mtrain[$c]}" "${mtrain[$impl]}") |"
+                fi
+            done
             g=$(gflops "${mtrain[$impl]}" "$TRAIN_FLOPS")
-            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s %% |\n' "$what" "$b" "$threads" \
-                "$(fmt "${mtrain[$impl]}" '%.0f')" "$g" "$(of_peak "$g")" "$vs" \
+            printf '| %s | %s | %s | %s | %s | %s |%s %s | %s %% |\n' "$what" "$b" "$threads" \
+                "$(fmt "${mtrain[$impl]}" '%.0f')" "$g" "$(of_peak "$g" "$nthr")" "$vs" \
                 "$(fmt "${minfer[$impl]}" '%.0f')" "$(fmt "${macc[$impl]}" '%.2f')"
         done
     done
     echo
-    echo "\"constnet is\": constnet's training samples/s over that row's, at the same batch size."
+    echo "\"constnet, N threads, is\": constnet's training samples/s at N threads over that"
+    echo "row's, at the same batch size. The FMA peak of a row with N threads is N times"
+    echo "the peak of one thread (PyTorch's rows: one thread's, whatever it used)."
     for b in "${BATCHES[@]}"; do
         if [[ ${bagree[$b]} == 1 ]]; then
             echo "Batch $b: the accuracies agree, spanning ${bspread[$b]} percentage points (tolerance $TOLERANCE)."
         else
             echo "Batch $b: MISMATCH: the accuracies span ${bspread[$b]} percentage points (tolerance $TOLERANCE)."
+        fi
+        if ((THREADS > 1)); then
+            if [[ ${tsame[$b]} == 1 ]]; then
+                echo "Batch $b: constnet at 1 and $THREADS threads: the same accuracy$([[ -n ${val[constnet_b${b}_t1.loss]:-} ]] && echo ' and loss') on every run."
+            else
+                echo "Batch $b: MISMATCH: constnet at 1 and $THREADS threads differs (it must not)."
+            fi
         fi
     done
     echo
@@ -604,40 +753,128 @@ report=$WORK/RESULTS.md
         echo "  chains of fused multiply-adds, $peak_isa);"
     fi
     if [[ -n $blas_out ]]; then
-        echo "- the practical peak on these shapes, OpenBLAS sgemm on layer 1's forward product"
-        echo "  (section (d) below): $(for b in "${BATCHES[@]}"; do printf 'batch %s: %s GFLOP/s; ' "$b" "$(sgemm_fwd "$b")"; done | sed 's/; $//')."
+        echo "- the practical peak on these shapes, OpenBLAS sgemm on layer 1's products"
+        echo "  (section (d) below), forward and weight gradient: $(for b in "${BATCHES[@]}"; do
+            printf 'batch %s: %s and %s GFLOP/s; ' "$b" "$(sgemm_at forward "$b")" "$(sgemm_at weight_grad "$b")"
+        done | sed 's/; $//')."
+    fi
+
+    if ((${#PHASED[@]} > 0)); then
+        echo
+        echo "## Mini-batches: constnet's epoch by phase"
+        echo
+        echo "The seconds of the training epoch (medians over the runs) that constnet's batch"
+        echo "program spends in each kind of work, as it reports them: the forward pass (its"
+        echo "layer products), the input-gradient products, the weight-gradient products,"
+        echo "the update, and the rest. GFLOP/s of a kind of product over its own seconds, with"
+        echo "$N_TRAIN samples and per sample $FWD_FLOPS flops forward, $DX_FLOPS for the input"
+        echo "gradient (layers 2 and 3), $GRAD_FLOPS for the weight gradient; \"products\" adds"
+        echo "the three. Share of the measured FMA peak times the threads."
+        echo
+        echo "| batch | threads | forward s | GFLOP/s | of peak | input grad s | GFLOP/s | of peak | weight grad s | GFLOP/s | of peak | update s | other s | products GFLOP/s | of peak |"
+        echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        for impl in "${PHASED[@]}"; do
+            b=${impl#constnet_b}
+            b=${b%%_*}
+            nthr=${impl##*_t}
+            row="| $b | $nthr |"
+            for kf in "fwd_s $FWD_FLOPS" "dx_s $DX_FLOPS" "grad_s $GRAD_FLOPS"; do
+                read -r k f <<<"$kf"
+                g=$(phase_gflops "$impl" "$k" "$f")
+                row+=" $(fmt "${mphase[$impl.$k]}" '%.3f') | $g | $(of_peak "$g" "$nthr") |"
+            done
+            row+=" $(fmt "${mphase[$impl.upd_s]}" '%.3f') | $(fmt "${mphase[$impl.other_s]}" '%.3f') |"
+            mphase[$impl.prod_s]=$(awk -v a="${mphase[$impl.fwd_s]}" -v b="${mphase[$impl.dx_s]}" \
+                -v c="${mphase[$impl.grad_s]}" 'BEGIN { print a + b + c }')
+            g=$(phase_gflops "$impl" prod_s "$TRAIN_FLOPS")
+            row+=" $g | $(of_peak "$g" "$nthr") |"
+            echo "$row"
+        done
     fi
 
     echo
     echo "## Targets"
     echo
-    # target LABEL VALUE GOAL UNIT: one line, met or missed by how much
+    echo "Issue 15's targets, from the medians above. Each figure stands next to the"
+    echo "ceiling it is measured against; \"needs\" is how much faster it has to get."
+    echo
+    # target LABEL VALUE GOAL UNIT CONTEXT: one line, met or missed by how much
     target() {
-        awk -v l="$1" -v v="$2" -v g="$3" -v u="$4" 'BEGIN {
-            if (v >= g) printf "- %s: %.2f%s, target %g%s: met\n", l, v, u, g, u
-            else printf "- %s: %.2f%s, target %g%s: missed by %.2f%s\n", l, v, u, g, u, g - v, u }'
+        awk -v l="$1" -v v="$2" -v g="$3" -v u="$4" -v c="$5" 'BEGIN {
+            s = (u == "x") ? sprintf("%.2fx", v) : sprintf("%.1f %%", v)
+            t = (u == "x") ? sprintf("%gx", g) : sprintf("%g %%", g)
+            if (c != "") s = s " (" c ")"
+            if (v >= g) printf "- %s: %s; target %s: met\n", l, s, t
+            else if (u == "x") printf "- %s: %s; target %s: missed by %.2fx (needs %.2fx)\n", l, s, t, g - v, g / v
+            else printf "- %s: %s; target %s: missed by %.1f points (needs %.2fx)\n", l, s, t, g - v, g / v }'
     }
-    target "batch-1 training, constnet over FANN" \
-        "$(awk -v a="${mtrain[constnet]}" -v b="${mtrain[fann]}" 'BEGIN { print a / b }')" 10 x
-    target "batch-1 inference, constnet over FANN" \
-        "$(awk -v a="${minfer[constnet]}" -v b="${minfer[fann]}" 'BEGIN { print a / b }')" 10 x
-    if [[ $TORCH == 1 && -n ${mtrain[torch_b32_t1]:-} ]]; then
-        target "batch 32 training, constnet over PyTorch (1 thread)" \
-            "$(awk -v a="${mtrain[constnet_b32]}" -v b="${mtrain[torch_b32_t1]}" 'BEGIN { print a / b }')" 2 x
+    for b in "${BATCHES[@]}"; do
+        c1=constnet_b${b}_t1
+        if [[ -n $peak_gflops ]]; then
+            g=$(gflops "${mtrain[$c1]}" "$TRAIN_FLOPS")
+            ctx="$g GFLOP/s on the layer products over the whole epoch, of the measured FMA peak $peak_gflops GFLOP/s"
+            if [[ -n ${mphase[$c1.prod_s]:-} ]]; then
+                gp=$(phase_gflops "$c1" prod_s "$TRAIN_FLOPS")
+                ctx+="; the products alone: $gp GFLOP/s, $(of_peak "$gp")"
+            fi
+            if [[ -n $blas_out ]]; then
+                ctx+="; OpenBLAS sgemm on layer 1: $(sgemm_at forward "$b") forward, $(sgemm_at weight_grad "$b") weight gradient"
+            fi
+            target "batch $b, 1 thread: share of the FMA peak" \
+                "$(awk -v s="${mtrain[$c1]}" -v f="$TRAIN_FLOPS" -v p="$peak_gflops" 'BEGIN { print 100 * s * f / 1e9 / p }')" \
+                70 "%" "$ctx"
+        fi
+    done
+    [[ -n $peak_gflops ]] || echo "- share of the FMA peak: not measured (bench_peak did not build)"
+    for t in 1 0; do
+        what=$([[ $t == 1 ]] && echo "1 thread" || echo "default threads")
+        if [[ $TORCH == 0 ]]; then
+            echo "- constnet over PyTorch ($what): not measured, PyTorch skipped ($torch_why)"
+            continue
+        fi
+        for b in "${BATCHES[@]}"; do
+            c1=constnet_b${b}_t1 tt=torch_b${b}_t$t
+            target "batch $b: constnet (1 thread) over PyTorch ($what)" "$(div "${mtrain[$c1]}" "${mtrain[$tt]}")" 1.5 x \
+                "$(fmt "${mtrain[$c1]}" '%.0f') against $(fmt "${mtrain[$tt]}" '%.0f') samples/s"
+        done
+    done
+    if ((THREADS > 1)); then
+        for b in "${BATCHES[@]}"; do
+            [[ $b == 64 || $b == 128 ]] || continue
+            c1=constnet_b${b}_t1 cn=constnet_b${b}_t$THREADS
+            target "batch $b: constnet $THREADS threads over 1 thread" "$(div "${mtrain[$cn]}" "${mtrain[$c1]}")" 1.8 x \
+                "$(fmt "${mtrain[$cn]}" '%.0f') against $(fmt "${mtrain[$c1]}" '%.0f') samples/s; ceiling ${THREADS}x"
+        done
+        same_at=() diff_at=()
+        for b in "${BATCHES[@]}"; do
+            if [[ ${tsame[$b]} == 1 ]]; then same_at+=("$b"); else diff_at+=("$b"); fi
+        done
+        if ((${#diff_at[@]} == 0)); then
+            echo "- constnet at 1 and $THREADS threads, identical results (accuracy, and loss where printed), batch ${BATCHES[*]}: met"
+        else
+            echo "- constnet at 1 and $THREADS threads, identical results (accuracy, and loss where printed): missed at batch ${diff_at[*]}"
+        fi
+    else
+        echo "- two threads: not measured (BENCH_THREADS=1)"
     fi
-    if [[ -n $peak_gflops && -n ${mtrain[constnet_b32]:-} ]]; then
-        target "batch 32 training, share of the measured FMA peak" \
-            "$(awk -v s="${mtrain[constnet_b32]}" -v f="$TRAIN_FLOPS" -v p="$peak_gflops" \
-                'BEGIN { print 100 * s * f / 1e9 / p }')" 50 " %"
+    target "batch 1 training: constnet over FANN" "$(div "${mtrain[constnet]}" "${mtrain[fann]}")" 20 x \
+        "$(fmt "${mtrain[constnet]}" '%.0f') against $(fmt "${mtrain[fann]}" '%.0f') samples/s"
+    target "batch 1 inference: constnet over FANN" "$(div "${minfer[constnet]}" "${minfer[fann]}")" 20 x \
+        "$(fmt "${minfer[constnet]}" '%.0f') against $(fmt "${minfer[fann]}" '%.0f') samples/s"
+    if [[ -n $blas_out ]]; then
+        echo
+        echo "The OpenBLAS sgemm ceiling on layer 1's shapes, 1 thread (section (d)):"
+        for b in "${BATCHES[@]}"; do
+            f=$(sgemm_at forward "$b") w=$(sgemm_at weight_grad "$b")
+            echo "- batch $b: forward $f GFLOP/s ($(of_peak "$f")), weight gradient $w GFLOP/s ($(of_peak "$w"))"
+        done
     fi
     echo
-    echo "What bounds the batched kernels (perf record of bench_constnet_b32 on this"
-    echo "machine, 2026-11-26; perf stat cannot read cycle counters in this VM): the"
-    echo "layer-1 forward and weight-gradient kernels take about 26% of the time each,"
-    echo "gathering batch rows (memmove) and page faults about 12%, layer 2 about 10%."
-    echo "OpenBLAS sgemm reaches about 74% of the FMA peak on the layer-1 forward shape"
-    echo "at batch 32 (section (d)), so the gap is in the blocking of the generated"
-    echo "kernels (4 rows by 32 columns), not in the hardware."
+    if [[ -f $BOUNDS ]]; then
+        cat "$BOUNDS"
+    else
+        echo "($BOUNDS, what bounds the batched kernels, is missing.)"
+    fi
     echo
     echo "## Unroll policy: full or loops"
     echo
