@@ -87,7 +87,7 @@ BATCH_RATE=1.0 # mini-batch SGD on the mean gradient, for constnet and PyTorch a
 CSTD=(-std=c11 -Wall -Wextra -Werror)
 OPT_GEN=(-O3 -march=native) # (a), (e), the unroll table: as the Makefile builds generated code
 OPT_PLAIN=(-O2)             # (c), as the article builds it; also the shared code
-THREAD_FLAGS=(-pthread)     # (e), whose generated code may run threads
+THREAD_FLAGS=(-fopenmp)    # (e): bench_constnet_batch runs the phases on OpenMP threads
 TOLERANCE=0.1               # percentage points of test accuracy
 UNROLL_TIMEOUT=${BENCH_UNROLL_TIMEOUT:-150} # seconds allowed to one compile of the unroll table
 UNROLL_MAX_MB=4096          # memory allowed to it
