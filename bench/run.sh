@@ -180,7 +180,7 @@ say "generating $SPEC into $WORK/gen"
 
 say "building with $CC"
 shared=()
-for f in runtime/err.c runtime/idx.c runtime/data.c runtime/rng.c bench/common.c; do
+for f in runtime/err.c runtime/idx.c runtime/rng.c bench/common.c; do
     o=$WORK/obj/$(basename "$f" .c).o
     "$CC" "${CSTD[@]}" "${OPT_PLAIN[@]}" -Iruntime -c "$f" -o "$o"
     shared+=("$o")
