@@ -23,6 +23,16 @@ local K = {
 -- builds that want straight-line code.
 K.UNROLL_MAX_WEIGHTS = 0
 
+-- Output columns summed together in the per-sample forward pass: 128 floats
+-- are 8 AVX-512 registers, so layer 1 of nets/mnist.lua (784-128) keeps all
+-- of z in registers and reads each input once (bench/RESULTS.md).
+K.FORWARD_COLUMNS = 128
+
+-- Partial sums of the per-sample input gradient (at most; a power of two).
+-- Chosen by measurement on nets/mnist.lua (AVX-512, gcc 12): 8 trains 7%
+-- faster than 16, and 30% faster than 4.
+K.DX_LANES = 8
+
 function K.check(lf, line, V)
   local S = {}
   if lf[1] == nil then
@@ -108,20 +118,55 @@ function K.build(L, S, m, lit)
     end
     return table.concat(t, "\n                | ")
   end
-  -- per-sample backward: rows of dx summed together (independent chains)
-  L.dx_rows = math.min(8, L.n_in)
-  L.dx_blocks = { { start = 0, rows = L.dx_rows, count = L.n_in // L.dx_rows } }
-  if L.n_in % L.dx_rows > 0 then
-    L.dx_blocks[2] = { start = L.n_in - L.n_in % L.dx_rows, rows = 1, count = L.n_in % L.dx_rows }
+  -- per-sample forward: z summed in local blocks of up to FORWARD_COLUMNS
+  -- outputs (registers where the target has enough of them)
+  local fw = math.min(K.FORWARD_COLUMNS, L.n_out)
+  L.fwd_blocks = { { start = 0, width = fw, count = L.n_out // fw } }
+  if L.n_out % fw > 0 then
+    L.fwd_blocks[2] = { start = L.n_out - L.n_out % fw, width = L.n_out % fw, count = 1 }
+  end
+  -- per-sample input gradient: dx[i] = sum_j w[i][j] * d[j] in dx_lanes
+  -- partial sums (lane l over j = l, l + lanes, ... in order), then lanes l
+  -- and l + h added for h = lanes / 2, ..., 1. A fixed order, so every target
+  -- computes the same numbers; the lanes run along row i of w, so the sum
+  -- vectorizes and shares one pass over the row with its update.
+  local lanes = 1
+  while lanes * 2 <= math.min(K.DX_LANES, L.n_out) do lanes = lanes * 2 end
+  L.dx_lanes = lanes
+  L.dx_full = L.n_out // lanes
+  L.dx_tail = L.n_out % lanes
+  if lanes == 1 then
+    L.dx_order = "over j in order"
+  else
+    local hs = {}
+    local h = lanes // 2
+    while h >= 1 do hs[#hs + 1] = tostring(h); h = h // 2 end
+    L.dx_order = string.format("in %d partial sums, lane l over j = l, l + %d, ... in order, then lane l + h\n" ..
+      " *   added to lane l for h = %s", lanes, lanes, table.concat(hs, ", "))
+  end
+  -- the same sum as one C expression, for row i of unrolled code
+  L.dx_sum = function(i)
+    local function term(j) return string.format("p->w[%d][%d] * d->v[%d]", i, j, j) end
+    local function lane(l)
+      local e = term(l)
+      for j = l + lanes, L.n_out - 1, lanes do e = "(" .. e .. " + " .. term(j) .. ")" end
+      return e
+    end
+    -- after the levels down to h, lane l holds tree(l, h)
+    local function tree(l, h)
+      if h == lanes then return lane(l) end
+      return "(" .. tree(l, 2 * h) .. " + " .. tree(l + h, 2 * h) .. ")"
+    end
+    return tree(0, 1)
   end
   -- inputs that are often exactly zero (pixels, relu outputs) skip their
   -- row of w: adding 0 * w changes no sum, and an update by 0 * d no weight
   L.skip_zero = L.in_often_zero
   -- the largest arrays a function of this layer keeps on the stack, in reals
-  -- (an int takes no more room than a real): the batched passes' register
-  -- blocks and lists of inputs or samples (the per-sample ones keep scalars)
-  L.stack_reals = (m.batch > 1) and math.max(m.sb * L.fwd_cols[1].width + L.n_in,
-    m.sb * L.dx_cols[1].width, L.gb * L.grad_cols[L.gb][1].width + m.batch) or 0
+  -- (an int takes no more room than a real): the per-sample forward block of
+  -- z, the batched passes' register blocks and lists of inputs or samples
+  L.stack_reals = math.max(fw, (m.batch > 1) and math.max(m.sb * L.fwd_cols[1].width + L.n_in,
+    m.sb * L.dx_cols[1].width, L.gb * L.grad_cols[L.gb][1].width + m.batch) or 0)
   L.keeps_logits = L.last and m.keep_logits
   L.z = L.keeps_logits and "zo->v" or "y->v"
   L.scratch_wt = not L.first -- the batched input gradient's transposed weights

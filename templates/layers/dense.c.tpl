@@ -13,17 +13,36 @@ $(pad("static void " .. m.name .. "_" .. L.id .. "_forward"))const $(L.in_type) 
     $(L.z)[$(j)] = $(sum("p->b[" .. j .. "]", L.n_in, "x->v[{i}] * p->w[{i}][" .. j .. "]"));
 @   end
 @ else
-    for (int j = 0; j < $(L.n_out); ++j)
-        $(L.z)[j] = p->b[j];
-    for (int i = 0; i < $(L.n_in); ++i) {
-        const $(m.T) xi = x->v[i];
-@   if L.skip_zero then
-        if (xi == $(m.ZERO))
-            continue; /* a zero input adds nothing to z */
-@   end
-        for (int j = 0; j < $(L.n_out); ++j)
-            $(L.z)[j] += xi * p->w[i][j];
+    /* z summed in a local block of up to $(L.fwd_blocks[1].width) outputs that the compiler can keep in
+     * registers across i (a sum in y itself goes through memory at every i) */
+@   for _, blk in ipairs(L.fwd_blocks) do
+@     -- one block from column 0 needs no offset and no braces of its own
+@     local whole = blk.count == 1 and blk.start == 0
+@     local I, J = whole and "" or "    ", whole and "j" or "j0 + j"
+@     if blk.count > 1 then
+    for (int j0 = $(blk.start); j0 < $(blk.start + blk.count * blk.width); j0 += $(blk.width)) {
+@     elseif not whole then
+    {
+        const int j0 = $(blk.start);
+@     end
+$(I)    $(m.T) z[$(blk.width)];
+$(I)    for (int j = 0; j < $(blk.width); ++j)
+$(I)        z[j] = p->b[$(J)];
+$(I)    for (int i = 0; i < $(L.n_in); ++i) {
+$(I)        const $(m.T) xi = x->v[i];
+@     if L.skip_zero then
+$(I)        if (xi == $(m.ZERO))
+$(I)            continue; /* a zero input adds nothing to z */
+@     end
+$(I)        for (int j = 0; j < $(blk.width); ++j)
+$(I)            z[j] += xi * p->w[i][$(J)];
+$(I)    }
+$(I)    for (int j = 0; j < $(blk.width); ++j)
+$(I)        $(L.z)[$(J)] = z[j];
+@     if not whole then
     }
+@     end
+@   end
 @ end
 @ if L.activation == "softmax" then
     /* softmax, shifted by the largest z so that exp cannot overflow */
@@ -66,7 +85,8 @@ $(pad("static void " .. m.name .. "_" .. L.id .. "_forward"))const $(L.in_type) 
 /* $(L.id) step: the backward pass above with SGD fused in, w -= rate * dw, b -= rate * db
 @   end
 @   if P then
- *   dx[i] = (sum_j w[i][j] * d[j]) * $(P.deriv_name)'(x[i]),  $(P.deriv_name)' = $(P.deriv("x")) in terms of x = $(P.id) output */
+ *   dx[i] = (sum_j w[i][j] * d[j]) * $(P.deriv_name)'(x[i]),  $(P.deriv_name)' = $(P.deriv("x")) in terms of x = $(P.id) output
+ *   (the sum $(L.dx_order): one fixed order on every target) */
 @   else
  *   first layer: no gradient for the network input */
 @   end
@@ -77,7 +97,7 @@ $(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(t
 @   if L.unroll == "full" then
 @     if P then
 @       for i = 0, L.n_in - 1 do
-    dx->v[$(i)] = ($(sum(m.ZERO, L.n_out, "p->w[" .. i .. "][{i}] * d->v[{i}]"))) * ($(P.deriv("x->v[" .. i .. "]")));
+    dx->v[$(i)] = ($(L.dx_sum(i))) * ($(P.deriv("x->v[" .. i .. "]")));
 @       end
 @     end
 @     for j = 0, L.n_out - 1 do
@@ -89,30 +109,32 @@ $(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(t
 @       end
 @     end
 @   else
-@     if P then
-    /* dx, $(L.dx_rows) rows at a time from the weights before any update; each sum
-     * still runs over j in order, the rows only interleave */
-@       for _, blk in ipairs(L.dx_blocks) do
-    for (int i0 = $(blk.start); i0 < $(blk.start + blk.count * blk.rows); i0 += $(blk.rows)) {
-@         for r = 0, blk.rows - 1 do
-        $(m.T) s$(r) = $(m.ZERO);
-@         end
-        for (int j = 0; j < $(L.n_out); ++j) {
-            const $(m.T) dj = d->v[j];
-@         for r = 0, blk.rows - 1 do
-            s$(r) += p->w[i0 + $(r)][j] * dj;
-@         end
-        }
-@         for r = 0, blk.rows - 1 do
-        dx->v[i0 + $(r)] = s$(r) * ($(P.deriv("x->v[i0 + " .. r .. "]")));
-@         end
-    }
-@       end
-@     end
     for (int j = 0; j < $(L.n_out); ++j)
         $(upd:format("b[j]", "d->v[j]"))
     for (int i = 0; i < $(L.n_in); ++i) {
         const $(m.T) xi = x->v[i];
+@     if P then
+@       local F = L.dx_lanes * L.dx_full
+        /* dx[i] from row i$(mode == "step" and " before its update" or ""), in $(L.dx_lanes) partial sums */
+        $(m.T) s[$(L.dx_lanes)];
+        for (int l = 0; l < $(L.dx_lanes); ++l)
+            s[l] = p->w[i][l] * d->v[l];
+@       if L.dx_full > 1 then
+        for (int j0 = $(L.dx_lanes); j0 < $(F); j0 += $(L.dx_lanes))
+            for (int l = 0; l < $(L.dx_lanes); ++l)
+                s[l] += p->w[i][j0 + l] * d->v[j0 + l];
+@       end
+@       if L.dx_tail > 0 then
+        for (int l = 0; l < $(L.dx_tail); ++l)
+            s[l] += p->w[i][$(F) + l] * d->v[$(F) + l];
+@       end
+@       if L.dx_lanes > 1 then
+        for (int h = $(L.dx_lanes // 2); h > 0; h /= 2)
+            for (int l = 0; l < h; ++l)
+                s[l] += s[l + h];
+@       end
+        dx->v[i] = s[0] * ($(P.deriv("xi")));
+@     end
 @     if mode == "step" and L.skip_zero then
         if (xi == $(m.ZERO))
             continue; /* a zero input leaves row i unchanged */

@@ -36,15 +36,20 @@ static double tiny_tanh(double z) { return tanh(z); }
 static void tiny_l1_forward(tiny_l1_act *restrict y, const tiny_l1_params *restrict p,
                             const tiny_input *restrict x)
 {
+    /* z summed in a local block of up to 4 outputs that the compiler can keep in
+     * registers across i (a sum in y itself goes through memory at every i) */
+    double z[4];
     for (int j = 0; j < 4; ++j)
-        y->v[j] = p->b[j];
+        z[j] = p->b[j];
     for (int i = 0; i < 3; ++i) {
         const double xi = x->v[i];
         if (xi == 0.0)
             continue; /* a zero input adds nothing to z */
         for (int j = 0; j < 4; ++j)
-            y->v[j] += xi * p->w[i][j];
+            z[j] += xi * p->w[i][j];
     }
+    for (int j = 0; j < 4; ++j)
+        y->v[j] = z[j];
     for (int j = 0; j < 4; ++j)
         y->v[j] = tiny_tanh(y->v[j]);
 }
@@ -88,13 +93,18 @@ static void tiny_l1_step(tiny_l1_params *restrict p,
 static void tiny_l2_forward(tiny_output *restrict y, const tiny_l2_params *restrict p,
                             const tiny_l1_act *restrict x)
 {
+    /* z summed in a local block of up to 2 outputs that the compiler can keep in
+     * registers across i (a sum in y itself goes through memory at every i) */
+    double z[2];
     for (int j = 0; j < 2; ++j)
-        y->v[j] = p->b[j];
+        z[j] = p->b[j];
     for (int i = 0; i < 4; ++i) {
         const double xi = x->v[i];
         for (int j = 0; j < 2; ++j)
-            y->v[j] += xi * p->w[i][j];
+            z[j] += xi * p->w[i][j];
     }
+    for (int j = 0; j < 2; ++j)
+        y->v[j] = z[j];
     for (int j = 0; j < 2; ++j)
         y->v[j] = tiny_sigmoid(y->v[j]);
 }
@@ -102,66 +112,48 @@ static void tiny_l2_forward(tiny_output *restrict y, const tiny_l2_params *restr
 
 /* l2 backward: dense 4 -> 2, from z[j] = b[j] + sum_i x[i] * w[i][j]
  *   db[j] = d[j];  dw[i][j] = x[i] * d[j]
- *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = 1.0 - x * x in terms of x = l1 output */
+ *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = 1.0 - x * x in terms of x = l1 output
+ *   (the sum in 2 partial sums, lane l over j = l, l + 2, ... in order, then lane l + h
+ *   added to lane l for h = 1: one fixed order on every target) */
 static void tiny_l2_backward(tiny_l2_grads *restrict g, tiny_l1_delta *restrict dx, const tiny_l2_params *restrict p,
                              const tiny_l1_act *restrict x, const tiny_l2_delta *restrict d)
 {
-    /* dx, 4 rows at a time from the weights before any update; each sum
-     * still runs over j in order, the rows only interleave */
-    for (int i0 = 0; i0 < 4; i0 += 4) {
-        double s0 = 0.0;
-        double s1 = 0.0;
-        double s2 = 0.0;
-        double s3 = 0.0;
-        for (int j = 0; j < 2; ++j) {
-            const double dj = d->v[j];
-            s0 += p->w[i0 + 0][j] * dj;
-            s1 += p->w[i0 + 1][j] * dj;
-            s2 += p->w[i0 + 2][j] * dj;
-            s3 += p->w[i0 + 3][j] * dj;
-        }
-        dx->v[i0 + 0] = s0 * (1.0 - x->v[i0 + 0] * x->v[i0 + 0]);
-        dx->v[i0 + 1] = s1 * (1.0 - x->v[i0 + 1] * x->v[i0 + 1]);
-        dx->v[i0 + 2] = s2 * (1.0 - x->v[i0 + 2] * x->v[i0 + 2]);
-        dx->v[i0 + 3] = s3 * (1.0 - x->v[i0 + 3] * x->v[i0 + 3]);
-    }
     for (int j = 0; j < 2; ++j)
         g->b[j] = d->v[j];
     for (int i = 0; i < 4; ++i) {
         const double xi = x->v[i];
+        /* dx[i] from row i, in 2 partial sums */
+        double s[2];
+        for (int l = 0; l < 2; ++l)
+            s[l] = p->w[i][l] * d->v[l];
+        for (int h = 1; h > 0; h /= 2)
+            for (int l = 0; l < h; ++l)
+                s[l] += s[l + h];
+        dx->v[i] = s[0] * (1.0 - xi * xi);
         for (int j = 0; j < 2; ++j)
             g->w[i][j] = xi * d->v[j];
     }
 }
 
 /* l2 step: the backward pass above with SGD fused in, w -= rate * dw, b -= rate * db
- *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = 1.0 - x * x in terms of x = l1 output */
+ *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = 1.0 - x * x in terms of x = l1 output
+ *   (the sum in 2 partial sums, lane l over j = l, l + 2, ... in order, then lane l + h
+ *   added to lane l for h = 1: one fixed order on every target) */
 static void tiny_l2_step(tiny_l2_params *restrict p, tiny_l1_delta *restrict dx,
                          const tiny_l1_act *restrict x, const tiny_l2_delta *restrict d, double rate)
 {
-    /* dx, 4 rows at a time from the weights before any update; each sum
-     * still runs over j in order, the rows only interleave */
-    for (int i0 = 0; i0 < 4; i0 += 4) {
-        double s0 = 0.0;
-        double s1 = 0.0;
-        double s2 = 0.0;
-        double s3 = 0.0;
-        for (int j = 0; j < 2; ++j) {
-            const double dj = d->v[j];
-            s0 += p->w[i0 + 0][j] * dj;
-            s1 += p->w[i0 + 1][j] * dj;
-            s2 += p->w[i0 + 2][j] * dj;
-            s3 += p->w[i0 + 3][j] * dj;
-        }
-        dx->v[i0 + 0] = s0 * (1.0 - x->v[i0 + 0] * x->v[i0 + 0]);
-        dx->v[i0 + 1] = s1 * (1.0 - x->v[i0 + 1] * x->v[i0 + 1]);
-        dx->v[i0 + 2] = s2 * (1.0 - x->v[i0 + 2] * x->v[i0 + 2]);
-        dx->v[i0 + 3] = s3 * (1.0 - x->v[i0 + 3] * x->v[i0 + 3]);
-    }
     for (int j = 0; j < 2; ++j)
         p->b[j] -= rate * (d->v[j]);
     for (int i = 0; i < 4; ++i) {
         const double xi = x->v[i];
+        /* dx[i] from row i before its update, in 2 partial sums */
+        double s[2];
+        for (int l = 0; l < 2; ++l)
+            s[l] = p->w[i][l] * d->v[l];
+        for (int h = 1; h > 0; h /= 2)
+            for (int l = 0; l < h; ++l)
+                s[l] += s[l + h];
+        dx->v[i] = s[0] * (1.0 - xi * xi);
         for (int j = 0; j < 2; ++j)
             p->w[i][j] -= rate * (xi * d->v[j]);
     }

@@ -1059,13 +1059,18 @@ static void tiny_cnn_l6_batch_dx(tiny_cnn_l5_batch_delta *restrict dx, const tin
 static void tiny_cnn_l7_forward(tiny_cnn_output *restrict y, tiny_cnn_logits *restrict zo, const tiny_cnn_l7_params *restrict p,
                                 const tiny_cnn_l6_act *restrict x)
 {
+    /* z summed in a local block of up to 3 outputs that the compiler can keep in
+     * registers across i (a sum in y itself goes through memory at every i) */
+    double z[3];
     for (int j = 0; j < 3; ++j)
-        zo->v[j] = p->b[j];
+        z[j] = p->b[j];
     for (int i = 0; i < 2; ++i) {
         const double xi = x->v[i];
         for (int j = 0; j < 3; ++j)
-            zo->v[j] += xi * p->w[i][j];
+            z[j] += xi * p->w[i][j];
     }
+    for (int j = 0; j < 3; ++j)
+        zo->v[j] = z[j];
     /* softmax, shifted by the largest z so that exp cannot overflow */
     double zmax = zo->v[0];
     for (int j = 1; j < 3; ++j)
@@ -1082,27 +1087,26 @@ static void tiny_cnn_l7_forward(tiny_cnn_output *restrict y, tiny_cnn_logits *re
 
 /* l7 backward: dense 2 -> 3, from z[j] = b[j] + sum_i x[i] * w[i][j]
  *   db[j] = d[j];  dw[i][j] = x[i] * d[j]
- *   dx[i] = (sum_j w[i][j] * d[j]) * identity'(x[i]),  identity' = 1.0 in terms of x = l6 output */
+ *   dx[i] = (sum_j w[i][j] * d[j]) * identity'(x[i]),  identity' = 1.0 in terms of x = l6 output
+ *   (the sum in 2 partial sums, lane l over j = l, l + 2, ... in order, then lane l + h
+ *   added to lane l for h = 1: one fixed order on every target) */
 static void tiny_cnn_l7_backward(tiny_cnn_l7_grads *restrict g, tiny_cnn_l6_delta *restrict dx, const tiny_cnn_l7_params *restrict p,
                                  const tiny_cnn_l6_act *restrict x, const tiny_cnn_l7_delta *restrict d)
 {
-    /* dx, 2 rows at a time from the weights before any update; each sum
-     * still runs over j in order, the rows only interleave */
-    for (int i0 = 0; i0 < 2; i0 += 2) {
-        double s0 = 0.0;
-        double s1 = 0.0;
-        for (int j = 0; j < 3; ++j) {
-            const double dj = d->v[j];
-            s0 += p->w[i0 + 0][j] * dj;
-            s1 += p->w[i0 + 1][j] * dj;
-        }
-        dx->v[i0 + 0] = s0 * (1.0);
-        dx->v[i0 + 1] = s1 * (1.0);
-    }
     for (int j = 0; j < 3; ++j)
         g->b[j] = d->v[j];
     for (int i = 0; i < 2; ++i) {
         const double xi = x->v[i];
+        /* dx[i] from row i, in 2 partial sums */
+        double s[2];
+        for (int l = 0; l < 2; ++l)
+            s[l] = p->w[i][l] * d->v[l];
+        for (int l = 0; l < 1; ++l)
+            s[l] += p->w[i][2 + l] * d->v[2 + l];
+        for (int h = 1; h > 0; h /= 2)
+            for (int l = 0; l < h; ++l)
+                s[l] += s[l + h];
+        dx->v[i] = s[0] * (1.0);
         for (int j = 0; j < 3; ++j)
             g->w[i][j] = xi * d->v[j];
     }
