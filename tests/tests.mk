@@ -105,9 +105,14 @@ $(G)/ksimd.c: tests/specs/kernels.lua $(GEN_SRC)
 	$(LUA) gen/constnet.lua -q $< --name ksimd -o $(G)
 $(G)/kplain.c: tests/specs/kernels.lua $(GEN_SRC)
 	$(LUA) gen/constnet.lua -q $< --name kplain -o $(G)
-$(T)/test_kernels: tests/test_kernels.c $(G)/ksimd.c $(G)/kplain.c $(RT_OBJ) $(TU_OBJ)
+$(G)/kscalar.c: tests/specs/kernels.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $< --name kscalar -o $(G)
+# kscalar: plain x86-64 (no -march): no FMA, so NAME_MADD is a * b + c
+$(T)/test_kernels: tests/test_kernels.c $(G)/ksimd.c $(G)/kplain.c $(G)/kscalar.c $(RT_OBJ) $(TU_OBJ)
 	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) -c $(G)/kplain.c -DKPLAIN_NO_SIMD -o $(T)/kplain.o
-	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ksimd.c $(T)/kplain.o $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
+	$(CC) $(CSTD) -O2 -Iruntime -I$(G) -c $(G)/kscalar.c -o $(T)/kscalar.o
+	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ksimd.c $(T)/kplain.o $(T)/kscalar.o $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) \
+	    -o $@
 
 $(T)/test_unroll: tests/test_unroll.c $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(TU_OBJ)
 	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
