@@ -18,8 +18,10 @@
 #   peak          the core's FMA peak, measured (bench/bench_peak.c)
 #
 # Mini-batches of BENCH_BATCHES (32, 64 and 128), the mean gradient, rate 1.0:
-#   constnet  (e) generated with --batch B, driven through batch_forward,
-#                 batch_backward and update (bench/bench_constnet_batch.c),
+#   constnet  (e) generated with --batch B, driven through the phases of
+#                 its header (prepare, forward_rows, deltas_rows, and
+#                 batch_step: the weight gradient with SGD fused in) on
+#                 OpenMP threads (bench/bench_constnet_batch.c),
 #                 with --threads 1 and --threads BENCH_THREADS (2); it
 #                 prints impl=constnet_b<B>_t<N> ... and may print a second
 #                 line, "phases fwd_s=.. dx_s=.. grad_s=.. upd_s=.. other_s=..",
@@ -668,9 +670,12 @@ report=$WORK/RESULTS.md
     echo "batch holds the remainder: 60,000 = 468 x 128 + 96), the loss sum_j (a_j - t_j)^2"
     echo "summed over the outputs and averaged over the batch, plain SGD on that mean"
     echo "gradient at rate $BATCH_RATE for every batch size and both implementations."
-    echo "constnet: generated with \`--batch B\` (${OPT_GEN[*]}), calling"
-    echo "batch_forward, batch_backward and update once per batch"
-    echo "(bench/bench_constnet_batch.c), with 1 thread$( ((THREADS > 1)) && echo " and with $THREADS (--threads $THREADS)")."
+    echo "constnet: generated with \`--batch B\` (${OPT_GEN[*]}), calling the phases"
+    echo "of its header once per batch (mnistb_batch_prepare, _forward_rows, _deltas_rows"
+    echo "and _batch_step, the weight gradient with plain SGD fused in), as the trainer"
+    echo "does (bench/bench_constnet_batch.c), with 1 thread$( ((THREADS > 1)) && echo " and with $THREADS (--threads $THREADS)"),"
+    echo "each thread taking its rows and its part of every phase; the training images"
+    echo "are copied once into fresh memory before the clock starts."
     echo "PyTorch: torch.nn.Linear + sigmoid, torch.optim.SGD, eager mode, the weights"
     echo "copied in from the C side's init (bench/bench_dump.c, bench/bench_torch.py)."
     echo "Both time the gathering of each batch; inference runs over the test set in"
