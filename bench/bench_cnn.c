@@ -3,10 +3,11 @@
  * MNIST in batches of the spec's size (the rate and optimizer the spec sets),
  * then inference over the test set one image at a time.
  *
- *   bench_cnn MNIST_DIR N_TRAIN SEED
+ *   bench_cnn MNIST_DIR N_TRAIN SEED [THREADS]
  *
+ * THREADS (default 1) split each batch, as the trainer's --threads does.
  * Prints one line, as the other C programs of bench/run.sh do:
- *   impl=constnet_cnn_b<B> train_sps=N infer_sps=N acc=P
+ *   impl=constnet_cnn_b<B>_t<THREADS> train_sps=N infer_sps=N acc=P loss=L
  * Samples are taken in order 0..N-1 (the same as bench_torch_cnn.py), with no
  * augmentation and with dropout masks drawn per batch. */
 #include <stdio.h>
@@ -21,8 +22,13 @@
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: bench_cnn MNIST_DIR N_TRAIN SEED\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: bench_cnn MNIST_DIR N_TRAIN SEED [THREADS]\n");
+        return 2;
+    }
+    const unsigned threads = argc == 5 ? (unsigned)strtoul(argv[4], NULL, 10) : 1;
+    if (threads < 1 || threads > 256) {
+        fprintf(stderr, "bench_cnn: error: THREADS '%s' is not from 1 to 256\n", argv[4]);
         return 2;
     }
     const train_net *net = &train_net_desc;
@@ -53,7 +59,7 @@ int main(int argc, char **argv)
         }
         if (net->draw_masks != NULL)
             net->draw_masks(s.work, rng_uniform_cb, &noise);
-        loss += net->train_batch(s.params, s.opt, s.work, s.x, s.t, rows, net->rate, s.out);
+        loss += net->train_batch(s.params, s.opt, s.work, s.x, s.t, rows, net->rate, s.out, threads);
     }
     const double t1 = bench_now();
     size_t right = 0;
@@ -63,7 +69,8 @@ int main(int argc, char **argv)
         right += train_argmax(out, O) == test.y[k];
     }
     const double t2 = bench_now();
-    printf("impl=constnet_cnn_b%u train_sps=%.0f infer_sps=%.0f acc=%.2f loss=%.4f\n", B, (double)n / (t1 - t0),
+    printf("impl=constnet_cnn_b%u_t%u train_sps=%.0f infer_sps=%.0f acc=%.2f loss=%.4f\n", B, threads,
+           (double)n / (t1 - t0),
            (double)test.n / (t2 - t1), 100.0 * (double)right / (double)test.n, loss / (double)n);
     free(out);
     train_state_free(&s);

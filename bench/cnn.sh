@@ -34,7 +34,7 @@ done
 for b in "${BATCHES[@]}"; do
     "$LUA" gen/constnet.lua -q "$SPEC" --name "cnn_b$b" --batch "$b" -o "$W"
     "$LUA" gen/constnet.lua -q --torch "$SPEC" --name "cnn_b$b" --batch "$b" -o "$W"
-    "$CC" -std=c11 -Wall -Wextra -Werror -O3 -march=native -DCONSTNET_RUNTIME -Iruntime -Ibench -I"$W" \
+    "$CC" -std=c11 -Wall -Wextra -Werror -O3 -march=native -fopenmp -DCONSTNET_RUNTIME -Iruntime -Ibench -I"$W" \
         bench/bench_cnn.c "$W/cnn_b$b.c" "$W/common.o" "$W"/rt/*.o $(pkg-config --libs libpng) -lz -lm \
         -o "$W/bench_cnn_b$b"
 done
@@ -46,6 +46,8 @@ for ((run = 1; run <= RUNS; ++run)); do
     for b in "${BATCHES[@]}"; do
         say "run $run/$RUNS: constnet batch $b"
         got[c$b]+="$("$W/bench_cnn_b$b" "$MNIST_DIR" "$N_TRAIN" 1)"$'\n'
+        say "run $run/$RUNS: constnet batch $b, 2 threads"
+        got[c2_$b]+="$("$W/bench_cnn_b$b" "$MNIST_DIR" "$N_TRAIN" 1 2)"$'\n'
         if ((have_torch)); then
             for t in 1 0; do
                 say "run $run/$RUNS: torch batch $b, threads $t"
@@ -75,6 +77,9 @@ echo "| ---: | --- | ---: | ---: | ---: | ---: |"
 for b in "${BATCHES[@]}"; do
     ct=$(med c$b train_sps)
     printf '| %s | constnet (g) | %s | %s | 1.00x | %s%% |\n' "$b" "$ct" "$(med c$b infer_sps)" "$(med c$b acc)"
+    c2=$(med c2_$b train_sps)
+    printf '| %s | constnet (g), 2 threads | %s | %s | %s | %s%% |\n' "$b" "$c2" "$(med c2_$b infer_sps)" \
+        "$(ratio "$ct" "$c2")" "$(med c2_$b acc)"
     if ((have_torch)); then
         for t in 1 0; do
             tt=$(med "t${b}_$t" train_sps)
