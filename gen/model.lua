@@ -89,7 +89,7 @@ function M.build(spec, spec_path)
     for _, p in ipairs(sp and sp(S, i == 1) or {}) do products[#products + 1] = p end
   end
   m.lanes = gemm.lanes(m.T) -- reals per vector of the batched kernels
-  m.sb = (#products > 0) and gemm.sample_rows(m.batch, products, gemm.lanes(m.T)) or 1
+  m.sb = (#products > 0) and gemm.sample_rows(m.batch, products, m.lanes) or 1
 
   local n = #spec.layers
   -- the output layer keeps its logits when the loss is computed from them
@@ -236,21 +236,20 @@ function M.build(spec, spec_path)
   end
   -- the backward passes read the network input only where the first layer has one
   m.backward_reads_x = m.layers[1].calls.backward and true or false
-  -- the per-sample backward reads p only where some layer computes an input gradient
-  -- what the batched phases read, from their calls' text
+  -- what the passes read, from their calls' text: the per-sample backward and
+  -- the batched input gradient read p only where some layer's does (dense
+  -- reads its transposed copy in the batched form), the batched gradient x
+  -- and a only where some layer's does
   local function reads(key, ref)
     for _, L in ipairs(m.layers) do
       if L.calls[key] and L.calls[key]:find(ref, 1, true) then return true end
     end
     return false
   end
+  m.backward_reads_p = reads("backward", "&p->")
   m.batch_dx_reads_p = reads("batch_dx", "&p->")
   m.batch_grads_reads_x = reads("batch_grads", ", x, ")
   m.batch_grads_reads_a = reads("batch_grads", "a->")
-  m.backward_reads_p = false
-  for _, L in ipairs(m.layers) do
-    if L.calls.backward and L.calls.backward:find(L.p_ref, 1, true) then m.backward_reads_p = true end
-  end
 
   -- memory, in bytes
   local units, masks = 0, 0
