@@ -117,7 +117,6 @@ int main(int argc, char **argv)
         return 1;
     }
 #endif
-    const int blocks = (B + MNISTB_BATCH_ROWS - 1) / MNISTB_BATCH_ROWS;
     /* The training images copied once into memory written just now, before the
      * clock starts: on the VM of bench/RESULTS.md, gathering rows from the
      * loader's buffer took from 0.01 to 0.3 s an epoch, run to run (the same
@@ -141,8 +140,8 @@ int main(int argc, char **argv)
 #else
             const int part = 0, parts = 1;
 #endif
-            const int s0 = blocks * part / parts * MNISTB_BATCH_ROWS;
-            const int s1 = part == parts - 1 ? B : blocks * (part + 1) / parts * MNISTB_BATCH_ROWS;
+            int s0, s1;
+            mnistb_batch_rows(part, parts, &s0, &s1);
             for (int r = s0; r < s1 && r < n; ++r) { /* each thread gathers its own rows */
                 const uint32_t idx = s.order[k + (size_t)r];
                 memcpy(xb->row[r].v, train_x + (size_t)idx * MNISTB_IN, sizeof xb->row[r].v);

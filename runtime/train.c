@@ -58,10 +58,10 @@ double train_now(void)
  * slower (bench/RESULTS.md). Freed with free(). */
 static void *train_zalloc(size_t bytes)
 {
-    const size_t n = (bytes + 63) / 64 * 64; /* aligned_alloc wants a multiple */
-    void *p = aligned_alloc(64, n > 0 ? n : 64);
+    const size_t n = bytes > 0 ? (bytes + 63) / 64 * 64 : 64; /* aligned_alloc wants a multiple */
+    void *p = aligned_alloc(64, n);
     if (p != NULL)
-        memset(p, 0, n > 0 ? n : 64);
+        memset(p, 0, n);
     return p;
 }
 

@@ -341,6 +341,13 @@ void $(m.name)_update($(m.name)_params *restrict p, $(m.name)_opt *restrict o, c
 /* ------------------------------------------------------------------ batches */
 /* Row s of every batch tensor is sample s. */
 
+void $(m.name)_batch_rows(int part, int parts, int *s0, int *s1)
+{
+    const int blocks = ($(m.NAME)_BATCH + $(m.NAME)_BATCH_ROWS - 1) / $(m.NAME)_BATCH_ROWS;
+    *s0 = blocks * part / parts * $(m.NAME)_BATCH_ROWS;
+    *s1 = part == parts - 1 ? $(m.NAME)_BATCH : blocks * (part + 1) / parts * $(m.NAME)_BATCH_ROWS;
+}
+
 void $(m.name)_batch_forward_rows($(m.name)_batch_acts *restrict a, const $(m.name)_params *restrict p,
 $(pad("void " .. m.name .. "_batch_forward_rows"))const $(m.name)_batch_input *restrict x, int s0, int s1)
 {

@@ -312,6 +312,9 @@ $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *t
  * every value is then computed by the same operations in the same order
  * whatever k, so the gradient is the same to the bit for any number of threads.
  * $(m.name)_batch_loss afterwards, from one thread. */
+/* The rows [*s0, *s1) of part `part` of `parts`: whole blocks of
+ * $(m.NAME)_BATCH_ROWS, as even as they go, the last part ending at $(m.NAME)_BATCH. */
+void $(m.name)_batch_rows(int part, int parts, int *s0, int *s1);
 void $(m.name)_batch_forward_rows($(m.name)_batch_acts *a, const $(m.name)_params *p, const $(m.name)_batch_input *x,
 $(pad("void " .. m.name .. "_batch_forward_rows"))int s0, int s1);
 void $(m.name)_batch_prepare($(m.name)_batch_deltas *d, const $(m.name)_params *p, int part, int parts);

@@ -103,9 +103,8 @@ static double $(m.name)_rt_gradient(void *grads, const void *params, void *work,
 static void $(m.name)_rt_step_part($(m.name)_rt_work *w, $(m.name)_params *p, $(m.name)_opt *o, const float *x,
 $(pad("static void " .. m.name .. "_rt_step_part"))const float *t, unsigned n, $(m.T) rate, int part, int parts)
 {
-    const int blocks = ($(m.NAME)_BATCH + $(m.NAME)_BATCH_ROWS - 1) / $(m.NAME)_BATCH_ROWS;
-    const int s0 = blocks * part / parts * $(m.NAME)_BATCH_ROWS;
-    const int s1 = part == parts - 1 ? $(m.NAME)_BATCH : blocks * (part + 1) / parts * $(m.NAME)_BATCH_ROWS;
+    int s0, s1;
+    $(m.name)_batch_rows(part, parts, &s0, &s1);
     $(m.name)_rt_rows(w, x, t, n, (unsigned)s0, (unsigned)s1);
     $(m.name)_batch_prepare(&w->d, p, part, parts);
     $(m.NAME)_RT_BARRIER

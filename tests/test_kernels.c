@@ -143,16 +143,21 @@ END_TEST
  * the parts of each phase in reverse order. */
 static void phased(int n, int parts)
 {
-    const int blocks = (B + KSIMD_BATCH_ROWS - 1) / KSIMD_BATCH_ROWS;
     for (int k = parts - 1; k >= 0; --k)
         ksimd_batch_prepare(&S->d, &S->p, k, parts);
+    int end = B; /* batch_rows' ranges tile the batch at block boundaries */
     for (int q = 0; q < parts; ++q) {
         const int k = parts - 1 - q; /* the last rows first */
-        const int s0 = blocks * k / parts * KSIMD_BATCH_ROWS;
-        const int s1 = k == parts - 1 ? B : blocks * (k + 1) / parts * KSIMD_BATCH_ROWS;
+        int s0, s1;
+        ksimd_batch_rows(k, parts, &s0, &s1);
+        ck_assert_int_eq(s1, end);
+        ck_assert_int_eq(s0 % KSIMD_BATCH_ROWS, 0);
+        ck_assert_int_le(s0, s1);
+        end = s0;
         ksimd_batch_forward_rows(&S->a, &S->p, &S->x, s0, s1);
         ksimd_batch_deltas_rows(&S->d, &S->p, &S->a, &S->t, n, s0, s1);
     }
+    ck_assert_int_eq(end, 0);
     for (int k = parts - 1; k >= 0; --k)
         ksimd_batch_grads(&S->g, &S->d, &S->a, &S->x, n, k, parts);
 }

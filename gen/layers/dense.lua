@@ -92,7 +92,7 @@ function K.build(L, S, m, lit)
   -- the batched passes' register blocks (gen/layers/gemm.lua): rows of
   -- samples (m.sb, one for the whole net) by column blocks, and for dw rows
   -- of inputs by column blocks
-  local v = gemm.lanes(m.T)
+  local v = m.lanes
   L.fwd_cols = gemm.blocks(L.n_out, gemm.width(m.sb, L.n_out, v))
   L.fwd_cols1 = gemm.blocks(L.n_out, gemm.width(1, L.n_out, v))
   L.dx_cols = gemm.blocks(L.n_in, gemm.width(m.sb, L.n_in, v))

@@ -1560,6 +1560,13 @@ void tiny_cnn_update(tiny_cnn_params *restrict p, tiny_cnn_opt *restrict o, cons
 /* ------------------------------------------------------------------ batches */
 /* Row s of every batch tensor is sample s. */
 
+void tiny_cnn_batch_rows(int part, int parts, int *s0, int *s1)
+{
+    const int blocks = (TINY_CNN_BATCH + TINY_CNN_BATCH_ROWS - 1) / TINY_CNN_BATCH_ROWS;
+    *s0 = blocks * part / parts * TINY_CNN_BATCH_ROWS;
+    *s1 = part == parts - 1 ? TINY_CNN_BATCH : blocks * (part + 1) / parts * TINY_CNN_BATCH_ROWS;
+}
+
 void tiny_cnn_batch_forward_rows(tiny_cnn_batch_acts *restrict a, const tiny_cnn_params *restrict p,
                                  const tiny_cnn_batch_input *restrict x, int s0, int s1)
 {
@@ -1753,9 +1760,8 @@ static double tiny_cnn_rt_gradient(void *grads, const void *params, void *work, 
 static void tiny_cnn_rt_step_part(tiny_cnn_rt_work *w, tiny_cnn_params *p, tiny_cnn_opt *o, const float *x,
                                   const float *t, unsigned n, double rate, int part, int parts)
 {
-    const int blocks = (TINY_CNN_BATCH + TINY_CNN_BATCH_ROWS - 1) / TINY_CNN_BATCH_ROWS;
-    const int s0 = blocks * part / parts * TINY_CNN_BATCH_ROWS;
-    const int s1 = part == parts - 1 ? TINY_CNN_BATCH : blocks * (part + 1) / parts * TINY_CNN_BATCH_ROWS;
+    int s0, s1;
+    tiny_cnn_batch_rows(part, parts, &s0, &s1);
     tiny_cnn_rt_rows(w, x, t, n, (unsigned)s0, (unsigned)s1);
     tiny_cnn_batch_prepare(&w->d, p, part, parts);
     TINY_CNN_RT_BARRIER

@@ -275,6 +275,9 @@ double tiny_cnn_batch_backward(tiny_cnn_grads *g, tiny_cnn_batch_deltas *d, cons
  * every value is then computed by the same operations in the same order
  * whatever k, so the gradient is the same to the bit for any number of threads.
  * tiny_cnn_batch_loss afterwards, from one thread. */
+/* The rows [*s0, *s1) of part `part` of `parts`: whole blocks of
+ * TINY_CNN_BATCH_ROWS, as even as they go, the last part ending at TINY_CNN_BATCH. */
+void tiny_cnn_batch_rows(int part, int parts, int *s0, int *s1);
 void tiny_cnn_batch_forward_rows(tiny_cnn_batch_acts *a, const tiny_cnn_params *p, const tiny_cnn_batch_input *x,
                                  int s0, int s1);
 void tiny_cnn_batch_prepare(tiny_cnn_batch_deltas *d, const tiny_cnn_params *p, int part, int parts);
