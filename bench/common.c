@@ -38,13 +38,14 @@ static int parse_options(bench_setup *s, int argc, char **argv, char *err, size_
     s->rate = 0.1;
     s->n_train = 0;
     s->threads = 1;
+    s->copies = 1;
     for (int k = 1; k < argc; ++k) {
         const char *flag = argv[k];
         const char *val = k + 1 < argc ? argv[k + 1] : NULL;
         if (strcmp(flag, "--data") != 0 && strcmp(flag, "--seed") != 0 && strcmp(flag, "--rate") != 0 &&
-            strcmp(flag, "--n-train") != 0 && strcmp(flag, "--threads") != 0)
+            strcmp(flag, "--n-train") != 0 && strcmp(flag, "--threads") != 0 && strcmp(flag, "--copies") != 0)
             return err_set(err, errlen, flag,
-                           "unknown option (known: --data DIR, --seed N, --rate R, --n-train N, --threads N)");
+                           "unknown option (known: --data DIR, --seed N, --rate R, --n-train N, --threads N, --copies K)");
         if (val == NULL)
             return err_set(err, errlen, flag, "missing value");
         ++k;
@@ -53,13 +54,13 @@ static int parse_options(bench_setup *s, int argc, char **argv, char *err, size_
         } else if (strcmp(flag, "--seed") == 0) {
             if (parse_u64(flag, val, &s->seed, err, errlen) != 0)
                 return -1;
-        } else if (strcmp(flag, "--threads") == 0) {
+        } else if (strcmp(flag, "--threads") == 0 || strcmp(flag, "--copies") == 0) {
             uint64_t n = 0;
             if (parse_u64(flag, val, &n, err, errlen) != 0)
                 return -1;
             if (n == 0 || n > 256)
                 return err_set(err, errlen, flag, "must be from 1 to 256");
-            s->threads = (unsigned)n;
+            *(strcmp(flag, "--threads") == 0 ? &s->threads : &s->copies) = (unsigned)n;
         } else if (strcmp(flag, "--n-train") == 0) {
             uint64_t n = 0;
             if (parse_u64(flag, val, &n, err, errlen) != 0)

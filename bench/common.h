@@ -35,6 +35,8 @@ typedef struct {
     double rate;          /* --rate R, default 0.1 (of the loss sum_j (a_j - y_j)^2) */
     size_t n_train;       /* --n-train N, default all: train on the first N of the order */
     unsigned threads;     /* --threads N, default 1: threads per batch (bench_constnet_batch only) */
+    unsigned copies;      /* --copies K, default 1: K models trained at once, one thread each,
+                           * nothing shared but the data (bench_constnet_batch only) */
 
     idx_dataset train, test; /* pixels / 255 as float, labels 0..9 */
     uint32_t *order;         /* train.n indices: the shared sample order */

@@ -18,15 +18,16 @@
 #   peak          the core's FMA peak, measured (bench/bench_peak.c)
 #
 # Mini-batches of BENCH_BATCHES (32, 64 and 128), the mean gradient, rate 1.0:
-#   constnet  (e) generated with --batch B, driven through the phases of
-#                 its header (prepare, forward_rows, deltas_rows, and
-#                 batch_step: the weight gradient with SGD fused in) on
-#                 OpenMP threads (bench/bench_constnet_batch.c),
-#                 with --threads 1 and --threads BENCH_THREADS (2); it
-#                 prints impl=constnet_b<B>_t<N> ... and may print a second
-#                 line, "phases fwd_s=.. dx_s=.. grad_s=.. upd_s=.. other_s=..",
-#                 the seconds of the epoch per kind of work, from which the
-#                 GFLOP/s of each kind of layer product is reported
+#   constnet  (e) generated with --batch B, driven through the stages of
+#                 its header (mnistb_batch_train_stage: the forward pass,
+#                 the input gradients, the weight gradients with SGD fused
+#                 in) on OpenMP threads (bench/bench_constnet_batch.c),
+#                 with --threads 1 and --threads BENCH_THREADS (2), and
+#                 BENCH_THREADS models at once, one thread each, nothing
+#                 shared (--copies: the ceiling of that many threads on
+#                 this machine); it prints impl=constnet_b<B>_t<N> (_c<N>)
+#                 ... and a second line, "stages s0=.. s1=.. other_s=..",
+#                 the seconds of the epoch in each stage
 #   torch     (f) PyTorch (Debian's python3-torch), nn.Linear + sigmoid +
 #                 torch.optim.SGD, 1 thread and default threads
 #                 (bench/bench_torch.py; BENCH_TORCH=0 leaves it out), started
@@ -89,7 +90,7 @@ BATCH_RATE=1.0 # mini-batch SGD on the mean gradient, for constnet and PyTorch a
 CSTD=(-std=c11 -Wall -Wextra -Werror)
 OPT_GEN=(-O3 -march=native) # (a), (e), the unroll table: as the Makefile builds generated code
 OPT_PLAIN=(-O2)             # (c), as the article builds it; also the shared code
-THREAD_FLAGS=(-fopenmp)    # (e): bench_constnet_batch runs the phases on OpenMP threads
+THREAD_FLAGS=(-fopenmp)    # (e): bench_constnet_batch runs the stages on OpenMP threads
 TOLERANCE=0.1               # percentage points of test accuracy
 UNROLL_TIMEOUT=${BENCH_UNROLL_TIMEOUT:-150} # seconds allowed to one compile of the unroll table
 UNROLL_MAX_MB=4096          # memory allowed to it
@@ -103,7 +104,6 @@ FWD_FLOPS=$((2 * (W1 + W2 + W3)))
 GRAD_FLOPS=$((2 * (W1 + W2 + W3)))
 DX_FLOPS=$((2 * (W2 + W3)))
 TRAIN_FLOPS=$((FWD_FLOPS + GRAD_FLOPS + DX_FLOPS))
-PHASES=(fwd_s dx_s grad_s upd_s other_s) # the keys of the phases line of (e)
 
 die() {
     printf 'bench: error: %s\n' "$*" >&2
@@ -364,6 +364,12 @@ for b in "${BATCHES[@]}"; do
         cmd[$i]="$WORK/bin/bench_constnet_b$b --data $MNIST_DIR --seed $SEED --rate $BATCH_RATE --threads $t"
         expect[$i]=$i
     done
+    if ((THREADS > 1)); then # the ceiling of THREADS threads: as many models at once, nothing shared
+        i=constnet_b${b}_c$THREADS
+        BATCH_IMPLS+=("$i")
+        cmd[$i]="$WORK/bin/bench_constnet_b$b --data $MNIST_DIR --seed $SEED --rate $BATCH_RATE --copies $THREADS"
+        expect[$i]=$i
+    fi
     if [[ $TORCH == 1 ]]; then
         for t in 1 0; do
             i=torch_b${b}_t$t
@@ -391,8 +397,8 @@ log=$WORK/stderr.txt
 : >"$raw"
 : >"$log"
 line_re='^impl=([a-z0-9_]+)(( [a-z_]+=[0-9.]+)+)$'
-phases_re='^phases(( [a-z_]+=-?[0-9.]+)+)$'
-phase_notes=() # what was odd about the phases lines, for the warnings
+stages_re='^stages(( [a-z0-9_]+=-?[0-9.]+)+)$'
+phase_notes=() # what was odd about the stages lines, for the warnings
 
 say "$RUNS round(s) of ${#ALL[@]} programs, round-robin (details in $log):"
 say "  ${ALL[*]}"
@@ -405,7 +411,7 @@ for ((r = 0; r < RUNS; r++)); do
             cat "$log" >&2
             die "$impl failed"
         fi
-        # line 1: the figures; a constnet batch program may add line 2, its phases
+        # line 1: the figures; a constnet batch program may add line 2, its stages
         first=${out%%$'\n'*}
         rest=
         [[ $out == *$'\n'* ]] && rest=${out#*$'\n'}
@@ -414,7 +420,7 @@ for ((r = 0; r < RUNS; r++)); do
             val[$impl.${kv%%=*}]+="${kv#*=} "
         done
         if [[ -n $rest ]]; then
-            if [[ $impl == constnet_b* && $rest =~ $phases_re ]]; then
+            if [[ $impl == constnet_b* && $rest =~ $stages_re ]]; then
                 for kv in ${BASH_REMATCH[1]}; do
                     val[$impl.phase_${kv%%=*}]+="${kv#*=} "
                 done
@@ -562,7 +568,7 @@ of_peak() { # of_peak GFLOPS [THREADS]: percent of the measured FMA peak (times 
 div() { awk -v a="$1" -v b="$2" 'BEGIN { print a / b }'; }
 
 # The number of training images, from the header of MNIST's label file: the
-# sample count of every epoch above, for the GFLOP/s of the phases.
+# sample count of every epoch above, for the GFLOP/s of the stages.
 n_train_images() {
     local f=$MNIST_DIR/train-labels-idx1-ubyte
     if [[ -f $f ]]; then
@@ -573,29 +579,44 @@ n_train_images() {
 }
 N_TRAIN=$(n_train_images)
 
-# The phases of constnet's batch programs: mphase[IMPL.KEY], the median
-# seconds, for the programs that printed every key on every run.
+# stage_notes B: what each stage of the batch-B net runs, one line each, from
+# the comments of mnistb_batch_train_stage in the generated C
+stage_notes() {
+    sed -n 's|^    case \([0-9]*\): /\* \(.*\) \*/$|\2|p' "$WORK/gen_b$1/mnistb.c"
+}
+
+# The stages of constnet's batch programs: mphase[IMPL.KEY], the median
+# seconds (s0, s1, ..., other_s, and stages_s: the stages together), for the
+# programs that printed every stage of their net on every run.
 declare -A mphase=()
 PHASED=() # those programs
 for impl in "${BATCH_IMPLS[@]}"; do
     [[ $impl == constnet_* ]] || continue
+    b=${impl#constnet_b}
+    b=${b%%_*}
+    nst=$(stage_notes "$b" | wc -l)
+    keys=(other_s)
+    for ((q = 0; q < nst; q++)); do keys+=("s$q"); done
     full=0 any=0 # keys printed on every run, on some run
-    for k in "${PHASES[@]}"; do
+    for k in "${keys[@]}"; do
         read -ra a <<<"${val[$impl.phase_$k]:-}"
         ((${#a[@]} == RUNS)) && full=$((full + 1))
         ((${#a[@]} > 0)) && any=$((any + 1))
     done
-    if ((full == ${#PHASES[@]})) && [[ -n $N_TRAIN ]]; then
+    if ((nst > 0 && full == ${#keys[@]})) && [[ -n $N_TRAIN ]]; then
         PHASED+=("$impl")
-        for k in "${PHASES[@]}"; do
+        sum=0
+        for k in "${keys[@]}"; do
             mphase[$impl.$k]=$(med "$impl" "phase_$k")
+            [[ $k == other_s ]] || sum=$(awk -v a="$sum" -v b="${mphase[$impl.$k]}" 'BEGIN { print a + b }')
         done
+        mphase[$impl.stages_s]=$sum
     elif ((any > 0)); then
-        phase_notes+=("$impl: its phases line lacked one of ${PHASES[*]} on some run, or the training image count is unknown: no phase figures")
+        phase_notes+=("$impl: its stages line lacked one of ${keys[*]} on some run, or the training image count is unknown: no stage figures")
     fi
 done
 warnings+=("${phase_notes[@]}")
-# phase_gflops IMPL KEY FLOPS: GFLOP/s of that phase over the epoch
+# phase_gflops IMPL KEY FLOPS: GFLOP/s of that stage over the epoch
 phase_gflops() {
     awk -v n="$N_TRAIN" -v f="$3" -v t="${mphase[$1.$2]}" 'BEGIN { if (t > 0) printf "%.1f", n * f / t / 1e9; else printf "n/a" }'
 }
@@ -670,11 +691,15 @@ report=$WORK/RESULTS.md
     echo "batch holds the remainder: 60,000 = 468 x 128 + 96), the loss sum_j (a_j - t_j)^2"
     echo "summed over the outputs and averaged over the batch, plain SGD on that mean"
     echo "gradient at rate $BATCH_RATE for every batch size and both implementations."
-    echo "constnet: generated with \`--batch B\` (${OPT_GEN[*]}), calling the phases"
-    echo "of its header once per batch (mnistb_batch_prepare, _forward_rows, _deltas_rows"
-    echo "and _batch_step, the weight gradient with plain SGD fused in), as the trainer"
+    echo "constnet: generated with \`--batch B\` (${OPT_GEN[*]}), running the stages"
+    echo "of its header once per batch (mnistb_batch_train_stage: the forward pass, the"
+    echo "input gradients, the weight gradients with plain SGD fused in), as the trainer"
     echo "does (bench/bench_constnet_batch.c), with 1 thread$( ((THREADS > 1)) && echo " and with $THREADS (--threads $THREADS)"),"
-    echo "each thread taking its rows and its part of every phase; the training images"
+    echo "each thread gathering its rows and taking its part of every stage (its rows,"
+    echo "or its columns of a layer), a barrier before each stage$( ((THREADS > 1)) && echo "; and $THREADS models"
+        ((THREADS > 1)) && echo "trained at once, one thread each, nothing shared but the training images"
+        ((THREADS > 1)) && echo "(--copies $THREADS): what $THREADS cores of this machine give when no data moves"
+        ((THREADS > 1)) && echo "between them, the ceiling of $THREADS threads on one model"). The training images"
     echo "are copied once into fresh memory before the clock starts."
     echo "PyTorch: torch.nn.Linear + sigmoid, torch.optim.SGD, eager mode, the weights"
     echo "copied in from the C side's init (bench/bench_dump.c, bench/bench_torch.py)."
@@ -703,6 +728,11 @@ report=$WORK/RESULTS.md
             [[ $impl == *_b${b}_* ]] || continue
             nthr=1
             case $impl in
+            constnet_*_c*)
+                what="(e) constnet, ${impl##*_c} models at once (the ceiling)"
+                nthr=${impl##*_c}
+                threads="${impl##*_c} x 1"
+                ;;
             constnet_*)
                 what="(e) constnet, generated C"
                 nthr=${impl##*_t}
@@ -766,34 +796,42 @@ report=$WORK/RESULTS.md
 
     if ((${#PHASED[@]} > 0)); then
         echo
-        echo "## Mini-batches: constnet's epoch by phase"
+        echo "## Mini-batches: constnet's epoch by stage"
         echo
         echo "The seconds of the training epoch (medians over the runs) that constnet's batch"
-        echo "program spends in each kind of work, as it reports them: the forward pass (its"
-        echo "layer products), the input-gradient products, the weight-gradient products,"
-        echo "the update, and the rest. GFLOP/s of a kind of product over its own seconds, with"
-        echo "$N_TRAIN samples and per sample $FWD_FLOPS flops forward, $DX_FLOPS for the input"
-        echo "gradient (layers 2 and 3), $GRAD_FLOPS for the weight gradient; \"products\" adds"
-        echo "the three. Share of the measured FMA peak times the threads."
+        echo "program spends in each stage of mnistb_batch_train_stage (timed by thread 0 from"
+        echo "the barrier before the stage to the barrier after it, so a stage's seconds"
+        echo "include the wait for the slowest thread), and the rest (gathering the rows,"
+        echo "the loss). What each stage runs is the comment the generator wrote for it."
+        echo "GFLOP/s: the layer products of the epoch ($N_TRAIN samples, $TRAIN_FLOPS flops each)"
+        echo "over the seconds of all the stages, and its share of the measured FMA peak"
+        echo "times the threads."
         echo
-        echo "| batch | threads | forward s | GFLOP/s | of peak | input grad s | GFLOP/s | of peak | weight grad s | GFLOP/s | of peak | update s | other s | products GFLOP/s | of peak |"
-        echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        echo "| batch | threads | stage | what it runs | seconds | share of the stages |"
+        echo "| ---: | --- | ---: | --- | ---: | ---: |"
         for impl in "${PHASED[@]}"; do
             b=${impl#constnet_b}
             b=${b%%_*}
+            if [[ $impl == *_c* ]]; then nthr="${impl##*_c} x 1"; else nthr=${impl##*_t}; fi
+            q=0
+            while IFS= read -r note; do
+                printf '| %s | %s | %s | %s | %s | %s |\n' "$b" "$nthr" "$q" "$note" \
+                    "$(fmt "${mphase[$impl.s$q]}" '%.4f')" \
+                    "$(awk -v a="${mphase[$impl.s$q]}" -v t="${mphase[$impl.stages_s]}" 'BEGIN { printf "%.0f %%", 100 * a / t }')"
+                q=$((q + 1))
+            done < <(stage_notes "$b")
+        done
+        echo
+        echo "| batch | threads | stages s | GFLOP/s | of peak | other s |"
+        echo "| ---: | --- | ---: | ---: | ---: | ---: |"
+        for impl in "${PHASED[@]}"; do
+            [[ $impl == *_t* ]] || continue
+            b=${impl#constnet_b}
+            b=${b%%_*}
             nthr=${impl##*_t}
-            row="| $b | $nthr |"
-            for kf in "fwd_s $FWD_FLOPS" "dx_s $DX_FLOPS" "grad_s $GRAD_FLOPS"; do
-                read -r k f <<<"$kf"
-                g=$(phase_gflops "$impl" "$k" "$f")
-                row+=" $(fmt "${mphase[$impl.$k]}" '%.3f') | $g | $(of_peak "$g" "$nthr") |"
-            done
-            row+=" $(fmt "${mphase[$impl.upd_s]}" '%.3f') | $(fmt "${mphase[$impl.other_s]}" '%.3f') |"
-            mphase[$impl.prod_s]=$(awk -v a="${mphase[$impl.fwd_s]}" -v b="${mphase[$impl.dx_s]}" \
-                -v c="${mphase[$impl.grad_s]}" 'BEGIN { print a + b + c }')
-            g=$(phase_gflops "$impl" prod_s "$TRAIN_FLOPS")
-            row+=" $g | $(of_peak "$g" "$nthr") |"
-            echo "$row"
+            g=$(phase_gflops "$impl" stages_s "$TRAIN_FLOPS")
+            printf '| %s | %s | %s | %s | %s | %s |\n' "$b" "$nthr" "$(fmt "${mphase[$impl.stages_s]}" '%.3f')" "$g" \
+                "$(of_peak "$g" "$nthr")" "$(fmt "${mphase[$impl.other_s]}" '%.3f')"
         done
     fi
 
@@ -818,8 +856,8 @@ report=$WORK/RESULTS.md
         if [[ -n $peak_gflops ]]; then
             g=$(gflops "${mtrain[$c1]}" "$TRAIN_FLOPS")
             ctx="$g GFLOP/s on the layer products over the whole epoch, of the measured FMA peak $peak_gflops GFLOP/s"
-            if [[ -n ${mphase[$c1.prod_s]:-} ]]; then
-                gp=$(phase_gflops "$c1" prod_s "$TRAIN_FLOPS")
+            if [[ -n ${mphase[$c1.stages_s]:-} ]]; then
+                gp=$(phase_gflops "$c1" stages_s "$TRAIN_FLOPS")
                 ctx+="; the products alone: $gp GFLOP/s, $(of_peak "$gp")"
             fi
             if [[ -n $blas_out ]]; then
@@ -846,9 +884,9 @@ report=$WORK/RESULTS.md
     if ((THREADS > 1)); then
         for b in "${BATCHES[@]}"; do
             [[ $b == 64 || $b == 128 ]] || continue
-            c1=constnet_b${b}_t1 cn=constnet_b${b}_t$THREADS
+            c1=constnet_b${b}_t1 cn=constnet_b${b}_t$THREADS cc=constnet_b${b}_c$THREADS
             target "batch $b: constnet $THREADS threads over 1 thread" "$(div "${mtrain[$cn]}" "${mtrain[$c1]}")" 1.8 x \
-                "$(fmt "${mtrain[$cn]}" '%.0f') against $(fmt "${mtrain[$c1]}" '%.0f') samples/s; ceiling ${THREADS}x"
+                "$(fmt "${mtrain[$cn]}" '%.0f') against $(fmt "${mtrain[$c1]}" '%.0f') samples/s; ceiling on this machine: $THREADS models at once, nothing shared, $(ratio "${mtrain[$cc]}" "${mtrain[$c1]}") one model's $(fmt "${mtrain[$cc]}" '%.0f') samples/s"
         done
         same_at=() diff_at=()
         for b in "${BATCHES[@]}"; do

@@ -236,10 +236,8 @@ function M.build(spec, spec_path)
   end
   -- the backward passes read the network input only where the first layer has one
   m.backward_reads_x = m.layers[1].calls.backward and true or false
-  -- what the passes read, from their calls' text: the per-sample backward and
-  -- the batched input gradient read p only where some layer's does (dense
-  -- reads its transposed copy in the batched form), the batched gradient x
-  -- and a only where some layer's does
+  -- what the passes read, from their calls' text: the per-sample backward
+  -- reads p, and the batched weight gradient x, only where some layer's does
   local function reads(key, ref)
     for _, L in ipairs(m.layers) do
       if L.calls[key] and L.calls[key]:find(ref, 1, true) then return true end
@@ -247,9 +245,7 @@ function M.build(spec, spec_path)
     return false
   end
   m.backward_reads_p = reads("backward", "&p->")
-  m.batch_dx_reads_p = reads("batch_dx", "&p->")
   m.batch_grads_reads_x = reads("batch_grads", ", x, ")
-  m.batch_grads_reads_a = reads("batch_grads", "a->")
 
   -- memory, in bytes
   local units, masks = 0, 0
@@ -290,6 +286,7 @@ function M.build(spec, spec_path)
   for _, L in ipairs(m.layers) do
     if L.has_params and not L.calls.batch_step then m.batch_fused = false end
   end
+  if m.batch > 1 then M.plan_stages(m) end
   m.opt_enum = ({ sgd = "TRAIN_SGD", momentum = "TRAIN_MOMENTUM", nesterov = "TRAIN_NESTEROV",
                   adam = "TRAIN_ADAM" })[m.opt]
   m.schedule_enum = ({ constant = "TRAIN_CONSTANT", step = "TRAIN_STEP", cosine = "TRAIN_COSINE" })[tr.schedule]
@@ -368,6 +365,71 @@ function M.budget_problems(m, spec)
     end
   end
   return out
+end
+
+-- The stages of a batched training step (NAME_batch_train_stage): what every
+-- part (thread) does between two barriers. A pass goes by rows (the part's
+-- rows of the batch: the call ends in "s0, s1") or by a split of its own
+-- (dense: its output columns; weight gradients: columns or channels), which
+-- reads rows that other parts wrote. So a barrier comes before every pass
+-- but one by rows that reads only what passes by rows wrote, and before every
+-- weight gradient (it sums over all the rows). m.stages = { { note, calls }, ... }
+function M.plan_stages(m)
+  local stages, cur = {}, nil
+  local function by_rows(call) return not call:find("part, parts", 1, true) end
+  local function stage()
+    cur = { notes = {}, calls = {} }
+    stages[#stages + 1] = cur
+  end
+  local function add(call, note)
+    cur.calls[#cur.calls + 1] = call
+    if note and cur.notes[#cur.notes] ~= note then cur.notes[#cur.notes + 1] = note end
+  end
+  local rows = false -- whether the last pass went by rows
+  stage()
+  for _, L in ipairs(m.layers) do
+    if L.calls.batch_prepare then add(L.calls.batch_prepare, "weights transposed") end
+  end
+  for i, L in ipairs(m.layers) do
+    local call = L.calls.batch_forward_cols or L.calls.batch_forward
+    if i > 1 and not (rows and by_rows(call)) then stage() end
+    add(call, L.id .. " forward" .. (by_rows(call) and " by rows" or " by columns"))
+    rows = by_rows(call)
+  end
+  if not rows then stage() end
+  add(string.format("%s_batch_output_deltas(d, a, t, n, s0, s1)", m.name), "output deltas by rows")
+  rows = true
+  -- a weight gradient sums over all the rows of its layer's deltas: it waits
+  -- for the first barrier after they are written
+  local waiting = {}
+  for i = #m.layers, 1, -1 do
+    local L = m.layers[i]
+    local dx = L.calls.batch_dx
+    -- (an input gradient that reads transposed weights waits for the barrier after the first stage)
+    if dx and (not (rows and by_rows(dx)) or (#stages == 1 and dx:find("_wt", 1, true))) then
+      stage()
+      for _, w in ipairs(waiting) do add(w[1], w[2]) end
+      waiting = {}
+    end
+    if dx then
+      add(dx, L.id .. " input gradient" .. (by_rows(dx) and " by rows" or " by columns"))
+      rows = by_rows(dx)
+    end
+    if L.has_params then
+      waiting[#waiting + 1] = { m.batch_fused and L.calls.batch_step or L.calls.batch_grads,
+        L.id .. (m.batch_fused and " SGD step" or " weight gradient") }
+    end
+  end
+  if #waiting > 0 then
+    stage()
+    for _, w in ipairs(waiting) do add(w[1], w[2]) end
+  end
+  if not m.batch_fused then
+    stage()
+    add(string.format("%s_update_part(p, o, g, rate, part, parts)", m.name), "the update, by parameters")
+  end
+  for _, st in ipairs(stages) do st.note = table.concat(st.notes, "; ") end
+  m.stages = stages
 end
 
 return M

@@ -86,6 +86,18 @@ static int $(m.NAME)_POPCOUNT16(unsigned m)
  * batch row may differ from the per-sample result in the last bits. Elsewhere
  * they are a * b + c, and a batch row computes exactly what the per-sample
  * pass computes. */
+#ifndef $(m.NAME)_INFERENCE_ONLY
+
+/* The columns [*c0, *c1) of n in part `part` of `parts`: whole vectors of $(m.lanes),
+ * as even as they go. Threads split every dense layer's columns so in every
+ * pass (a part owns its columns of w): no line of w moves between cores. */
+static void $(m.name)_cols(int n, int part, int parts, int *c0, int *c1)
+{
+    const int vectors = (n + $(m.lanes - 1)) / $(m.lanes), end = vectors * (part + 1) / parts * $(m.lanes);
+    *c0 = vectors * part / parts * $(m.lanes);
+    *c1 = end < n ? end : n;
+}
+#endif
 @ end
 
 /* ------------------------------------------------------------------- layers */
@@ -348,8 +360,8 @@ void $(m.name)_batch_rows(int part, int parts, int *s0, int *s1)
     *s1 = part == parts - 1 ? $(m.NAME)_BATCH : blocks * (part + 1) / parts * $(m.NAME)_BATCH_ROWS;
 }
 
-void $(m.name)_batch_forward_rows($(m.name)_batch_acts *restrict a, const $(m.name)_params *restrict p,
-$(pad("void " .. m.name .. "_batch_forward_rows"))const $(m.name)_batch_input *restrict x, int s0, int s1)
+static void $(m.name)_batch_forward_rows($(m.name)_batch_acts *restrict a, const $(m.name)_params *restrict p,
+$(pad("static void " .. m.name .. "_batch_forward_rows"))const $(m.name)_batch_input *restrict x, int s0, int s1)
 {
 @   for _, L in ipairs(m.layers) do
     $(L.calls.batch_forward);
@@ -372,7 +384,7 @@ $(m.T) $(m.name)_batch_loss(const $(m.name)_batch_acts *restrict a, const $(m.na
     return loss;
 }
 
-void $(m.name)_batch_prepare($(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p, int part, int parts)
+static void $(m.name)_batch_prepare($(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p, int part, int parts)
 {
 @   local any_prepare = false
 @   for _, L in ipairs(m.layers) do
@@ -389,15 +401,11 @@ void $(m.name)_batch_prepare($(m.name)_batch_deltas *restrict d, const $(m.name)
 @   end
 }
 
-void $(m.name)_batch_deltas_rows($(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p,
-$(pad("void " .. m.name .. "_batch_deltas_rows"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_target *restrict t,
-$(pad("void " .. m.name .. "_batch_deltas_rows"))int n, int s0, int s1)
+/* output deltas of rows s0 <= s < min(s1, n), scaled by 1/n so that the
+ * gradient is the mean over the n real rows; rows past n are never read */
+static void $(m.name)_batch_output_deltas($(m.name)_batch_deltas *restrict d, const $(m.name)_batch_acts *restrict a,
+$(pad("static void " .. m.name .. "_batch_output_deltas"))const $(m.name)_batch_target *restrict t, int n, int s0, int s1)
 {
-@   if not m.batch_dx_reads_p then
-    (void)p; /* no layer's input gradient reads the weights here */
-@   end
-    /* output deltas, scaled by 1/n so that the gradient is the mean over the n
-     * real rows; rows past n are never read */
     const $(m.T) scale = $(m.ONE) / ($(m.T))n;
     for (int s = s0; s < s1 && s < n; ++s) {
         $(m.T) *restrict ds = d->$(m.last.id).row[s].v;
@@ -405,57 +413,52 @@ $(pad("void " .. m.name .. "_batch_deltas_rows"))int n, int s0, int s1)
         for (int j = 0; j < $(m.n_out); ++j)
             ds[j] *= scale;
     }
+}
+
+void $(m.name)_batch_train_stage(int stage, $(m.name)_params *restrict p, $(m.name)_opt *restrict o,
+$(pad("void " .. m.name .. "_batch_train_stage"))$(m.name)_grads *restrict g, $(m.name)_batch_deltas *restrict d,
+$(pad("void " .. m.name .. "_batch_train_stage"))$(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
+$(pad("void " .. m.name .. "_batch_train_stage"))const $(m.name)_batch_target *restrict t, int n, $(m.T) rate, int part,
+$(pad("void " .. m.name .. "_batch_train_stage"))int parts)
+{
+@   if m.batch_fused then
+    (void)o;
+    (void)g; /* plain SGD, fused into the weight gradients */
+@   end
+    int s0, s1; /* this part's rows */
+    $(m.name)_batch_rows(part, parts, &s0, &s1);
+    switch (stage) {
+@   for k, st in ipairs(m.stages) do
+    case $(k - 1): /* $(st.note) */
+@     for _, call in ipairs(st.calls) do
+        $(call);
+@     end
+        break;
+@   end
+    default:
+        break;
+    }
+}
+
+$(m.T) $(m.name)_batch_backward($(m.name)_grads *restrict g, $(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p,
+$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
+$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *restrict t, int n)
+{
+    const int part = 0, parts = 1, s0 = 0, s1 = $(m.NAME)_BATCH; /* the whole batch in one part */
+@   if not m.batch_grads_reads_x then
+    (void)x; /* no weight gradient reads the network input here */
+@   end
+    $(m.name)_batch_prepare(d, p, part, parts);
+    $(m.name)_batch_output_deltas(d, a, t, n, s0, s1);
 @   for li = #m.layers, 1, -1 do
 @     local L = m.layers[li]
 @     if L.calls.batch_dx then
     $(L.calls.batch_dx);
 @     end
-@   end
-}
-
-void $(m.name)_batch_grads($(m.name)_grads *restrict g, const $(m.name)_batch_deltas *restrict d,
-$(pad("void " .. m.name .. "_batch_grads"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
-$(pad("void " .. m.name .. "_batch_grads"))int n, int part, int parts)
-{
-@   if not m.batch_grads_reads_x then
-    (void)x; /* no weight gradient reads the network input here */
-@   end
-@   if not m.batch_grads_reads_a then
-    (void)a;
-@   end
-@   for _, L in ipairs(m.layers) do
-@     if L.calls.batch_grads then
+@     if L.has_params then
     $(L.calls.batch_grads);
 @     end
 @   end
-}
-
-@   if m.batch_fused then
-void $(m.name)_batch_step($(m.name)_params *restrict p, const $(m.name)_batch_deltas *restrict d,
-$(pad("void " .. m.name .. "_batch_step"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
-$(pad("void " .. m.name .. "_batch_step"))int n, $(m.T) rate, int part, int parts)
-{
-@     if not m.batch_grads_reads_x then
-    (void)x; /* no weight gradient reads the network input here */
-@     end
-@     if not m.batch_grads_reads_a then
-    (void)a;
-@     end
-@     for _, L in ipairs(m.layers) do
-@       if L.calls.batch_grads then
-    $(L.calls.batch_step);
-@       end
-@     end
-}
-
-@   end
-$(m.T) $(m.name)_batch_backward($(m.name)_grads *restrict g, $(m.name)_batch_deltas *restrict d, const $(m.name)_params *restrict p,
-$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_acts *restrict a, const $(m.name)_batch_input *restrict x,
-$(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *restrict t, int n)
-{
-    $(m.name)_batch_prepare(d, p, 0, 1);
-    $(m.name)_batch_deltas_rows(d, p, a, t, n, 0, $(m.NAME)_BATCH);
-    $(m.name)_batch_grads(g, d, a, x, n, 0, 1);
     return $(m.name)_batch_loss(a, t, n);
 }
 @ end

@@ -44,6 +44,7 @@ enum {
     $(m.NAME)_BATCH = $(m.batch), /* samples per training step, fixed by the spec */
 @ if m.batch > 1 then
     $(m.NAME)_BATCH_ROWS = $(m.sb), /* rows per block of the batched passes: threads split the batch at multiples */
+    $(m.NAME)_BATCH_STAGES = $(#m.stages), /* stages of a training step on threads ($(m.name)_batch_train_stage) */
 @ end
     $(m.NAME)_N_PARAMS = $(m.n_params)
 };
@@ -300,36 +301,25 @@ $(m.T) $(m.name)_batch_backward($(m.name)_grads *g, $(m.name)_batch_deltas *d, c
 $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_acts *a, const $(m.name)_batch_input *x,
 $(pad(m.T .. " " .. m.name .. "_batch_backward"))const $(m.name)_batch_target *t, int n);
 
-/* The same step in phases, for threads. $(m.name)_batch_backward is
- *   $(m.name)_batch_prepare(d, p, 0, 1);
- *   $(m.name)_batch_deltas_rows(d, p, a, t, n, 0, $(m.NAME)_BATCH);
- *   $(m.name)_batch_grads(g, d, a, x, n, 0, 1);
- * With k threads, run the phases in order with a barrier between them: thread
- * i calls $(m.name)_batch_prepare with part i of k, then
- * $(m.name)_batch_forward_rows and $(m.name)_batch_deltas_rows with its own rows
- * [s0, s1), then $(m.name)_batch_grads with part i of k. Split the rows at
- * multiples of $(m.NAME)_BATCH_ROWS (the last range ends at $(m.NAME)_BATCH):
- * every value is then computed by the same operations in the same order
- * whatever k, so the gradient is the same to the bit for any number of threads.
- * $(m.name)_batch_loss afterwards, from one thread. */
 /* The rows [*s0, *s1) of part `part` of `parts`: whole blocks of
  * $(m.NAME)_BATCH_ROWS, as even as they go, the last part ending at $(m.NAME)_BATCH. */
 void $(m.name)_batch_rows(int part, int parts, int *s0, int *s1);
-void $(m.name)_batch_forward_rows($(m.name)_batch_acts *a, const $(m.name)_params *p, const $(m.name)_batch_input *x,
-$(pad("void " .. m.name .. "_batch_forward_rows"))int s0, int s1);
-void $(m.name)_batch_prepare($(m.name)_batch_deltas *d, const $(m.name)_params *p, int part, int parts);
-void $(m.name)_batch_deltas_rows($(m.name)_batch_deltas *d, const $(m.name)_params *p, const $(m.name)_batch_acts *a,
-$(pad("void " .. m.name .. "_batch_deltas_rows"))const $(m.name)_batch_target *t, int n, int s0, int s1);
-void $(m.name)_batch_grads($(m.name)_grads *g, const $(m.name)_batch_deltas *d, const $(m.name)_batch_acts *a,
-$(pad("void " .. m.name .. "_batch_grads"))const $(m.name)_batch_input *x, int n, int part, int parts);
-@   if m.batch_fused then
-/* Plain SGD fused into the last phase: in place of $(m.name)_batch_grads and
- * $(m.name)_update_part, p -= rate * g as the update computes it, without
- * writing g; the same parts, the same bits (add 1 to the optimizer's step as
- * after $(m.name)_update_part). */
-void $(m.name)_batch_step($(m.name)_params *p, const $(m.name)_batch_deltas *d, const $(m.name)_batch_acts *a,
-$(pad("void " .. m.name .. "_batch_step"))const $(m.name)_batch_input *x, int n, $(m.T) rate, int part, int parts);
-@   end
+
+/* One training step on threads, in $(m.NAME)_BATCH_STAGES stages. Each of k
+ * threads, part i of k: puts its rows [s0, s1) of the batch into x and t
+ * ($(m.name)_batch_rows), waits for all (a barrier), then for each stage in
+ * order calls $(m.name)_batch_train_stage(stage, ..., i, k) and waits for all.
+ * Then one thread adds 1 to o->step ($(m.name)_batch_loss gives the loss).
+ * The stages run the forward pass$(m.masks and " (with the masks of a)" or ""), the backward pass and
+ * $(m.batch_fused and "plain SGD, fused into the weight gradients (g is not used: it may be NULL)" or "the optimizer's update"),
+ * each layer split by rows or by its own columns; every value is computed
+ * by one part, with the same operations in the same order whatever k, so
+ * the parameters come out the same to the bit for any number of threads
+ * (and with k = 1 they are those of batch_forward, batch_backward, update). */
+void $(m.name)_batch_train_stage(int stage, $(m.name)_params *p, $(m.name)_opt *o, $(m.name)_grads *g,
+$(pad("void " .. m.name .. "_batch_train_stage"))$(m.name)_batch_deltas *d, $(m.name)_batch_acts *a,
+$(pad("void " .. m.name .. "_batch_train_stage"))const $(m.name)_batch_input *x, const $(m.name)_batch_target *t, int n,
+$(pad("void " .. m.name .. "_batch_train_stage"))$(m.T) rate, int part, int parts);
 @ end
 #endif
 

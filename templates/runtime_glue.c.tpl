@@ -97,28 +97,18 @@ static double $(m.name)_rt_gradient(void *grads, const void *params, void *work,
 #define $(m.NAME)_RT_BARRIER
 #endif
 
-/* Part `part` of `parts` of one training step, in the phases of the header:
- * its rows of the batch (split at multiples of $(m.NAME)_BATCH_ROWS), its part
- * of every other phase, a barrier between phases. */
+/* Part `part` of `parts` of one training step: its rows of the batch, then
+ * the stages of the header with a barrier before each. */
 static void $(m.name)_rt_step_part($(m.name)_rt_work *w, $(m.name)_params *p, $(m.name)_opt *o, const float *x,
 $(pad("static void " .. m.name .. "_rt_step_part"))const float *t, unsigned n, $(m.T) rate, int part, int parts)
 {
     int s0, s1;
     $(m.name)_batch_rows(part, parts, &s0, &s1);
     $(m.name)_rt_rows(w, x, t, n, (unsigned)s0, (unsigned)s1);
-    $(m.name)_batch_prepare(&w->d, p, part, parts);
-    $(m.NAME)_RT_BARRIER
-    $(m.name)_batch_forward_rows(&w->a, p, &w->x, s0, s1);
-    $(m.name)_batch_deltas_rows(&w->d, p, &w->a, &w->t, (int)n, s0, s1);
-    $(m.NAME)_RT_BARRIER
-@   if m.batch_fused then
-    (void)o; /* plain SGD, fused into the gradient */
-    $(m.name)_batch_step(p, &w->d, &w->a, &w->x, (int)n, rate, part, parts);
-@   else
-    $(m.name)_batch_grads(&w->g, &w->d, &w->a, &w->x, (int)n, part, parts);
-    $(m.NAME)_RT_BARRIER
-    $(m.name)_update_part(p, o, &w->g, rate, part, parts);
-@   end
+    for (int stage = 0; stage < $(m.NAME)_BATCH_STAGES; ++stage) {
+        $(m.NAME)_RT_BARRIER
+        $(m.name)_batch_train_stage(stage, p, o, &w->g, &w->d, &w->a, &w->x, &w->t, (int)n, rate, part, parts);
+    }
 }
 
 static double $(m.name)_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,

@@ -7,9 +7,9 @@
  *
  *   core: ksimd and kplain agree bit for bit: forward, gradients of full and
  *         partial batches, and parameters after training steps;
- *         the phases of the header, split into any number of parts (as
- *         threads run them), give the gradient of batch_backward bit for bit,
- *         and update_part in parts the parameters of update;
+ *         the stages of the header, split into any number of parts (as
+ *         threads run them), give the gradient of batch_backward and the
+ *         parameters of update bit for bit;
  *         where a * b + c is not fused (kscalar: the spec a third time, built
  *         for plain x86-64, without FMA), each batch row's forward pass is
  *         the per-sample forward pass, bit for bit: the same sums in the same
@@ -139,27 +139,25 @@ START_TEST(test_simd_and_plain_agree)
 }
 END_TEST
 
-/* One step in the header's phases, split in parts as threads would run them,
- * the parts of each phase in reverse order. */
-static void phased(int n, int parts)
+/* One training step in the header's stages, split in parts as threads would
+ * run them: the parts of each stage in reverse order, a stage only after
+ * every part of the one before (the barrier). */
+static void staged(int n, int parts, float rate)
 {
-    for (int k = parts - 1; k >= 0; --k)
-        ksimd_batch_prepare(&S->d, &S->p, k, parts);
     int end = B; /* batch_rows' ranges tile the batch at block boundaries */
-    for (int q = 0; q < parts; ++q) {
-        const int k = parts - 1 - q; /* the last rows first */
+    for (int k = parts - 1; k >= 0; --k) {
         int s0, s1;
         ksimd_batch_rows(k, parts, &s0, &s1);
         ck_assert_int_eq(s1, end);
         ck_assert_int_eq(s0 % KSIMD_BATCH_ROWS, 0);
         ck_assert_int_le(s0, s1);
         end = s0;
-        ksimd_batch_forward_rows(&S->a, &S->p, &S->x, s0, s1);
-        ksimd_batch_deltas_rows(&S->d, &S->p, &S->a, &S->t, n, s0, s1);
     }
     ck_assert_int_eq(end, 0);
-    for (int k = parts - 1; k >= 0; --k)
-        ksimd_batch_grads(&S->g, &S->d, &S->a, &S->x, n, k, parts);
+    for (int stage = 0; stage < KSIMD_BATCH_STAGES; ++stage)
+        for (int k = parts - 1; k >= 0; --k)
+            ksimd_batch_train_stage(stage, &S->p, &S->o, &S->g, &S->d, &S->a, &S->x, &S->t, n, rate, k, parts);
+    S->o.step += 1;
 }
 
 START_TEST(test_any_split_gives_the_same_bits)
@@ -168,29 +166,33 @@ START_TEST(test_any_split_gives_the_same_bits)
     rng_state r;
     rng_seed(&r, 5);
     static ksimd_grads want;
-    static ksimd_params p1;
+    static ksimd_params p0, p1;
     for (int round = 0; round < 3; ++round) {
         batch(&r);
         masks(200 + (uint64_t)round);
         const int n = round == 1 ? B - 3 : B;
+        /* the step without threads: forward, backward, update */
+        memcpy(&p0, &S->p, sizeof p0);
+        const ksimd_opt o0 = S->o;
         ksimd_batch_forward(&S->a, &S->p, &S->x);
         ksimd_batch_backward(&want, &S->d, &S->p, &S->a, &S->x, &S->t, n);
-        const int splits[] = {1, 2, 3, 4, 7, B};
-        for (size_t k = 0; k < sizeof splits / sizeof splits[0]; ++k) {
-            memset(&S->g, 0xff, sizeof S->g); /* NaNs: every element must be written */
-            phased(n, splits[k]);
-            ck_assert_msg(memcmp(&S->g, &want, sizeof want) == 0, "round %d, %d parts: gradients differ", round,
-                          splits[k]);
-        }
-        /* the update in parts */
+        ck_assert(max_abs(&want.l1.w[0][0][0][0], sizeof want.l1.w / sizeof(float)) > 0.0);
         memcpy(&p1, &S->p, sizeof p1);
         ksimd_opt o1 = S->o;
         ksimd_update(&p1, &o1, &want, 0.01f);
-        for (int k = 0; k < 3; ++k)
-            ksimd_update_part(&S->p, &S->o, &want, 0.01f, (k + 1) % 3, 3);
-        S->o.step += 1;
-        ck_assert_msg(memcmp(&p1, &S->p, sizeof p1) == 0, "round %d: update in 3 parts differs", round);
-        ck_assert(memcmp(&o1, &S->o, sizeof o1) == 0);
+        const int splits[] = {1, 2, 3, 4, 7, B};
+        for (size_t k = 0; k < sizeof splits / sizeof splits[0]; ++k) {
+            memcpy(&S->p, &p0, sizeof p0);
+            S->o = o0;
+            memset(&S->g, 0xff, sizeof S->g); /* NaNs: every element must be written */
+            memset(&S->d, 0xff, sizeof S->d);
+            staged(n, splits[k], 0.01f);
+            ck_assert_msg(memcmp(&S->g, &want, sizeof want) == 0, "round %d, %d parts: gradients differ", round,
+                          splits[k]);
+            ck_assert_msg(memcmp(&S->p, &p1, sizeof p1) == 0, "round %d, %d parts: parameters differ", round,
+                          splits[k]);
+            ck_assert(memcmp(&S->o, &o1, sizeof o1) == 0);
+        }
     }
 }
 END_TEST

@@ -95,13 +95,26 @@ function K.build(L, S, m, lit)
   local v = m.lanes
   L.fwd_cols = gemm.blocks(L.n_out, gemm.width(m.sb, L.n_out, v))
   L.fwd_cols1 = gemm.blocks(L.n_out, gemm.width(1, L.n_out, v))
-  L.dx_cols = gemm.blocks(L.n_in, gemm.width(m.sb, L.n_in, v))
-  L.dx_cols1 = gemm.blocks(L.n_in, gemm.width(1, L.n_in, v))
   L.gb = gemm.input_rows(L.n_in, L.n_out, v)
   L.gfull, L.gtail = L.n_in // L.gb, L.n_in % L.gb
-  L.gblocks = L.gfull + ((L.gtail > 0) and 1 or 0)
-  L.grad_cols = { [L.gb] = gemm.blocks(L.n_out, gemm.width(L.gb, L.n_out, v)) }
-  if L.gtail > 0 then L.grad_cols[L.gtail] = gemm.blocks(L.n_out, gemm.width(L.gtail, L.n_out, v)) end
+  -- the stages of a training step (threads) split the layer by output columns
+  -- in whole vectors (the part of the columns a thread owns, in every pass):
+  -- blocks of up to vmax(R, n) vectors over a range of columns known at run
+  -- time, then the last n % v columns in one masked vector. The blocks of
+  -- rows left over (fewer rows) take the same widths: they are rare, and
+  -- every width is a case of its own in the C.
+  local function vmax(R, n) return math.max(1, math.min(gemm.vectors(R), n // v)) end
+  L.vtail_out, L.vtail_in = L.n_out % v, L.n_in % v
+  L.fwd_vmax, L.dx_vmax = vmax(m.sb, L.n_out), vmax(m.sb, L.n_in)
+  L.grad_vmax = vmax(L.gb, L.n_out)
+  -- By columns, the weights stay with the thread that owns them, and the
+  -- layer's input and output move between threads; by rows, the weights
+  -- move. So a layer goes by columns where its weights outweigh the batch's
+  -- inputs and outputs, and its activation goes unit by unit (not softmax;
+  -- the last layer goes by rows: the output deltas follow it row by row).
+  local by_cols = L.n_in * L.n_out > m.batch * (L.n_in + L.n_out)
+  L.split = (by_cols and not L.last and not L.keeps_logits and L.activation ~= "softmax") and "columns" or "rows"
+  L.batch_tail_rows = m.batch % m.sb -- rows after the last whole block
   -- "(x0 != 0) | (x1 != 0) | ...": 1 when any of R values is not 0, fmt
   -- holding %d for the row
   L.nonzero = function(fmt, R)
@@ -165,8 +178,9 @@ function K.build(L, S, m, lit)
   -- the largest arrays a function of this layer keeps on the stack, in reals
   -- (an int takes no more room than a real): the per-sample forward block of
   -- z, the batched passes' register blocks and lists of inputs or samples
-  L.stack_reals = math.max(fw, (m.batch > 1) and math.max(m.sb * L.fwd_cols[1].width + L.n_in,
-    m.sb * L.dx_cols[1].width, L.gb * L.grad_cols[L.gb][1].width + m.batch) or 0)
+  L.stack_reals = math.max(fw, (m.batch > 1) and math.max(
+    m.sb * math.max(L.fwd_cols[1].width, L.fwd_vmax * v) + L.n_in, m.sb * L.dx_vmax * v,
+    L.gb * L.grad_vmax * v + m.batch) or 0)
   L.keeps_logits = L.last and m.keep_logits
   L.z = L.keeps_logits and "zo->v" or "y->v"
   L.scratch_wt = not L.first -- the batched input gradient's transposed weights
@@ -184,10 +198,18 @@ function K.calls(L, m)
   c.step = string.format("%s_step(%s, %s%s, %s, rate)", f, L.p_ref, P and (L.dx_ref .. ", ") or "",
     L.in_ref, L.d_ref)
   c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1):gsub("%)$", ", s0, s1)"))
+  -- the stages (gen/model.lua) split a layer by rows or by columns: its
+  -- forward pass and input gradient by L.split, its weight gradient always
+  -- by columns (the part of w each thread owns)
+  if L.split == "columns" then
+    c.batch_forward_cols = string.format("%s_batch_forward_cols(%s, %s, %s, part, parts)", f, L.out_ref, L.p_ref,
+      L.in_ref)
+  end
   if P then
     c.batch_prepare = string.format("%s_batch_prepare(d->%s_wt, %s, part, parts)", f, L.id, L.p_ref)
-    c.batch_dx = string.format("%s_batch_dx(%s, (const %s (*)[%d])d->%s_wt, %s, %s, n, s0, s1)", f, L.dx_ref, m.T,
-      L.n_in, L.id, L.in_ref, L.d_ref)
+    c.batch_dx = string.format("%s_batch_dx(%s, (const %s (*)[%d])d->%s_wt, %s, %s, n, %s)", f, L.dx_ref,
+      m.T, L.n_in, L.id, L.in_ref, L.d_ref, L.split == "columns" and ("0, " .. m.NAME .. "_BATCH, part, parts")
+      or "s0, s1, 0, 1")
   end
   c.batch_grads = string.format("%s_batch_grads(%s, %s, %s, n, part, parts)", f, L.g_ref, L.in_ref, L.d_ref)
   c.batch_step = string.format("%s_batch_step(%s, %s, %s, n, rate, part, parts)", f, L.p_ref, L.in_ref, L.d_ref)

@@ -48,8 +48,11 @@ end
 -- width(mr, cols, v): the columns of a block of mr rows: as many vectors as
 -- the accumulators hold, at most all the columns
 function G.width(mr, cols, v)
-  return math.min(math.max(1, G.ACCUMULATORS // mr) * v, cols)
+  return math.min(G.vectors(mr) * v, cols)
 end
+
+-- vectors(mr): the most vectors of columns a block of mr rows holds in accumulators
+function G.vectors(mr) return math.max(1, G.ACCUMULATORS // mr) end
 
 -- cost(rows, cols, mr, v, single_tail): cycles per step k of a rows x cols
 -- product in blocks of mr rows; the rows left over are blocks of one row when

@@ -158,7 +158,9 @@ $(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(t
 @   -- and as plain loops, which compute the same sums in the same order.
 @   local function tile(o)
 @     local R, W = o.R, o.cb.width
-@     if o.cb.count > 1 then
+@     if o.bare then -- the caller has the block's first column in o.c0
+        {
+@     elseif o.cb.count > 1 then
         for (int $(o.c0) = $(o.cb.start); $(o.c0) < $(o.cb.start + o.cb.count * W); $(o.c0) += $(W)) {
 @     else
         {
@@ -254,10 +256,59 @@ $(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(t
 #endif
         }
 @   end
+@   -- with(o, t): o with the fields of t
+@   local function with(o, t)
+@     local r = {}
+@     for k, v in pairs(o) do r[k] = v end
+@     for k, v in pairs(t) do r[k] = v end
+@     return r
+@   end
+@   -- ranged(o, vmax, n, tailw): the blocks of o (without o.cb) over this
+@   -- part's columns [c0, c1) of n (C variables: c0 a multiple of the vector,
+@   -- c1 one or n, cw the end of the whole vectors): blocks of up to vmax
+@   -- vectors, the vectors left split evenly among as few blocks as hold them,
+@   -- then the last tailw (n % vector) columns masked
+@   local function ranged(o, vmax, n, tailw)
+@     if n // V > 0 then
+        for (int $(o.c0) = c0; $(o.c0) < cw;) {
+@       if vmax > 1 then
+            const int left = (cw - $(o.c0)) / $(V), blocks = (left + $(vmax - 1)) / $(vmax);
+            const int nv = (left + blocks - 1) / blocks; /* vectors in this block */
+            switch (nv) {
+@         for w = 1, vmax do
+            $(w == vmax and "default:" or ("case " .. w .. ":"))
+@           tile(with(o, { cb = { width = w * V }, bare = true }))
+                break;
+@         end
+            }
+            $(o.c0) += nv * $(V);
+@       else
+@         tile(with(o, { cb = { width = V }, bare = true }))
+            $(o.c0) += $(V);
+@       end
+        }
+@     end
+@     if tailw > 0 then
+        if (c1 > cw) { /* the last $(tailw) columns */
+            const int $(o.c0) = cw;
+@       tile(with(o, { cb = { width = tailw }, bare = true }))
+        }
+@     end
+@   end
+@   -- cols(n, tailw): this part's columns [c0, c1) of n, and cw
+@   local function cols(n, tailw)
+    int c0, c1;
+    $(m.name)_cols($(n), part, parts, &c0, &c1);
+@     if tailw > 0 then
+    const int cw = c1 < $(n) ? c1 : $(n - tailw); /* the end of the whole vectors */
+@     else
+    const int cw = c1; /* whole vectors */
+@     end
+@   end
 @   local head = "static void " .. m.name .. "_" .. L.id .. "_batch_forward"
 @   -- the forward pass's block of R rows from s: the list of inputs not 0 in
 @   -- every row, then each column block
-@   local function forward_rows(R, cbs)
+@   local function forward_list(R)
 @     local loop = { "for (int i = 0; i < " .. L.n_in .. "; ++i) {" }
 @     if L.skip_zero then
 @       loop = { "for (int q = 0; q < nk; ++q) {", "    const int i = ks[q];" }
@@ -285,11 +336,19 @@ $(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(t
         }
 @       end
 @     end
-@     for _, cb in ipairs(cbs) do
-@       tile({ R = R, cb = cb, c0 = "j0", init = "p->b", loop = loop, b = "&p->w[i][j0]",
+@     return loop
+@   end
+@   -- the forward pass's block of R rows from s, its loop over k
+@   local function forward_block(R, loop)
+@     return { R = R, c0 = "j0", init = "p->b", loop = loop, b = "&p->w[i][j0]",
 @              a = function(r) return "x->row[s + " .. r .. "].v[i]" end,
 @              out = function(r, c) return Z .. "[s + " .. r .. "].v[" .. c .. "]" end,
-@              post = fused and function(r, c, e) return act(L, e) end or nil })
+@              post = fused and function(r, c, e) return act(L, e) end or nil }
+@   end
+@   local function forward_rows(R, cbs)
+@     local o = forward_block(R, forward_list(R))
+@     for _, cb in ipairs(cbs) do
+@       tile(with(o, { cb = cb }))
 @     end
 @   end
 
@@ -331,47 +390,72 @@ $(pad(head))const $(L.batch_in_type) *restrict x, int s0, int s1)
         y->row[s] = zo->row[s]; /* identity */
 @   end
 }
+@   if L.split == "columns" then
+@     head = "static void " .. m.name .. "_" .. L.id .. "_batch_forward_cols"
+
+/* $(L.id) batch forward by columns: the columns [c0, c1) of part `part` of `parts`
+ * (whole vectors, $(m.name)_cols) of every row, with the blocks of rows, sums and
+ * activation of $(m.name)_$(L.id)_batch_forward */
+$(head)($(L.batch_out_type) *restrict y, const $(L.params_type) *restrict p, const $(L.batch_in_type) *restrict x,
+$(pad(head))int part, int parts)
+{
+@     cols(L.n_out, L.vtail_out)
+    if (c0 == c1)
+        return;
+    int s = 0;
+    for (; s + $(m.sb) <= $(m.batch); s += $(m.sb)) {
+@     ranged(forward_block(m.sb, forward_list(m.sb)), L.fwd_vmax, L.n_out, L.vtail_out)
+    }
+@     if L.batch_tail_rows > 0 then
+    for (; s < $(m.batch); ++s) { /* rows left over, one at a time */
+@       ranged(forward_block(1, forward_list(1)), L.fwd_vmax, L.n_out, L.vtail_out)
+    }
+@     end
+}
+@   end
 @   if P then
 @     head = "static void " .. m.name .. "_" .. L.id .. "_batch_prepare"
 
 /* $(L.id)'s weights transposed for the batched input gradient, wt[j][i] = w[i][j],
- * rows j of part `part` of `parts` */
+ * rows j of part `part` of `parts`: the columns of w the part owns ($(m.name)_cols) */
 $(head)($(T) (*restrict wt)[$(L.n_in)], const $(L.params_type) *restrict p, int part, int parts)
 {
-    const int j0 = $(L.n_out) * part / parts, j1 = $(L.n_out) * (part + 1) / parts;
+    int j0, j1;
+    $(m.name)_cols($(L.n_out), part, parts, &j0, &j1);
     for (int i = 0; i < $(L.n_in); ++i)
         for (int j = j0; j < j1; ++j)
             wt[j][i] = p->w[i][j];
 }
 @     head = "static void " .. m.name .. "_" .. L.id .. "_batch_dx"
-@     local function dx_rows(R, cbs)
-@       for _, cb in ipairs(cbs) do
-@         tile({ R = R, cb = cb, c0 = "i0", init = false, loop = { "for (int j = 0; j < " .. L.n_out .. "; ++j) {" },
+@     local function dx_block(R)
+@       return { R = R, c0 = "i0", init = false, loop = { "for (int j = 0; j < " .. L.n_out .. "; ++j) {" },
 @                b = "&wt[j][i0]", a = function(r) return "d->row[s + " .. r .. "].v[j]" end,
 @                out = function(r, c) return "dx->row[s + " .. r .. "].v[" .. c .. "]" end,
 @                post = P.has_deriv and function(r, c, e)
 @                  return e .. " * (" .. P.deriv("x->row[s + " .. r .. "].v[i0 + " .. c .. "]") .. ")"
-@                end or nil })
-@       end
+@                end or nil }
 @     end
 
-/* $(L.id) batch input gradient, rows s0 <= s < min(s1, n):
+/* $(L.id) batch input gradient, rows s0 <= s < min(s1, n) (rows past n are never read), the
+ * columns [c0, c1) of part `part` of `parts` ($(m.name)_cols; all of them in part 0 of 1):
  *   dx[s][i] = (sum_j d[s][j] wt[j][i]) * $(P.deriv_name)'(x[s][i])   (j in order; wt from $(m.name)_$(L.id)_batch_prepare)
- *   with $(P.deriv_name)' = $(P.deriv("x")) in terms of x = $(P.id) output; blocks of $(m.sb) rows by $(L.dx_cols[1].width) columns */
+ *   with $(P.deriv_name)' = $(P.deriv("x")) in terms of x = $(P.id) output; blocks of $(m.sb) rows by up to $(L.dx_vmax * V) columns */
 $(head)($(P.batch_delta_type) *restrict dx, const $(T) (*restrict wt)[$(L.n_in)],
-$(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d, int n, int s0, int s1)
+$(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d, int n, int s0, int s1,
+$(pad(head))int part, int parts)
 {
 @     if not P.has_deriv then
     (void)x; /* $(P.id) is linear: its derivative is 1 */
 @     end
+@     cols(L.n_in, L.vtail_in)
     if (s1 > n)
         s1 = n; /* rows past n are never read */
     int s = s0;
     for (; s + $(m.sb) <= s1; s += $(m.sb)) {
-@     dx_rows(m.sb, L.dx_cols)
+@     ranged(dx_block(m.sb), L.dx_vmax, L.n_in, L.vtail_in)
     }
     for (; s < s1; ++s) { /* rows left over, one at a time */
-@     dx_rows(1, L.dx_cols1)
+@     ranged(dx_block(1), L.dx_vmax, L.n_in, L.vtail_in)
     }
 }
 @   end
@@ -403,11 +487,10 @@ $(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *r
         }
 @       end
 @     end
-@     for _, cb in ipairs(L.grad_cols[R]) do
-@       tile({ R = R, cb = cb, c0 = "j0", init = false, loop = loop, b = "&d->row[s].v[j0]",
+@     ranged({ R = R, c0 = "j0", init = false, loop = loop, b = "&d->row[s].v[j0]",
 @              a = function(r) return "x->row[s].v[i0 + " .. r .. "]" end, sgd = sgd,
-@              out = function(r, c) return (sgd and "p" or "g") .. "->w[i0 + " .. r .. "][" .. c .. "]" end })
-@     end
+@              out = function(r, c) return (sgd and "p" or "g") .. "->w[i0 + " .. r .. "][" .. c .. "]" end },
+@            L.grad_vmax, L.n_out, L.vtail_out)
 @   end
 
 @   for _, sgd in ipairs(m.batch_fused and { false, true } or { false }) do
@@ -416,46 +499,49 @@ $(pad(head))const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *r
 @     if sgd then
 /* $(L.id) batch step: the batch gradient above with plain SGD fused in, w -= rate * dw and
  * b -= rate * db as $(m.name)_update computes them, without writing the gradient; the same
- * parts, so any split gives the same bits */
+ * columns, so any split gives the same bits */
 $(head)($(L.params_type) *restrict p, const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d,
 $(pad(head))int n, $(T) rate, int part, int parts)
 @     else
 /* $(L.id) batch gradient, summed over the n real rows (rows past n are never read),
- * part `part` of `parts`: the parts split dw by rows of $(L.gb) inputs, and each sum
- * runs over s in order whatever the split, so any split gives the same bits:
- *   db[j] = sum_s d[s][j]   (part 0)
- *   dw[i][j] = sum_s x[s][i] d[s][j]   (blocks of $(L.gb) rows by $(L.grad_cols[L.gb][1].width) columns$(L.skip_zero and ("; rows of the batch whose " .. L.gb .. " inputs are all 0 are skipped") or "")) */
+ * the columns [c0, c1) of part `part` of `parts` ($(m.name)_cols: the part owns these
+ * columns of w in every pass), each sum over s in order whatever the split, so any
+ * split gives the same bits:
+ *   db[j] = sum_s d[s][j]
+ *   dw[i][j] = sum_s x[s][i] d[s][j]   (blocks of $(L.gb) rows by up to $(L.grad_vmax * V) columns$(L.skip_zero and ("; rows of the batch whose " .. L.gb .. " inputs are all 0 are skipped") or "")) */
 $(head)($(L.grads_type) *restrict g, const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d,
 $(pad(head))int n, int part, int parts)
 @     end
 {
-    if (part == 0) {
+@     cols(L.n_out, L.vtail_out)
+    if (c0 == c1)
+        return;
+    {
 @     if sgd then
         $(T) db[$(L.n_out)];
 @     else
         $(T) *restrict db = g->b;
 @     end
-        for (int j = 0; j < $(L.n_out); ++j)
+        for (int j = c0; j < c1; ++j)
             db[j] = $(Z0);
         for (int s = 0; s < n; ++s)
-            for (int j = 0; j < $(L.n_out); ++j)
+            for (int j = c0; j < c1; ++j)
                 db[j] += d->row[s].v[j];
 @     if sgd then
-        for (int j = 0; j < $(L.n_out); ++j)
+        for (int j = c0; j < c1; ++j)
             p->b[j] -= rate * db[j];
 @     end
     }
-    const int b0 = $(L.gblocks) * part / parts, b1 = $(L.gblocks) * (part + 1) / parts;
-@   if L.gtail > 0 then
-    for (int b = b0; b < b1 && b < $(L.gfull); ++b) {
+@   if L.gfull > 1 then
+    for (int i0 = 0; i0 < $(L.gfull * L.gb); i0 += $(L.gb)) {
 @   else
-    for (int b = b0; b < b1; ++b) {
+    {
+        const int i0 = 0;
 @   end
-        const int i0 = b * $(L.gb);
 @   grads_rows(L.gb, sgd)
     }
 @   if L.gtail > 0 then
-    if (b1 == $(L.gblocks)) { /* the last $(L.gtail) rows */
+    { /* the last $(L.gtail) rows */
         const int i0 = $(L.gfull * L.gb);
 @     grads_rows(L.gtail, sgd)
     }

@@ -72,6 +72,18 @@ static int TINY_CNN_POPCOUNT16(unsigned m)
  * batch row may differ from the per-sample result in the last bits. Elsewhere
  * they are a * b + c, and a batch row computes exactly what the per-sample
  * pass computes. */
+#ifndef TINY_CNN_INFERENCE_ONLY
+
+/* The columns [*c0, *c1) of n in part `part` of `parts`: whole vectors of 8,
+ * as even as they go. Threads split every dense layer's columns so in every
+ * pass (a part owns its columns of w): no line of w moves between cores. */
+static void tiny_cnn_cols(int n, int part, int parts, int *c0, int *c1)
+{
+    const int vectors = (n + 7) / 8, end = vectors * (part + 1) / parts * 8;
+    *c0 = vectors * part / parts * 8;
+    *c1 = end < n ? end : n;
+}
+#endif
 
 /* ------------------------------------------------------------------- layers */
 /* Each layer's passes together: forward, backward, then the batched forms. */
@@ -1212,28 +1224,35 @@ static void tiny_cnn_l7_batch_forward(tiny_cnn_batch_output *restrict y, tiny_cn
 }
 
 /* l7's weights transposed for the batched input gradient, wt[j][i] = w[i][j],
- * rows j of part `part` of `parts` */
+ * rows j of part `part` of `parts`: the columns of w the part owns (tiny_cnn_cols) */
 static void tiny_cnn_l7_batch_prepare(double (*restrict wt)[2], const tiny_cnn_l7_params *restrict p, int part, int parts)
 {
-    const int j0 = 3 * part / parts, j1 = 3 * (part + 1) / parts;
+    int j0, j1;
+    tiny_cnn_cols(3, part, parts, &j0, &j1);
     for (int i = 0; i < 2; ++i)
         for (int j = j0; j < j1; ++j)
             wt[j][i] = p->w[i][j];
 }
 
-/* l7 batch input gradient, rows s0 <= s < min(s1, n):
+/* l7 batch input gradient, rows s0 <= s < min(s1, n) (rows past n are never read), the
+ * columns [c0, c1) of part `part` of `parts` (tiny_cnn_cols; all of them in part 0 of 1):
  *   dx[s][i] = (sum_j d[s][j] wt[j][i]) * identity'(x[s][i])   (j in order; wt from tiny_cnn_l7_batch_prepare)
- *   with identity' = 1.0 in terms of x = l6 output; blocks of 2 rows by 2 columns */
+ *   with identity' = 1.0 in terms of x = l6 output; blocks of 2 rows by up to 8 columns */
 static void tiny_cnn_l7_batch_dx(tiny_cnn_l6_batch_delta *restrict dx, const double (*restrict wt)[2],
-                                 const tiny_cnn_l6_batch_act *restrict x, const tiny_cnn_l7_batch_delta *restrict d, int n, int s0, int s1)
+                                 const tiny_cnn_l6_batch_act *restrict x, const tiny_cnn_l7_batch_delta *restrict d, int n, int s0, int s1,
+                                 int part, int parts)
 {
     (void)x; /* l6 is linear: its derivative is 1 */
+    int c0, c1;
+    tiny_cnn_cols(2, part, parts, &c0, &c1);
+    const int cw = c1 < 2 ? c1 : 0; /* the end of the whole vectors */
     if (s1 > n)
         s1 = n; /* rows past n are never read */
     int s = s0;
     for (; s + 2 <= s1; s += 2) {
+        if (c1 > cw) { /* the last 2 columns */
+            const int i0 = cw;
         {
-            const int i0 = 0;
 #if TINY_CNN_SIMD
             tiny_cnn_vec a0_0 = TINY_CNN_VZERO();
             tiny_cnn_vec a1_0 = TINY_CNN_VZERO();
@@ -1273,10 +1292,12 @@ static void tiny_cnn_l7_batch_dx(tiny_cnn_l6_batch_delta *restrict dx, const dou
             }
 #endif
         }
+        }
     }
     for (; s < s1; ++s) { /* rows left over, one at a time */
+        if (c1 > cw) { /* the last 2 columns */
+            const int i0 = cw;
         {
-            const int i0 = 0;
 #if TINY_CNN_SIMD
             tiny_cnn_vec a0_0 = TINY_CNN_VZERO();
             for (int j = 0; j < 3; ++j) {
@@ -1305,30 +1326,37 @@ static void tiny_cnn_l7_batch_dx(tiny_cnn_l6_batch_delta *restrict dx, const dou
             }
 #endif
         }
+        }
     }
 }
 
 /* l7 batch gradient, summed over the n real rows (rows past n are never read),
- * part `part` of `parts`: the parts split dw by rows of 2 inputs, and each sum
- * runs over s in order whatever the split, so any split gives the same bits:
- *   db[j] = sum_s d[s][j]   (part 0)
- *   dw[i][j] = sum_s x[s][i] d[s][j]   (blocks of 2 rows by 3 columns) */
+ * the columns [c0, c1) of part `part` of `parts` (tiny_cnn_cols: the part owns these
+ * columns of w in every pass), each sum over s in order whatever the split, so any
+ * split gives the same bits:
+ *   db[j] = sum_s d[s][j]
+ *   dw[i][j] = sum_s x[s][i] d[s][j]   (blocks of 2 rows by up to 8 columns) */
 static void tiny_cnn_l7_batch_grads(tiny_cnn_l7_grads *restrict g, const tiny_cnn_l6_batch_act *restrict x, const tiny_cnn_l7_batch_delta *restrict d,
                                     int n, int part, int parts)
 {
-    if (part == 0) {
+    int c0, c1;
+    tiny_cnn_cols(3, part, parts, &c0, &c1);
+    const int cw = c1 < 3 ? c1 : 0; /* the end of the whole vectors */
+    if (c0 == c1)
+        return;
+    {
         double *restrict db = g->b;
-        for (int j = 0; j < 3; ++j)
+        for (int j = c0; j < c1; ++j)
             db[j] = 0.0;
         for (int s = 0; s < n; ++s)
-            for (int j = 0; j < 3; ++j)
+            for (int j = c0; j < c1; ++j)
                 db[j] += d->row[s].v[j];
     }
-    const int b0 = 1 * part / parts, b1 = 1 * (part + 1) / parts;
-    for (int b = b0; b < b1; ++b) {
-        const int i0 = b * 2;
+    {
+        const int i0 = 0;
+        if (c1 > cw) { /* the last 3 columns */
+            const int j0 = cw;
         {
-            const int j0 = 0;
 #if TINY_CNN_SIMD
             tiny_cnn_vec a0_0 = TINY_CNN_VZERO();
             tiny_cnn_vec a1_0 = TINY_CNN_VZERO();
@@ -1367,6 +1395,7 @@ static void tiny_cnn_l7_batch_grads(tiny_cnn_l7_grads *restrict g, const tiny_cn
                 g->w[i0 + 1][j0 + c] = acc1[c];
             }
 #endif
+        }
         }
     }
 }
@@ -1567,8 +1596,8 @@ void tiny_cnn_batch_rows(int part, int parts, int *s0, int *s1)
     *s1 = part == parts - 1 ? TINY_CNN_BATCH : blocks * (part + 1) / parts * TINY_CNN_BATCH_ROWS;
 }
 
-void tiny_cnn_batch_forward_rows(tiny_cnn_batch_acts *restrict a, const tiny_cnn_params *restrict p,
-                                 const tiny_cnn_batch_input *restrict x, int s0, int s1)
+static void tiny_cnn_batch_forward_rows(tiny_cnn_batch_acts *restrict a, const tiny_cnn_params *restrict p,
+                                        const tiny_cnn_batch_input *restrict x, int s0, int s1)
 {
     tiny_cnn_l1_batch_forward(&a->l1, a->l1_col, &p->l1, x, s0, s1);
     tiny_cnn_l2_batch_forward(&a->l2, &a->l1, s0, s1);
@@ -1595,17 +1624,16 @@ double tiny_cnn_batch_loss(const tiny_cnn_batch_acts *restrict a, const tiny_cnn
     return loss;
 }
 
-void tiny_cnn_batch_prepare(tiny_cnn_batch_deltas *restrict d, const tiny_cnn_params *restrict p, int part, int parts)
+static void tiny_cnn_batch_prepare(tiny_cnn_batch_deltas *restrict d, const tiny_cnn_params *restrict p, int part, int parts)
 {
     tiny_cnn_l7_batch_prepare(d->l7_wt, &p->l7, part, parts);
 }
 
-void tiny_cnn_batch_deltas_rows(tiny_cnn_batch_deltas *restrict d, const tiny_cnn_params *restrict p,
-                                const tiny_cnn_batch_acts *restrict a, const tiny_cnn_batch_target *restrict t,
-                                int n, int s0, int s1)
+/* output deltas of rows s0 <= s < min(s1, n), scaled by 1/n so that the
+ * gradient is the mean over the n real rows; rows past n are never read */
+static void tiny_cnn_batch_output_deltas(tiny_cnn_batch_deltas *restrict d, const tiny_cnn_batch_acts *restrict a,
+                                         const tiny_cnn_batch_target *restrict t, int n, int s0, int s1)
 {
-    /* output deltas, scaled by 1/n so that the gradient is the mean over the n
-     * real rows; rows past n are never read */
     const double scale = 1.0 / (double)n;
     for (int s = s0; s < s1 && s < n; ++s) {
         double *restrict ds = d->l7.row[s].v;
@@ -1613,31 +1641,66 @@ void tiny_cnn_batch_deltas_rows(tiny_cnn_batch_deltas *restrict d, const tiny_cn
         for (int j = 0; j < 3; ++j)
             ds[j] *= scale;
     }
-    tiny_cnn_l7_batch_dx(&d->l6, (const double (*)[2])d->l7_wt, &a->l6, &d->l7, n, s0, s1);
-    tiny_cnn_l6_batch_dx(&d->l5, &a->l5, &d->l6, n, s0, s1);
-    tiny_cnn_l5_batch_dx(&d->l4, &a->l4, &d->l5, n, s0, s1);
-    tiny_cnn_l4_batch_dx(&d->l3, d->l4_dcol, &p->l4, &a->l3, &d->l4, n, s0, s1);
-    tiny_cnn_l3_batch_dx(&d->l2, &a->l3_keep, &a->l2, &d->l3, n, s0, s1);
-    tiny_cnn_l2_batch_dx(&d->l1, &a->l1, &d->l2, n, s0, s1);
 }
 
-void tiny_cnn_batch_grads(tiny_cnn_grads *restrict g, const tiny_cnn_batch_deltas *restrict d,
-                          const tiny_cnn_batch_acts *restrict a, const tiny_cnn_batch_input *restrict x,
-                          int n, int part, int parts)
+void tiny_cnn_batch_train_stage(int stage, tiny_cnn_params *restrict p, tiny_cnn_opt *restrict o,
+                                tiny_cnn_grads *restrict g, tiny_cnn_batch_deltas *restrict d,
+                                tiny_cnn_batch_acts *restrict a, const tiny_cnn_batch_input *restrict x,
+                                const tiny_cnn_batch_target *restrict t, int n, double rate, int part,
+                                int parts)
 {
-    (void)x; /* no weight gradient reads the network input here */
-    tiny_cnn_l1_batch_grads(&g->l1, (const double (*)[9][30])a->l1_col, &d->l1, n, part, parts);
-    tiny_cnn_l4_batch_grads(&g->l4, (const double (*)[4][2])a->l4_col, &d->l4, n, part, parts);
-    tiny_cnn_l7_batch_grads(&g->l7, &a->l6, &d->l7, n, part, parts);
+    int s0, s1; /* this part's rows */
+    tiny_cnn_batch_rows(part, parts, &s0, &s1);
+    switch (stage) {
+    case 0: /* weights transposed; l1 forward by rows; l2 forward by rows; l3 forward by rows; l4 forward by rows; l5 forward by rows; l6 forward by rows; l7 forward by rows; output deltas by rows */
+        tiny_cnn_l7_batch_prepare(d->l7_wt, &p->l7, part, parts);
+        tiny_cnn_l1_batch_forward(&a->l1, a->l1_col, &p->l1, x, s0, s1);
+        tiny_cnn_l2_batch_forward(&a->l2, &a->l1, s0, s1);
+        tiny_cnn_l3_batch_forward(&a->l3, &a->l3_keep, &a->l2, s0, s1);
+        tiny_cnn_l4_batch_forward(&a->l4, a->l4_col, &p->l4, &a->l3, s0, s1);
+        tiny_cnn_l5_batch_forward(&a->l5, &a->l4, s0, s1);
+        tiny_cnn_l6_batch_forward(&a->l6, &a->l5, s0, s1);
+        tiny_cnn_l7_batch_forward(&a->out, &a->logits, &p->l7, &a->l6, s0, s1);
+        tiny_cnn_batch_output_deltas(d, a, t, n, s0, s1);
+        break;
+    case 1: /* l7 input gradient by rows; l6 input gradient by rows; l5 input gradient by rows; l4 input gradient by rows; l3 input gradient by rows; l2 input gradient by rows */
+        tiny_cnn_l7_batch_dx(&d->l6, (const double (*)[2])d->l7_wt, &a->l6, &d->l7, n, s0, s1, 0, 1);
+        tiny_cnn_l6_batch_dx(&d->l5, &a->l5, &d->l6, n, s0, s1);
+        tiny_cnn_l5_batch_dx(&d->l4, &a->l4, &d->l5, n, s0, s1);
+        tiny_cnn_l4_batch_dx(&d->l3, d->l4_dcol, &p->l4, &a->l3, &d->l4, n, s0, s1);
+        tiny_cnn_l3_batch_dx(&d->l2, &a->l3_keep, &a->l2, &d->l3, n, s0, s1);
+        tiny_cnn_l2_batch_dx(&d->l1, &a->l1, &d->l2, n, s0, s1);
+        break;
+    case 2: /* l7 weight gradient; l4 weight gradient; l1 weight gradient */
+        tiny_cnn_l7_batch_grads(&g->l7, &a->l6, &d->l7, n, part, parts);
+        tiny_cnn_l4_batch_grads(&g->l4, (const double (*)[4][2])a->l4_col, &d->l4, n, part, parts);
+        tiny_cnn_l1_batch_grads(&g->l1, (const double (*)[9][30])a->l1_col, &d->l1, n, part, parts);
+        break;
+    case 3: /* the update, by parameters */
+        tiny_cnn_update_part(p, o, g, rate, part, parts);
+        break;
+    default:
+        break;
+    }
 }
 
 double tiny_cnn_batch_backward(tiny_cnn_grads *restrict g, tiny_cnn_batch_deltas *restrict d, const tiny_cnn_params *restrict p,
                                const tiny_cnn_batch_acts *restrict a, const tiny_cnn_batch_input *restrict x,
                                const tiny_cnn_batch_target *restrict t, int n)
 {
-    tiny_cnn_batch_prepare(d, p, 0, 1);
-    tiny_cnn_batch_deltas_rows(d, p, a, t, n, 0, TINY_CNN_BATCH);
-    tiny_cnn_batch_grads(g, d, a, x, n, 0, 1);
+    const int part = 0, parts = 1, s0 = 0, s1 = TINY_CNN_BATCH; /* the whole batch in one part */
+    (void)x; /* no weight gradient reads the network input here */
+    tiny_cnn_batch_prepare(d, p, part, parts);
+    tiny_cnn_batch_output_deltas(d, a, t, n, s0, s1);
+    tiny_cnn_l7_batch_dx(&d->l6, (const double (*)[2])d->l7_wt, &a->l6, &d->l7, n, s0, s1, 0, 1);
+    tiny_cnn_l7_batch_grads(&g->l7, &a->l6, &d->l7, n, part, parts);
+    tiny_cnn_l6_batch_dx(&d->l5, &a->l5, &d->l6, n, s0, s1);
+    tiny_cnn_l5_batch_dx(&d->l4, &a->l4, &d->l5, n, s0, s1);
+    tiny_cnn_l4_batch_dx(&d->l3, d->l4_dcol, &p->l4, &a->l3, &d->l4, n, s0, s1);
+    tiny_cnn_l4_batch_grads(&g->l4, (const double (*)[4][2])a->l4_col, &d->l4, n, part, parts);
+    tiny_cnn_l3_batch_dx(&d->l2, &a->l3_keep, &a->l2, &d->l3, n, s0, s1);
+    tiny_cnn_l2_batch_dx(&d->l1, &a->l1, &d->l2, n, s0, s1);
+    tiny_cnn_l1_batch_grads(&g->l1, (const double (*)[9][30])a->l1_col, &d->l1, n, part, parts);
     return tiny_cnn_batch_loss(a, t, n);
 }
 #endif /* TINY_CNN_INFERENCE_ONLY */
@@ -1754,23 +1817,18 @@ static double tiny_cnn_rt_gradient(void *grads, const void *params, void *work, 
 #define TINY_CNN_RT_BARRIER
 #endif
 
-/* Part `part` of `parts` of one training step, in the phases of the header:
- * its rows of the batch (split at multiples of TINY_CNN_BATCH_ROWS), its part
- * of every other phase, a barrier between phases. */
+/* Part `part` of `parts` of one training step: its rows of the batch, then
+ * the stages of the header with a barrier before each. */
 static void tiny_cnn_rt_step_part(tiny_cnn_rt_work *w, tiny_cnn_params *p, tiny_cnn_opt *o, const float *x,
                                   const float *t, unsigned n, double rate, int part, int parts)
 {
     int s0, s1;
     tiny_cnn_batch_rows(part, parts, &s0, &s1);
     tiny_cnn_rt_rows(w, x, t, n, (unsigned)s0, (unsigned)s1);
-    tiny_cnn_batch_prepare(&w->d, p, part, parts);
-    TINY_CNN_RT_BARRIER
-    tiny_cnn_batch_forward_rows(&w->a, p, &w->x, s0, s1);
-    tiny_cnn_batch_deltas_rows(&w->d, p, &w->a, &w->t, (int)n, s0, s1);
-    TINY_CNN_RT_BARRIER
-    tiny_cnn_batch_grads(&w->g, &w->d, &w->a, &w->x, (int)n, part, parts);
-    TINY_CNN_RT_BARRIER
-    tiny_cnn_update_part(p, o, &w->g, rate, part, parts);
+    for (int stage = 0; stage < TINY_CNN_BATCH_STAGES; ++stage) {
+        TINY_CNN_RT_BARRIER
+        tiny_cnn_batch_train_stage(stage, p, o, &w->g, &w->d, &w->a, &w->x, &w->t, (int)n, rate, part, parts);
+    }
 }
 
 static double tiny_cnn_rt_train_batch(void *params, void *opt, void *work, const float *x, const float *t,

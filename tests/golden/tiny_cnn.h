@@ -37,6 +37,7 @@ enum {
     TINY_CNN_OUT = 3, /* l7: dense, softmax */
     TINY_CNN_BATCH = 2, /* samples per training step, fixed by the spec */
     TINY_CNN_BATCH_ROWS = 2, /* rows per block of the batched passes: threads split the batch at multiples */
+    TINY_CNN_BATCH_STAGES = 4, /* stages of a training step on threads (tiny_cnn_batch_train_stage) */
     TINY_CNN_N_PARAMS = 39
 };
 /* memory, in bytes: each is sizeof() of the types below (macros, not enum
@@ -263,28 +264,25 @@ double tiny_cnn_batch_backward(tiny_cnn_grads *g, tiny_cnn_batch_deltas *d, cons
                                const tiny_cnn_batch_acts *a, const tiny_cnn_batch_input *x,
                                const tiny_cnn_batch_target *t, int n);
 
-/* The same step in phases, for threads. tiny_cnn_batch_backward is
- *   tiny_cnn_batch_prepare(d, p, 0, 1);
- *   tiny_cnn_batch_deltas_rows(d, p, a, t, n, 0, TINY_CNN_BATCH);
- *   tiny_cnn_batch_grads(g, d, a, x, n, 0, 1);
- * With k threads, run the phases in order with a barrier between them: thread
- * i calls tiny_cnn_batch_prepare with part i of k, then
- * tiny_cnn_batch_forward_rows and tiny_cnn_batch_deltas_rows with its own rows
- * [s0, s1), then tiny_cnn_batch_grads with part i of k. Split the rows at
- * multiples of TINY_CNN_BATCH_ROWS (the last range ends at TINY_CNN_BATCH):
- * every value is then computed by the same operations in the same order
- * whatever k, so the gradient is the same to the bit for any number of threads.
- * tiny_cnn_batch_loss afterwards, from one thread. */
 /* The rows [*s0, *s1) of part `part` of `parts`: whole blocks of
  * TINY_CNN_BATCH_ROWS, as even as they go, the last part ending at TINY_CNN_BATCH. */
 void tiny_cnn_batch_rows(int part, int parts, int *s0, int *s1);
-void tiny_cnn_batch_forward_rows(tiny_cnn_batch_acts *a, const tiny_cnn_params *p, const tiny_cnn_batch_input *x,
-                                 int s0, int s1);
-void tiny_cnn_batch_prepare(tiny_cnn_batch_deltas *d, const tiny_cnn_params *p, int part, int parts);
-void tiny_cnn_batch_deltas_rows(tiny_cnn_batch_deltas *d, const tiny_cnn_params *p, const tiny_cnn_batch_acts *a,
-                                const tiny_cnn_batch_target *t, int n, int s0, int s1);
-void tiny_cnn_batch_grads(tiny_cnn_grads *g, const tiny_cnn_batch_deltas *d, const tiny_cnn_batch_acts *a,
-                          const tiny_cnn_batch_input *x, int n, int part, int parts);
+
+/* One training step on threads, in TINY_CNN_BATCH_STAGES stages. Each of k
+ * threads, part i of k: puts its rows [s0, s1) of the batch into x and t
+ * (tiny_cnn_batch_rows), waits for all (a barrier), then for each stage in
+ * order calls tiny_cnn_batch_train_stage(stage, ..., i, k) and waits for all.
+ * Then one thread adds 1 to o->step (tiny_cnn_batch_loss gives the loss).
+ * The stages run the forward pass (with the masks of a), the backward pass and
+ * the optimizer's update,
+ * each layer split by rows or by its own columns; every value is computed
+ * by one part, with the same operations in the same order whatever k, so
+ * the parameters come out the same to the bit for any number of threads
+ * (and with k = 1 they are those of batch_forward, batch_backward, update). */
+void tiny_cnn_batch_train_stage(int stage, tiny_cnn_params *p, tiny_cnn_opt *o, tiny_cnn_grads *g,
+                                tiny_cnn_batch_deltas *d, tiny_cnn_batch_acts *a,
+                                const tiny_cnn_batch_input *x, const tiny_cnn_batch_target *t, int n,
+                                double rate, int part, int parts);
 #endif
 
 #ifdef __cplusplus
