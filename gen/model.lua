@@ -73,6 +73,7 @@ function M.build(spec, spec_path)
     budget = spec.budget,
     budgets = M.BUDGETS,
     layers = {},
+    nonzero_list = false, -- a kind's build sets it where its passes call NAME_nonzero
   }
   local T = m.T
   m.ONE, m.ZERO, m.TWO = lit(1, T), lit(0, T), lit(2, T)

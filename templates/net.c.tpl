@@ -40,6 +40,49 @@ static $(m.T) $(m.name)_leaky_relu($(m.T) z, $(m.T) slope) { return z < $(m.ZERO
 #else
 #define $(m.NAME)_MADD(a, b, c) ((a) * (b) + (c))
 #endif
+@ if m.nonzero_list then
+
+/* The per-sample passes over inputs that are often 0 (pixels, relu outputs)
+ * first list the inputs that are not, without a branch per input (one
+ * mispredicts often where a fifth of the inputs are not 0): ks[] = the
+ * i0 <= i < i1 with x[i] != 0, in order (NaN is kept), then -1, in room for
+ * i1 - i0 + 1. The passes loop to the -1 rather than to a count: gcc 12 -O3
+ * unrolls and jams a counted loop over rows into code it does not vectorize.
+@   if m.T == "float" then
+ * With AVX-512 (x86-64: -march=native on such a machine, or -mavx512f) 16
+ * inputs at a time, elsewhere or with -D$(m.NAME)_NO_SIMD one at a time: the
+ * same list either way. */
+#if defined(__AVX512F__) && defined(__POPCNT__) && !defined($(m.NAME)_NO_SIMD)
+#include <immintrin.h>
+#define $(m.NAME)_LIST16 1
+#else
+#define $(m.NAME)_LIST16 0
+#endif
+@   else
+ * One input at a time ($(m.T) has no 16-wide path). */
+@   end
+static void $(m.name)_nonzero(int *restrict ks, const $(m.T) *restrict x, int i0, int i1)
+{
+    int nk = 0, i = i0;
+@   if m.T == "float" then
+#if $(m.NAME)_LIST16
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; i + 16 <= i1; i += 16) {
+        /* the mask of x[i..i+15] not 0, and i + its lanes packed to the front:
+         * all 16 stored (they fit, as nk <= i - i0), the first popcount(nz) kept */
+        const __mmask16 nz = _mm512_cmp_ps_mask(_mm512_loadu_ps(x + i), _mm512_setzero_ps(), _CMP_NEQ_UQ);
+        _mm512_storeu_si512(ks + nk, _mm512_maskz_compress_epi32(nz, _mm512_add_epi32(_mm512_set1_epi32(i), iota)));
+        nk += (int)_mm_popcnt_u32(nz);
+    }
+#endif
+@   end
+    for (; i < i1; ++i) { /* written always, kept where not 0 */
+        ks[nk] = i;
+        nk += (x[i] != $(m.ZERO));
+    }
+    ks[nk] = -1;
+}
+@ end
 @ if m.batch > 1 then
 
 /* The batched passes' register blocks as vectors of $(m.lanes) $(m.T)s where the target

@@ -28,6 +28,12 @@ K.UNROLL_MAX_WEIGHTS = 0
 -- of z in registers and reads each input once (bench/RESULTS.md).
 K.FORWARD_COLUMNS = 128
 
+-- Inputs listed at a time (a multiple of 16) where the per-sample passes
+-- list the inputs that are not 0 (L.list_forward): the list, LIST_INPUTS + 1
+-- ints, is all they keep on the stack besides z. On nets/mnist.lua (AVX-512,
+-- gcc 12) 128, 256 and one list of all 784 pixels infer at the same speed.
+K.LIST_INPUTS = 128
+
 -- Partial sums of the per-sample input gradient (at most; a power of two).
 -- Chosen by measurement on nets/mnist.lua (AVX-512, gcc 12): 8 trains 7%
 -- faster than 16, and 30% faster than 4.
@@ -175,10 +181,36 @@ function K.build(L, S, m, lit)
   -- inputs that are often exactly zero (pixels, relu outputs) skip their
   -- row of w: adding 0 * w changes no sum, and an update by 0 * d no weight
   L.skip_zero = L.in_often_zero
+  -- the per-sample forward, and the step of a first layer (which computes no
+  -- input gradient, so its loop runs over the rows it updates), first list
+  -- the inputs that are not 0 without a branch per input (net.c.tpl's
+  -- NAME_nonzero), then run over the list: a branch per input mispredicts
+  -- where a fifth of the pixels are not 0
+  L.list_forward = L.skip_zero and L.unroll ~= "full"
+  L.list_step = L.list_forward and not L.prev
+  L.list_chunked = false
+  if L.list_forward then
+    m.nonzero_list = true
+    -- inputs i0 <= i < i1 are listed at a time: all of them, or chunks of
+    -- LIST_INPUTS (the last one shorter where they do not divide n_in); the
+    -- list's room is one chunk and the -1 after it
+    L.list_n = math.min(L.n_in, K.LIST_INPUTS)
+    L.list_room = L.list_n + 1
+    L.list_chunked = L.n_in > L.list_n
+    L.list_what = "the inputs that are not 0 in order, "
+      .. (L.list_chunked and (L.list_n .. " at a time, ") or "") .. "then -1"
+    if L.n_in % L.list_n == 0 then
+      L.list_i1 = string.format("i0 + %d", L.list_n)
+    else
+      L.list_i1 = string.format("(i0 + %d < %d) ? i0 + %d : %d", L.list_n, L.n_in, L.list_n, L.n_in)
+    end
+  end
   -- the largest arrays a function of this layer keeps on the stack, in reals
   -- (an int takes no more room than a real): the per-sample forward block of
-  -- z, the batched passes' register blocks and lists of inputs or samples
-  L.stack_reals = math.max(fw, (m.batch > 1) and math.max(
+  -- z and its list of inputs, the batched passes' register blocks and lists
+  -- of inputs or samples
+  local list = L.list_forward and L.list_room or 0
+  L.stack_reals = math.max(fw + list, (m.batch > 1) and math.max(
     m.sb * math.max(L.fwd_cols[1].width, L.fwd_vmax * v) + L.n_in, m.sb * L.dx_vmax * v,
     L.gb * L.grad_vmax * v + m.batch) or 0)
   L.keeps_logits = L.last and m.keep_logits

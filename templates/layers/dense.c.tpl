@@ -13,6 +13,14 @@ $(pad("static void " .. m.name .. "_" .. L.id .. "_forward"))const $(L.in_type) 
     $(L.z)[$(j)] = $(sum("p->b[" .. j .. "]", L.n_in, "x->v[{i}] * p->w[{i}][" .. j .. "]"));
 @   end
 @ else
+@   if L.list_forward then
+    /* ks: $(L.list_what)
+     * (a zero input adds nothing to z) */
+    int ks[$(L.list_room)];
+@     if not L.list_chunked then
+    $(m.name)_nonzero(ks, x->v, 0, $(L.n_in));
+@     end
+@   end
     /* z summed in a local block of up to $(L.fwd_blocks[1].width) outputs that the compiler can keep in
      * registers across i (a sum in y itself goes through memory at every i) */
 @   for _, blk in ipairs(L.fwd_blocks) do
@@ -28,15 +36,25 @@ $(pad("static void " .. m.name .. "_" .. L.id .. "_forward"))const $(L.in_type) 
 $(I)    $(m.T) z[$(blk.width)];
 $(I)    for (int j = 0; j < $(blk.width); ++j)
 $(I)        z[j] = p->b[$(J)];
-$(I)    for (int i = 0; i < $(L.n_in); ++i) {
-$(I)        const $(m.T) xi = x->v[i];
-@     if L.skip_zero then
-$(I)        if (xi == $(m.ZERO))
-$(I)            continue; /* a zero input adds nothing to z */
+@     local I2 = I -- the loop over i, one level in where the inputs are listed in chunks
+@     if L.list_chunked then
+@       I2 = I .. "    "
+$(I)    for (int i0 = 0; i0 < $(L.n_in); i0 += $(L.list_n)) {
+$(I)        $(m.name)_nonzero(ks, x->v, i0, $(L.list_i1));
 @     end
-$(I)        for (int j = 0; j < $(blk.width); ++j)
-$(I)            z[j] += xi * p->w[i][$(J)];
+@     if L.list_forward then
+$(I2)    for (const int *k = ks; *k >= 0; ++k) {
+$(I2)        const int i = *k;
+@     else
+$(I2)    for (int i = 0; i < $(L.n_in); ++i) {
+@     end
+$(I2)        const $(m.T) xi = x->v[i];
+$(I2)        for (int j = 0; j < $(blk.width); ++j)
+$(I2)            z[j] += xi * p->w[i][$(J)];
+$(I2)    }
+@     if L.list_chunked then
 $(I)    }
+@     end
 $(I)    for (int j = 0; j < $(blk.width); ++j)
 $(I)        $(L.z)[$(J)] = z[j];
 @     if not whole then
@@ -111,6 +129,27 @@ $(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(t
 @   else
     for (int j = 0; j < $(L.n_out); ++j)
         $(upd:format("b[j]", "d->v[j]"))
+@     if mode == "step" and L.list_step then
+    /* ks: $(L.list_what)
+     * (a zero input leaves its row unchanged) */
+    int ks[$(L.list_room)];
+@       local I = L.list_chunked and "    " or ""
+@       if L.list_chunked then
+    for (int i0 = 0; i0 < $(L.n_in); i0 += $(L.list_n)) {
+        $(m.name)_nonzero(ks, x->v, i0, $(L.list_i1));
+@       else
+    $(m.name)_nonzero(ks, x->v, 0, $(L.n_in));
+@       end
+$(I)    for (const int *k = ks; *k >= 0; ++k) {
+$(I)        const int i = *k;
+$(I)        const $(m.T) xi = x->v[i];
+$(I)        for (int j = 0; j < $(L.n_out); ++j)
+$(I)            $(upd:format("w[i][j]", "xi * d->v[j]"))
+$(I)    }
+@       if L.list_chunked then
+    }
+@       end
+@     else
     for (int i = 0; i < $(L.n_in); ++i) {
         const $(m.T) xi = x->v[i];
 @     if P then
@@ -135,13 +174,14 @@ $(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(t
 @       end
         dx->v[i] = s[0] * ($(P.deriv("xi")));
 @     end
-@     if mode == "step" and L.skip_zero then
+@     if mode == "step" and L.skip_zero and not L.list_step then
         if (xi == $(m.ZERO))
             continue; /* a zero input leaves row i unchanged */
 @     end
         for (int j = 0; j < $(L.n_out); ++j)
             $(upd:format("w[i][j]", "xi * d->v[j]"))
     }
+@     end
 @   end
 }
 @ end

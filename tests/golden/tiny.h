@@ -47,7 +47,7 @@ enum {
  * stack (compiled with optimization), except tiny_predict, which adds its
  * activations (TINY_ACTS_BYTES; tiny_infer takes them from the
  * caller). A call nests at most two of these frames, plus libm's. */
-#define TINY_STACK_BYTES 1088
+#define TINY_STACK_BYTES 1152
 #define TINY_FINGERPRINT 0xf4fa8c16u /* FNV-1a of "tiny;double;3;dense:4:tanh:;dense:2:sigmoid:" */
 /* The link name of exported weights (NAME_weights.h): it carries this
  * fingerprint, so weights exported for another shape fail to link. */
