@@ -19,15 +19,23 @@
 #define restrict __restrict /* this file also compiles as C++ (g++, clang++, MSVC) */
 #endif
 
+@ if #m.activations > 0 then
+/* An activation's helper may go unused: a dense layer's per-sample pass writes its sigmoid out. */
+#if defined(__GNUC__) || defined(__clang__)
+#define $(m.NAME)_MAYBE_UNUSED __attribute__((unused))
+#else
+#define $(m.NAME)_MAYBE_UNUSED
+#endif
+@ end
 @ for _, a in ipairs(m.activations) do
 @   if a == "sigmoid" then
-static $(m.T) $(m.name)_sigmoid($(m.T) z) { return $(m.ONE) / ($(m.ONE) + exp$(m.fsuf)(-z)); }
+static $(m.NAME)_MAYBE_UNUSED $(m.T) $(m.name)_sigmoid($(m.T) z) { return $(m.ONE) / ($(m.ONE) + exp$(m.fsuf)(-z)); }
 @   elseif a == "tanh" then
-static $(m.T) $(m.name)_tanh($(m.T) z) { return tanh$(m.fsuf)(z); }
+static $(m.NAME)_MAYBE_UNUSED $(m.T) $(m.name)_tanh($(m.T) z) { return tanh$(m.fsuf)(z); }
 @   elseif a == "relu" then
-static $(m.T) $(m.name)_relu($(m.T) z) { return z < $(m.ZERO) ? $(m.ZERO) : z; } /* NaN stays NaN */
+static $(m.NAME)_MAYBE_UNUSED $(m.T) $(m.name)_relu($(m.T) z) { return z < $(m.ZERO) ? $(m.ZERO) : z; } /* NaN stays NaN */
 @   elseif a == "leaky_relu" then
-static $(m.T) $(m.name)_leaky_relu($(m.T) z, $(m.T) slope) { return z < $(m.ZERO) ? slope * z : z; }
+static $(m.NAME)_MAYBE_UNUSED $(m.T) $(m.name)_leaky_relu($(m.T) z, $(m.T) slope) { return z < $(m.ZERO) ? slope * z : z; }
 @   end
 @ end
 

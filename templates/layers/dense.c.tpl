@@ -80,6 +80,13 @@ $(I)        $(L.z)[$(J)] = z[j];
 @   for j = 0, L.n_out - 1 do
     y->v[$(j)] = $(act(L, L.z .. "[" .. j .. "]"));
 @   end
+@ elseif L.activation == "sigmoid" then
+    /* sigmoid in two loops, the same operations as $(m.name)_sigmoid: exp(-z) one unit
+     * at a time (a call), then 1 / (1 + e), which the compiler vectorizes */
+    for (int j = 0; j < $(L.n_out); ++j)
+        y->v[j] = exp$(m.fsuf)(-$(L.z)[j]);
+    for (int j = 0; j < $(L.n_out); ++j)
+        y->v[j] = $(m.ONE) / ($(m.ONE) + y->v[j]);
 @ else
     for (int j = 0; j < $(L.n_out); ++j)
         y->v[j] = $(act(L, L.z .. "[j]"));

@@ -17,8 +17,14 @@
 #define restrict __restrict /* this file also compiles as C++ (g++, clang++, MSVC) */
 #endif
 
-static double tiny_cnn_tanh(double z) { return tanh(z); }
-static double tiny_cnn_relu(double z) { return z < 0.0 ? 0.0 : z; } /* NaN stays NaN */
+/* An activation's helper may go unused: a dense layer's per-sample pass writes its sigmoid out. */
+#if defined(__GNUC__) || defined(__clang__)
+#define TINY_CNN_MAYBE_UNUSED __attribute__((unused))
+#else
+#define TINY_CNN_MAYBE_UNUSED
+#endif
+static TINY_CNN_MAYBE_UNUSED double tiny_cnn_tanh(double z) { return tanh(z); }
+static TINY_CNN_MAYBE_UNUSED double tiny_cnn_relu(double z) { return z < 0.0 ? 0.0 : z; } /* NaN stays NaN */
 
 /* Fused multiply-add where the target has a fast one (FP_FAST_FMA, e.g.
  * x86-64 with -mfma or -march=native): one rounding instead of two.
