@@ -886,7 +886,7 @@ report=$WORK/RESULTS.md
             [[ $b == 64 || $b == 128 ]] || continue
             c1=constnet_b${b}_t1 cn=constnet_b${b}_t$THREADS cc=constnet_b${b}_c$THREADS
             target "batch $b: constnet $THREADS threads over 1 thread" "$(div "${mtrain[$cn]}" "${mtrain[$c1]}")" 1.8 x \
-                "$(fmt "${mtrain[$cn]}" '%.0f') against $(fmt "${mtrain[$c1]}" '%.0f') samples/s; ceiling on this machine: $THREADS models at once, nothing shared, $(ratio "${mtrain[$cc]}" "${mtrain[$c1]}") one model's $(fmt "${mtrain[$cc]}" '%.0f') samples/s"
+                "$(fmt "${mtrain[$cn]}" '%.0f') against $(fmt "${mtrain[$c1]}" '%.0f') samples/s; ceiling on this machine: $THREADS models at once, nothing shared, $(fmt "${mtrain[$cc]}" '%.0f') samples/s, $(ratio "${mtrain[$cc]}" "${mtrain[$c1]}") one thread"
         done
         same_at=() diff_at=()
         for b in "${BATCHES[@]}"; do
