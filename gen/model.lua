@@ -369,12 +369,13 @@ function M.budget_problems(m, spec)
 end
 
 -- The stages of a batched training step (NAME_batch_train_stage): what every
--- part (thread) does between two barriers. A pass goes by rows (the part's
--- rows of the batch: the call ends in "s0, s1") or by a split of its own
--- (dense: its output columns; weight gradients: columns or channels), which
--- reads rows that other parts wrote. So a barrier comes before every pass
--- but one by rows that reads only what passes by rows wrote, and before every
--- weight gradient (it sums over all the rows). m.stages = { { note, calls }, ... }
+-- part (thread) does between two barriers. A pass goes by a split of its own
+-- where its call takes "part, parts" (dense: its output columns; weight
+-- gradients: columns or channels), and then reads rows that other parts
+-- wrote; otherwise by rows (the part's rows of the batch, s0..s1). So a
+-- barrier comes before every pass but one by rows that reads only what
+-- passes by rows wrote, and before every weight gradient (it sums over all
+-- the rows). m.stages = { { note, calls }, ... }
 function M.plan_stages(m)
   local stages, cur = {}, nil
   local function by_rows(call) return not call:find("part, parts", 1, true) end

@@ -140,8 +140,9 @@ static int $(m.NAME)_POPCOUNT16(unsigned m)
 #ifndef $(m.NAME)_INFERENCE_ONLY
 
 /* The columns [*c0, *c1) of n in part `part` of `parts`: whole vectors of $(m.lanes),
- * as even as they go. Threads split every dense layer's columns so in every
- * pass (a part owns its columns of w): no line of w moves between cores. */
+ * as even as they go: the columns of a dense layer's w that part owns in every
+ * pass (gen/model.lua plans which passes split so), so that no thread reads or
+ * writes another's part of w. */
 static void $(m.name)_cols(int n, int part, int parts, int *c0, int *c1)
 {
     const int vectors = (n + $(m.lanes - 1)) / $(m.lanes), end = vectors * (part + 1) / parts * $(m.lanes);
