@@ -74,6 +74,7 @@ function M.build(spec, spec_path)
     budgets = M.BUDGETS,
     layers = {},
     nonzero_list = false, -- a kind's build sets it where its passes call NAME_nonzero
+    ksplit = false, -- dense sets it where a layer sums in halves of its inputs (NAME_kparts)
   }
   local T = m.T
   m.ONE, m.ZERO, m.TWO = lit(1, T), lit(0, T), lit(2, T)
@@ -370,12 +371,12 @@ end
 
 -- The stages of a batched training step (NAME_batch_train_stage): what every
 -- part (thread) does between two barriers. A pass goes by a split of its own
--- where its call takes "part, parts" (dense: its output columns; weight
--- gradients: columns or channels), and then reads rows that other parts
--- wrote; otherwise by rows (the part's rows of the batch, s0..s1). So a
--- barrier comes before every pass but one by rows that reads only what
--- passes by rows wrote, and before every weight gradient (it sums over all
--- the rows). m.stages = { { note, calls }, ... }
+-- where its call takes "part, parts" (dense: its output columns or halves of
+-- its inputs; weight gradients: columns, rows of w or channels), and then
+-- reads rows that other parts wrote; otherwise by rows (the part's rows of
+-- the batch, s0..s1). So a barrier comes before every pass but one by rows
+-- that reads only what passes by rows wrote, and before every weight
+-- gradient (it sums over all the rows). m.stages = { { note, calls }, ... }
 function M.plan_stages(m)
   local stages, cur = {}, nil
   local function by_rows(call) return not call:find("part, parts", 1, true) end
@@ -393,10 +394,17 @@ function M.plan_stages(m)
     if L.calls.batch_prepare then add(L.calls.batch_prepare, "weights transposed") end
   end
   for i, L in ipairs(m.layers) do
-    local call = L.calls.batch_forward_cols or L.calls.batch_forward
+    local c = L.calls
+    local call = c.batch_forward_k or c.batch_forward_cols or c.batch_forward
     if i > 1 and not (rows and by_rows(call)) then stage() end
-    add(call, L.id .. " forward" .. (by_rows(call) and " by rows" or " by columns"))
+    add(call, L.id .. " forward" .. (by_rows(call) and " by rows" or (c.batch_forward_k and " by inputs"
+      or " by columns")))
     rows = by_rows(call)
+    if c.batch_combine then -- a layer split by inputs: its halves added by rows
+      stage()
+      add(c.batch_combine, L.id .. " halves added by rows")
+      rows = true
+    end
   end
   if not rows then stage() end
   add(string.format("%s_batch_output_deltas(d, a, t, n, s0, s1)", m.name), "output deltas by rows")

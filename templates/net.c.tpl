@@ -108,6 +108,7 @@ typedef __m512$(m.T == "float" and "" or "d") $(m.name)_vec;
 #define $(m.NAME)_VFMA(a, b, c) _mm512_fmadd_$(sfx)((a), (b), (c))
 #define $(m.NAME)_VZERO() _mm512_setzero_$(sfx)()
 #define $(m.NAME)_VSUB(a, b) _mm512_sub_$(sfx)((a), (b))
+#define $(m.NAME)_VADD(a, b) _mm512_add_$(sfx)((a), (b))
 #define $(m.NAME)_VMUL(a, b) _mm512_mul_$(sfx)((a), (b))
 typedef __mmask$(m.lanes) $(m.name)_mask; /* the lanes a masked load or store touches */
 #define $(m.NAME)_VLOADM(k, p) _mm512_maskz_loadu_$(sfx)((k), (p))
@@ -149,6 +150,23 @@ static void $(m.name)_cols(int n, int part, int parts, int *c0, int *c1)
     *c0 = vectors * part / parts * $(m.lanes);
     *c1 = end < n ? end : n;
 }
+@ if m.ksplit then
+
+/* The halves of a split layer's inputs (0: the first, 1: the second) that part
+ * `part` of `parts` sums, [*g0, *g1), and its share of them: *share of *shares.
+ * One part takes both; from two, the first half of the parts takes half 0 and
+ * the rest half 1, sharing its columns (forward) or rows of w (update) evenly.
+ * The halves are fixed by the shape, so any split gives the same bits. */
+static void $(m.name)_kparts(int part, int parts, int *g0, int *g1, int *share, int *shares)
+{
+    if (parts == 1) {
+        *g0 = 0, *g1 = 2, *share = 0, *shares = 1;
+        return;
+    }
+    const int g = part * 2 / parts, first = (g * parts + 1) / 2, next = ((g + 1) * parts + 1) / 2;
+    *g0 = g, *g1 = g + 1, *share = part - first, *shares = next - first;
+}
+@ end
 #endif
 @ end
 

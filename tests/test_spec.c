@@ -230,7 +230,7 @@ START_TEST(test_template_mistakes_fail_at_their_line)
         {"5s/$(L.activation)/$(L.unroll == 1 or nil)/",
          "constnet: error: templates/layers/dense.c.tpl:5: $(L.unroll == 1 or nil) is nil\n"},
         {"s/^@ if L.unroll == \"full\" then$/@ if L.unroll == then/",
-         "constnet: error: templates/layers/dense.c.tpl:11: unexpected symbol near 'then'\n"},
+         "constnet: error: templates/layers/dense.c.tpl:17: unexpected symbol near 'then'\n"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; ++k) {
         ck_assert_int_eq(tu_sh("rm -rf '%s/tree' && mkdir '%s/tree' && cp -r '%s/gen' '%s/templates' '%s/tree/' && "

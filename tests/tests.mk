@@ -24,7 +24,7 @@ GOLDEN  := tiny tiny_cnn
 GRAD_NETS := $(basename $(notdir $(wildcard tests/specs/grad_*.lua)))
 SUITES := $(T)/test_rng $(T)/test_cli $(T)/test_idx $(T)/test_csv $(T)/test_imgdir $(T)/test_model \
           $(T)/test_image $(T)/test_spec \
-          $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll $(T)/test_kernels $(T)/test_layers \
+          $(T)/test_compile $(GRAD_NETS:%=$(T)/net_%) $(T)/test_unroll $(T)/test_kernels $(T)/test_kernels_k $(T)/test_layers \
           $(T)/train_xor $(T)/train_mnist $(T)/train_mnist_adam $(T)/test_trainer \
           $(T)/test_export $(T)/test_embed $(T)/test_owndata $(T)/test_docs $(T)/test_props $(T)/test_q8 $(T)/test_q8_mix
 # ONNX import and the PyTorch backend (its rule is at the end)
@@ -113,6 +113,15 @@ $(T)/test_kernels: tests/test_kernels.c $(G)/ksimd.c $(G)/kplain.c $(G)/kscalar.
 	$(CC) $(CSTD) -O2 -Iruntime -I$(G) -c $(G)/kscalar.c -o $(T)/kscalar.o
 	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ksimd.c $(T)/kplain.o $(T)/kscalar.o $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) \
 	    -o $@
+
+# a first layer split by inputs: with the target's vectors, and (kks) for plain x86-64
+$(G)/kk.c: tests/specs/kernels_k.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $< --name kk -o $(G)
+$(G)/kks.c: tests/specs/kernels_k.lua $(GEN_SRC)
+	$(LUA) gen/constnet.lua -q $< --name kks -o $(G)
+$(T)/test_kernels_k: tests/test_kernels_k.c $(G)/kk.c $(G)/kks.c $(RT_OBJ) $(TU_OBJ)
+	$(CC) $(CSTD) -O2 -Iruntime -I$(G) -c $(G)/kks.c -o $(T)/kks.o
+	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/kk.c $(T)/kks.o $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@
 
 $(T)/test_unroll: tests/test_unroll.c $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(TU_OBJ)
 	$(CC) $(CSTD) $(OPT) -Iruntime -I$(G) $< $(G)/ufull.c $(G)/uloops.c $(RT_OBJ) $(TU_OBJ) $(CHECK) $(LIBS) -o $@

@@ -34,6 +34,19 @@ K.FORWARD_COLUMNS = 128
 -- gcc 12) 128, 256 and one list of all 784 pixels infer at the same speed.
 K.LIST_INPUTS = 128
 
+-- A first layer with at least this many inputs sums z in two halves of its
+-- inputs, z = (b + sum_{i < kb} x[i] w[i][j]) + (sum_{i >= kb} x[i] w[i][j]),
+-- in every pass (per-sample and batched alike), so that the stages of a
+-- training step can split it by inputs: each thread then owns whole rows of
+-- w, contiguous in memory, in the forward pass and in the update, and only
+-- the partial sums (batch x outputs) move between threads, not w (inputs x
+-- outputs). The halves are fixed by the shape, so every thread count computes
+-- the same bits. Chosen on nets/mnist.lua (784-128, batch 64, two threads of
+-- an AMD EPYC VM): split by output columns, every 512-byte row of w is shared
+-- by both threads' prefetchers and each update waits for its lines
+-- (bench/BOUNDS.md).
+K.SPLIT_INPUTS = 256
+
 -- Partial sums of the per-sample input gradient (at most; a power of two).
 -- Chosen by measurement on nets/mnist.lua (AVX-512, gcc 12): 8 trains 7%
 -- faster than 16, and 30% faster than 4.
@@ -81,6 +94,13 @@ function K.sample_products(S, first)
   return p
 end
 
+-- The end of a chunk of the inputs listed from i0 (C), chunks of n from lo,
+-- up to hi.
+local function list_end(n, lo, hi)
+  if (hi - lo) % n == 0 then return string.format("i0 + %d", n) end
+  return string.format("(i0 + %d < %d) ? i0 + %d : %d", n, hi, n, hi)
+end
+
 -- Everything the template prints, computed here (no arithmetic in templates).
 function K.build(L, S, m, lit)
   L.n_weights = L.n_in * L.n_out
@@ -120,6 +140,25 @@ function K.build(L, S, m, lit)
   -- the last layer goes by rows: the output deltas follow it row by row).
   local by_cols = L.n_in * L.n_out > m.batch * (L.n_in + L.n_out)
   L.split = (by_cols and not L.last and not L.keeps_logits and L.activation ~= "softmax") and "columns" or "rows"
+  -- a first layer with many inputs sums over two halves of them (K.SPLIT_INPUTS):
+  -- inputs [0, kb) and [kb, n_in), kb a multiple of the vector (and of the
+  -- per-sample list's chunk where one fits)
+  L.ksplit = L.first and not L.last and L.activation ~= "softmax" and L.unroll ~= "full"
+    and L.n_in >= K.SPLIT_INPUTS
+  if L.ksplit then
+    local half = L.n_in // 2
+    local unit = (half >= K.LIST_INPUTS) and K.LIST_INPUTS or 16
+    L.kb = half // unit * unit
+    -- the batched weight gradient's blocks of gb rows: those of the first
+    -- half, from 0, and of the second; the weight gradient and the update
+    -- split by these rows of w whatever the forward pass does
+    L.gkb = L.kb // L.gb
+    m.ksplit = true
+    -- the stages split the forward pass by halves of the inputs where w
+    -- outweighs the partial sums of the second half (B x n_out, in the batch
+    -- scratch); elsewhere by rows, each row's halves added in registers
+    if L.n_in > m.batch then L.split = "inputs" end
+  end
   L.batch_tail_rows = m.batch % m.sb -- rows after the last whole block
   -- "(x0 != 0) | (x1 != 0) | ...": 1 when any of R values is not 0, fmt
   -- holding %d for the row
@@ -199,11 +238,14 @@ function K.build(L, S, m, lit)
     L.list_chunked = L.n_in > L.list_n
     L.list_what = "the inputs that are not 0 in order, "
       .. (L.list_chunked and (L.list_n .. " at a time, ") or "") .. "then -1"
-    if L.n_in % L.list_n == 0 then
-      L.list_i1 = string.format("i0 + %d", L.list_n)
-    else
-      L.list_i1 = string.format("(i0 + %d < %d) ? i0 + %d : %d", L.list_n, L.n_in, L.list_n, L.n_in)
-    end
+    L.list_i1 = list_end(L.list_n, 0, L.n_in)
+  end
+  -- the per-sample forward's sums over inputs lo <= i < hi into z: all of
+  -- them, or the two halves of a split layer (the second into z2, then added)
+  L.franges = { { lo = 0, hi = L.n_in, z = "z", i1 = L.list_i1 } }
+  if L.ksplit then
+    L.franges = { { lo = 0, hi = L.kb, z = "z", i1 = list_end(L.list_n, 0, L.kb) },
+                  { lo = L.kb, hi = L.n_in, z = "z2", i1 = list_end(L.list_n, L.kb, L.n_in) } }
   end
   -- the largest arrays a function of this layer keeps on the stack, in reals
   -- (an int takes no more room than a real): the per-sample forward block of
@@ -213,6 +255,14 @@ function K.build(L, S, m, lit)
   L.stack_reals = math.max(fw + list, (m.batch > 1) and math.max(
     m.sb * math.max(L.fwd_cols[1].width, L.fwd_vmax * v) + L.n_in, m.sb * L.dx_vmax * v,
     L.gb * L.grad_vmax * v + m.batch) or 0)
+  if L.split == "inputs" then -- the stages' sums over the second half of the inputs
+    L.batch_scratch = {
+      acts = { string.format("%s %s_zk; /* %s's sums over inputs %d.., added to the first half's */",
+                             L.batch_out_type, L.id, L.id, L.kb) },
+      deltas = {},
+      bytes = m.batch * L.n_out * (m.T == "float" and 4 or 8),
+    }
+  end
   L.keeps_logits = L.last and m.keep_logits
   L.z = L.keeps_logits and "zo->v" or "y->v"
   L.scratch_wt = not L.first -- the batched input gradient's transposed weights
@@ -230,9 +280,15 @@ function K.calls(L, m)
   c.step = string.format("%s_step(%s, %s%s, %s, rate)", f, L.p_ref, P and (L.dx_ref .. ", ") or "",
     L.in_ref, L.d_ref)
   c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1):gsub("%)$", ", s0, s1)"))
-  -- the stages (gen/model.lua) split a layer by rows or by columns: its
-  -- forward pass and input gradient by L.split, its weight gradient always
-  -- by columns (the part of w each thread owns)
+  -- the stages (gen/model.lua) split a layer by rows, by columns or by
+  -- inputs: its forward pass and input gradient by L.split, its weight
+  -- gradient by the part of w each thread owns (rows of w for a layer split
+  -- by inputs, else columns)
+  if L.split == "inputs" then -- by halves of the inputs, then the halves added by rows
+    c.batch_forward_k = string.format("%s_batch_forward_k(%s, &a->%s_zk, %s, %s, part, parts)", f, L.out_ref, L.id,
+      L.p_ref, L.in_ref)
+    c.batch_combine = string.format("%s_batch_combine(%s, &a->%s_zk, s0, s1)", f, L.out_ref, L.id)
+  end
   if L.split == "columns" then
     c.batch_forward_cols = string.format("%s_batch_forward_cols(%s, %s, %s, part, parts)", f, L.out_ref, L.p_ref,
       L.in_ref)

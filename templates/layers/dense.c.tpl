@@ -3,7 +3,13 @@
 @ -- what gen/layers/dense.lua computed; no shape arithmetic here.
 
 /* $(L.id): dense $(L.n_in) -> $(L.n_out), $(L.activation)$(L.unroll == "full" and ", unrolled" or "")
+@ if L.ksplit then
+ *   z[j] = (b[j] + sum_{i < $(L.kb)} x[i] * w[i][j])
+ *          + sum_{i >= $(L.kb)} x[i] * w[i][j]     x: $(L.in_type), z: $(L.n_out)
+ *   (two halves of the inputs, each i in order, as every pass of $(L.id) sums them)
+@ else
  *   z[j] = b[j] + sum_i x[i] * w[i][j]     x: $(L.in_type), z: $(L.n_out)
+@ end
  *   y = $(L.activation)(z)                      y: $(L.out_type) */
 static void $(m.name)_$(L.id)_forward($(L.out_type) *restrict y, $(L.keeps_logits and (m.name .. "_logits *restrict zo, ") or "")const $(L.params_type) *restrict p,
 $(pad("static void " .. m.name .. "_" .. L.id .. "_forward"))const $(L.in_type) *restrict x)
@@ -36,24 +42,35 @@ $(pad("static void " .. m.name .. "_" .. L.id .. "_forward"))const $(L.in_type) 
 $(I)    $(m.T) z[$(blk.width)];
 $(I)    for (int j = 0; j < $(blk.width); ++j)
 $(I)        z[j] = p->b[$(J)];
-@     local I2 = I -- the loop over i, one level in where the inputs are listed in chunks
-@     if L.list_chunked then
-@       I2 = I .. "    "
-$(I)    for (int i0 = 0; i0 < $(L.n_in); i0 += $(L.list_n)) {
-$(I)        $(m.name)_nonzero(ks, x->v, i0, $(L.list_i1));
-@     end
-@     if L.list_forward then
+@     for ri, rg in ipairs(L.franges) do
+@       if ri > 1 then
+$(I)    $(m.T) $(rg.z)[$(blk.width)]; /* the second half of the inputs, from 0 */
+$(I)    for (int j = 0; j < $(blk.width); ++j)
+$(I)        $(rg.z)[j] = $(m.ZERO);
+@       end
+@       local I2 = I -- the loop over i, one level in where the inputs are listed in chunks
+@       if L.list_chunked then
+@         I2 = I .. "    "
+$(I)    for (int i0 = $(rg.lo); i0 < $(rg.hi); i0 += $(L.list_n)) {
+$(I)        $(m.name)_nonzero(ks, x->v, i0, $(rg.i1));
+@       end
+@       if L.list_forward then
 $(I2)    for (const int *k = ks; *k >= 0; ++k) {
 $(I2)        const int i = *k;
-@     else
-$(I2)    for (int i = 0; i < $(L.n_in); ++i) {
-@     end
+@       else
+$(I2)    for (int i = $(rg.lo); i < $(rg.hi); ++i) {
+@       end
 $(I2)        const $(m.T) xi = x->v[i];
 $(I2)        for (int j = 0; j < $(blk.width); ++j)
-$(I2)            z[j] += xi * p->w[i][$(J)];
+$(I2)            $(rg.z)[j] += xi * p->w[i][$(J)];
 $(I2)    }
-@     if L.list_chunked then
+@       if L.list_chunked then
 $(I)    }
+@       end
+@       if ri > 1 then
+$(I)    for (int j = 0; j < $(blk.width); ++j)
+$(I)        z[j] += $(rg.z)[j];
+@       end
 @     end
 $(I)    for (int j = 0; j < $(blk.width); ++j)
 $(I)        $(L.z)[$(J)] = z[j];
@@ -200,7 +217,8 @@ $(I)    }
 @   -- first column in the C variable o.c0), summed over the loop o.loop (C
 @   -- lines opening the loop over k): acc[r][c] = o.init + sum_k a(r) b[c],
 @   -- a(r) = o.a(r) and b = o.b, a pointer to the k-th row of the other
-@   -- operand at column c0; then o.out(r, c) = o.post(r, c, acc). Printed
+@   -- operand at column c0; then o.out(r, c) = o.post(r, c, acc), or with
+@   -- o.add o.post(r, c, out + acc), or with o.sgd out -= rate * acc. Printed
 @   -- twice: with the target's vectors where the block is whole vectors,
 @   -- and as plain loops, which compute the same sums in the same order.
 @   local function tile(o)
@@ -254,6 +272,8 @@ $(I)    }
 @           local val = "a" .. r .. "_" .. v
 @           if o.sgd then -- out -= rate * acc, as the update computes it
 @             val = m.NAME .. "_VSUB(" .. vload(v, dst) .. ", " .. m.NAME .. "_VMUL(rv, " .. val .. "))"
+@           elseif o.add then -- out = out + acc: the second half's sums added to the first's
+@             val = m.NAME .. "_VADD(" .. vload(v, dst) .. ", " .. val .. ")"
 @           end
 @           if mask and v == NV - 1 then
             $(m.NAME)_VSTOREM($(dst), $(mask), $(val));
@@ -296,7 +316,8 @@ $(I)    }
 @       if o.sgd then
                 $(o.out(r, o.c0 .. " + c")) -= rate * acc$(r)[c];
 @       else
-                $(o.out(r, o.c0 .. " + c")) = $(o.post and o.post(r, "c", "acc" .. r .. "[c]") or ("acc" .. r .. "[c]"));
+@         local sum = o.add and (o.out(r, o.c0 .. " + c") .. " + acc" .. r .. "[c]") or ("acc" .. r .. "[c]")
+                $(o.out(r, o.c0 .. " + c")) = $(o.post and o.post(r, "c", sum) or sum);
 @       end
 @     end
             }
@@ -342,10 +363,11 @@ $(I)    }
         }
 @     end
 @   end
-@   -- cols(n, tailw): this part's columns [c0, c1) of n, and cw
-@   local function cols(n, tailw)
+@   -- cols(n, tailw, q, qs): the columns [c0, c1) of n of part q (default
+@   -- part) of qs (parts), and cw
+@   local function cols(n, tailw, q, qs)
     int c0, c1;
-    $(m.name)_cols($(n), part, parts, &c0, &c1);
+    $(m.name)_cols($(n), $(q or "part"), $(qs or "parts"), &c0, &c1);
 @     if tailw > 0 then
     const int cw = c1 < $(n) ? c1 : $(n - tailw); /* the end of the whole vectors */
 @     else
@@ -355,29 +377,30 @@ $(I)    }
 @   local head = "static void " .. m.name .. "_" .. L.id .. "_batch_forward"
 @   -- the forward pass's block of R rows from s: the list of inputs not 0 in
 @   -- every row, then each column block
-@   local function forward_list(R)
-@     local loop = { "for (int i = 0; i < " .. L.n_in .. "; ++i) {" }
+@   local function forward_list(R, lo, hi)
+@     lo, hi = lo or 0, hi or L.n_in
+@     local loop = { "for (int i = " .. lo .. "; i < " .. hi .. "; ++i) {" }
 @     if L.skip_zero then
 @       loop = { "for (int q = 0; q < nk; ++q) {", "    const int i = ks[q];" }
-        int ks[$(L.n_in)]; /* the inputs that are not 0 in every row of the block */
+        int ks[$(hi - lo)]; /* the inputs$(lo > 0 and (" " .. lo .. "..") or "") that are not 0 in every row of the block */
         int nk = 0;
-@       local n16 = (m.T == "float") and (L.n_in // 16 * 16) or 0
-@       if n16 > 0 then
+@       local n16 = (m.T == "float") and (lo + (hi - lo) // 16 * 16) or lo
+@       if n16 > lo then
 #if $(m.NAME)_SIMD
-        for (int i = 0; i < $(n16); i += 16) { /* 16 inputs at a time: their mask, then the indexes it keeps */
+        for (int i = $(lo); i < $(n16); i += 16) { /* 16 inputs at a time: their mask, then the indexes it keeps */
             const __mmask16 nzm = (__mmask16)($(L.nonzero_mask("&x->row[s + %d].v[i]", R)));
             _mm512_mask_compressstoreu_epi32(&ks[nk], nzm, _mm512_add_epi32(_mm512_set1_epi32(i), $(m.NAME)_IOTA));
             nk += $(m.NAME)_POPCOUNT16(nzm);
         }
 #else
-        for (int i = 0; i < $(n16); ++i) { /* written always, kept where not all 0 */
+        for (int i = $(lo); i < $(n16); ++i) { /* written always, kept where not all 0 */
             ks[nk] = i;
             nk += $(L.nonzero("x->row[s + %d].v[i]", R));
         }
 #endif
 @       end
-@       if n16 < L.n_in then
-        for (int i = $(n16); i < $(L.n_in); ++i) { /* written always, kept where not all 0 */
+@       if n16 < hi then
+        for (int i = $(n16); i < $(hi); ++i) { /* written always, kept where not all 0 */
             ks[nk] = i;
             nk += $(L.nonzero("x->row[s + %d].v[i]", R));
         }
@@ -393,14 +416,34 @@ $(I)    }
 @              post = fused and function(r, c, e) return act(L, e) end or nil }
 @   end
 @   local function forward_rows(R, cbs)
-@     local o = forward_block(R, forward_list(R))
-@     for _, cb in ipairs(cbs) do
-@       tile(with(o, { cb = cb }))
+@     if not L.ksplit then
+@       local o = forward_block(R, forward_list(R))
+@       for _, cb in ipairs(cbs) do
+@         tile(with(o, { cb = cb }))
+@       end
+@     else
+        { /* inputs 0..$(L.kb - 1), from b: the first half's sums */
+@       local o = with(forward_block(R, forward_list(R, 0, L.kb)), { post = false })
+@       for _, cb in ipairs(cbs) do
+@         tile(with(o, { cb = cb }))
+@       end
+        }
+        { /* inputs $(L.kb)..$(L.n_in - 1), from 0, added to the first half's$(fused and ", then the activation" or "") */
+@       local o = with(forward_block(R, forward_list(R, L.kb, L.n_in)), { init = false, add = true })
+@       for _, cb in ipairs(cbs) do
+@         tile(with(o, { cb = cb }))
+@       end
+        }
 @     end
 @   end
 
 /* $(L.id) batch forward, rows s0 <= s < s1 (s0 a multiple of $(m.sb)):
+@   if L.ksplit then
+ *   z[s][j] = (b[j] + sum_{i < $(L.kb)} x[s][i] w[i][j]) + sum_{i >= $(L.kb)} x[s][i] w[i][j]
+ *   (each half i in order, as in the per-sample pass)
+@   else
  *   z[s][j] = b[j] + sum_i x[s][i] w[i][j]   (i in order, as in the per-sample pass)
+@   end
  *   y[s] = $(L.activation)(z[s])$(fused and ", applied as each block is stored" or "")
  *   blocks of $(m.sb) rows by $(L.fwd_cols[1].width) columns in accumulators$(L.skip_zero and ("; inputs that are 0 in all " .. m.sb .. " rows are skipped") or "") */
 $(head)($(L.batch_out_type) *restrict y, $(L.keeps_logits and (m.name .. "_batch_logits *restrict zo, ") or "")const $(L.params_type) *restrict p,
@@ -458,6 +501,58 @@ $(pad(head))int part, int parts)
 @       ranged(forward_block(1, forward_list(1)), L.fwd_vmax, L.n_out, L.vtail_out)
     }
 @     end
+}
+@   end
+@   if L.split == "inputs" then
+@     head = "static void " .. m.name .. "_" .. L.id .. "_batch_forward_k"
+@     -- one half of the inputs over this part's columns, every row: its sums into out
+@     local function half(lo, hi, init, out)
+@       local function block(R)
+@         ranged(with(forward_block(R, forward_list(R, lo, hi)), { init = init, post = false,
+@                out = function(r, c) return out .. "->row[s + " .. r .. "].v[" .. c .. "]" end }),
+@                L.fwd_vmax, L.n_out, L.vtail_out)
+@       end
+        int s = 0;
+        for (; s + $(m.sb) <= $(m.batch); s += $(m.sb)) {
+@       block(m.sb)
+        }
+@       if L.batch_tail_rows > 0 then
+        for (; s < $(m.batch); ++s) { /* rows left over, one at a time */
+@         block(1)
+        }
+@       end
+@     end
+
+/* $(L.id) batch forward by halves of the inputs, for the stages: the halves
+ * [*g0, *g1) of part `part` of `parts` ($(m.name)_kparts), over its share of the
+ * columns, every row; then $(m.name)_$(L.id)_batch_combine adds the halves:
+ *   y[s][j] = b[j] + sum_{i < $(L.kb)} x[s][i] w[i][j]      (half 0)
+ *   zk[s][j] = sum_{i >= $(L.kb)} x[s][i] w[i][j]           (half 1)
+ * each i in order, with the blocks of $(m.name)_$(L.id)_batch_forward; the part's rows
+ * of w are those of the update ($(m.name)_$(L.id)_batch_step) */
+$(head)($(L.batch_out_type) *restrict y, $(L.batch_out_type) *restrict zk, const $(L.params_type) *restrict p,
+$(pad(head))const $(L.batch_in_type) *restrict x, int part, int parts)
+{
+    int g0, g1, share, shares;
+    $(m.name)_kparts(part, parts, &g0, &g1, &share, &shares);
+@     cols(L.n_out, L.vtail_out, "share", "shares")
+    if (c0 == c1)
+        return;
+    if (g0 == 0) { /* inputs 0..$(L.kb - 1), from b, into y */
+@     half(0, L.kb, "p->b", "y")
+    }
+    if (g1 == 2) { /* inputs $(L.kb)..$(L.n_in - 1), from 0, into zk */
+@     half(L.kb, L.n_in, false, "zk")
+    }
+}
+@     head = "static void " .. m.name .. "_" .. L.id .. "_batch_combine"
+
+/* $(L.id)'s halves added, rows s0 <= s < s1: y[s] = $(L.activation)(y[s] + zk[s]) */
+$(head)($(L.batch_out_type) *restrict y, const $(L.batch_out_type) *restrict zk, int s0, int s1)
+{
+    for (int s = s0; s < s1; ++s)
+        for (int j = 0; j < $(L.n_out); ++j)
+            y->row[s].v[j] = $(act(L, "y->row[s].v[j] + zk->row[s].v[j]"));
 }
 @   end
 @   if P then
@@ -546,24 +641,42 @@ $(pad(head))int part, int parts)
 @     if sgd then
 /* $(L.id) batch step: the batch gradient above with plain SGD fused in, w -= rate * dw and
  * b -= rate * db as $(m.name)_update computes them, without writing the gradient; the same
- * columns, so any split gives the same bits */
+ * $(L.ksplit and "rows of w" or "columns"), so any split gives the same bits */
 $(head)($(L.params_type) *restrict p, const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d,
 $(pad(head))int n, $(T) rate, int part, int parts)
 @     else
 /* $(L.id) batch gradient, summed over the n real rows (rows past n are never read),
+@       if L.ksplit then
+ * the rows of w of part `part` of `parts` (its share of its half of the inputs,
+ * $(m.name)_kparts: the part owns these rows of w in every pass), each sum over s in
+ * order whatever the split, so any split gives the same bits:
+@       else
  * the columns [c0, c1) of part `part` of `parts` ($(m.name)_cols: the part owns these
  * columns of w in every pass), each sum over s in order whatever the split, so any
  * split gives the same bits:
+@       end
  *   db[j] = sum_s d[s][j]
  *   dw[i][j] = sum_s x[s][i] d[s][j]   (blocks of $(L.gb) rows by up to $(L.grad_vmax * V) columns$(L.skip_zero and ("; rows of the batch whose " .. L.gb .. " inputs are all 0 are skipped") or "")) */
 $(head)($(L.grads_type) *restrict g, const $(L.batch_in_type) *restrict x, const $(L.batch_delta_type) *restrict d,
 $(pad(head))int n, int part, int parts)
 @     end
 {
-@     cols(L.n_out, L.vtail_out)
+@     if L.ksplit then
+    /* by rows of w: the blocks of $(L.gb) rows u0 <= u < u1 of the part's half of the
+     * inputs (rows $(L.gkb * L.gb).. are the second half's), every column */
+    int g0, g1, share, shares;
+    $(m.name)_kparts(part, parts, &g0, &g1, &share, &shares);
+    const int lo = g0 == 0 ? 0 : $(L.gkb), hi = g1 == 2 ? $(L.gfull) : $(L.gkb);
+    const int u0 = lo + (hi - lo) * share / shares, u1 = lo + (hi - lo) * (share + 1) / shares;
+    const int c0 = 0, c1 = $(L.n_out), cw = $(L.n_out - L.vtail_out); /* every column; cw: the end of the whole vectors */
+    (void)c1;
+    if (g0 == 0 && share == 0) { /* b: the first share of the first half */
+@     else
+@       cols(L.n_out, L.vtail_out)
     if (c0 == c1)
         return;
     {
+@     end
 @     if sgd then
         $(T) db[$(L.n_out)];
 @     else
@@ -579,7 +692,9 @@ $(pad(head))int n, int part, int parts)
             p->b[j] -= rate * db[j];
 @     end
     }
-@   if L.gfull > 1 then
+@   if L.ksplit then
+    for (int i0 = u0 * $(L.gb); i0 < u1 * $(L.gb); i0 += $(L.gb)) {
+@   elseif L.gfull > 1 then
     for (int i0 = 0; i0 < $(L.gfull * L.gb); i0 += $(L.gb)) {
 @   else
     {
@@ -588,7 +703,7 @@ $(pad(head))int n, int part, int parts)
 @   grads_rows(L.gb, sgd)
     }
 @   if L.gtail > 0 then
-    { /* the last $(L.gtail) rows */
+    $(L.ksplit and ("if (u1 == " .. L.gfull .. ") ") or ""){ /* the last $(L.gtail) rows */
         const int i0 = $(L.gfull * L.gb);
 @     grads_rows(L.gtail, sgd)
     }

@@ -49,6 +49,7 @@ typedef __m512d tiny_cnn_vec;
 #define TINY_CNN_VFMA(a, b, c) _mm512_fmadd_pd((a), (b), (c))
 #define TINY_CNN_VZERO() _mm512_setzero_pd()
 #define TINY_CNN_VSUB(a, b) _mm512_sub_pd((a), (b))
+#define TINY_CNN_VADD(a, b) _mm512_add_pd((a), (b))
 #define TINY_CNN_VMUL(a, b) _mm512_mul_pd((a), (b))
 typedef __mmask8 tiny_cnn_mask; /* the lanes a masked load or store touches */
 #define TINY_CNN_VLOADM(k, p) _mm512_maskz_loadu_pd((k), (p))
