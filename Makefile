@@ -115,7 +115,7 @@ $(OUT)/$(NAME)_q8.c: $(OUT)/$(NAME)_q8.lua $(SPEC) $(GEN_SRC) $(Q8_SRC)
 $(OUT)/$(NAME)_q8.h: $(OUT)/$(NAME)_q8.c
 
 $(OUT)/$(NAME)_q8eval: runtime/q8eval/q8eval.c $(OUT)/$(NAME)_q8.c $(OUT)/$(NAME)_q8.h $(OUT)/$(NAME).o $(RUNTIME_OBJ)
-	$(CC) $(CSTD) $(OPT) -DCONSTNET_RUNTIME -Iruntime -I$(OUT) runtime/q8eval/q8eval.c $(OUT)/$(NAME)_q8.c \
+	$(CC) $(CSTD) $(OPT) $(OMP) -DCONSTNET_RUNTIME -Iruntime -I$(OUT) runtime/q8eval/q8eval.c $(OUT)/$(NAME)_q8.c \
 	    $(OUT)/$(NAME).o $(RUNTIME_OBJ) $(PNG_LIBS) -lz -lm -o $@
 
 

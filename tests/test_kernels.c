@@ -105,14 +105,6 @@ static void init_both(uint64_t seed)
     memset(&Q->o, 0, sizeof Q->o);
 }
 
-static double max_abs(const float *v, size_t n)
-{
-    double m = 0.0;
-    for (size_t k = 0; k < n; ++k)
-        m = fmax(m, fabs((double)v[k]));
-    return m;
-}
-
 START_TEST(test_simd_and_plain_agree)
 {
     init_both(7);
@@ -130,8 +122,8 @@ START_TEST(test_simd_and_plain_agree)
         const float lq = kplain_batch_backward(&Q->g, &Q->d, &Q->p, &Q->a, &Q->x, &Q->t, n);
         ck_assert_msg(memcmp(&ls, &lq, sizeof ls) == 0, "step %d: losses %.9g and %.9g", step, ls, lq);
         ck_assert_msg(memcmp(&S->g, &Q->g, sizeof S->g) == 0, "step %d (n = %d): gradients differ", step, n);
-        ck_assert(max_abs(&S->g.l3.w[0][0], sizeof S->g.l3.w / sizeof(float)) > 0.0);
-        ck_assert(max_abs(&S->g.l1.w[0][0][0][0], sizeof S->g.l1.w / sizeof(float)) > 0.0);
+        ck_assert(tu_max_abs_float(&S->g.l3.w[0][0], sizeof S->g.l3.w / sizeof(float)) > 0.0);
+        ck_assert(tu_max_abs_float(&S->g.l1.w[0][0][0][0], sizeof S->g.l1.w / sizeof(float)) > 0.0);
         ksimd_update(&S->p, &S->o, &S->g, 0.01f);
         kplain_update(&Q->p, &Q->o, &Q->g, 0.01f);
     }
@@ -176,7 +168,7 @@ START_TEST(test_any_split_gives_the_same_bits)
         const ksimd_opt o0 = S->o;
         ksimd_batch_forward(&S->a, &S->p, &S->x);
         ksimd_batch_backward(&want, &S->d, &S->p, &S->a, &S->x, &S->t, n);
-        ck_assert(max_abs(&want.l1.w[0][0][0][0], sizeof want.l1.w / sizeof(float)) > 0.0);
+        ck_assert(tu_max_abs_float(&want.l1.w[0][0][0][0], sizeof want.l1.w / sizeof(float)) > 0.0);
         memcpy(&p1, &S->p, sizeof p1);
         ksimd_opt o1 = S->o;
         ksimd_update(&p1, &o1, &want, 0.01f);

@@ -57,14 +57,6 @@ static void batch(rng_state *r, kk_batch_input *x, kk_batch_target *t)
     }
 }
 
-static double max_abs(const float *v, size_t n)
-{
-    double m = 0.0;
-    for (size_t k = 0; k < n; ++k)
-        m = fmax(m, fabs((double)v[k]));
-    return m;
-}
-
 START_TEST(test_any_split_gives_the_same_bits)
 {
     rng_state r;
@@ -78,8 +70,8 @@ START_TEST(test_any_split_gives_the_same_bits)
         memcpy(&p0, &S->p, sizeof p0);
         kk_batch_forward(&S->a, &S->p, &S->x);
         kk_batch_backward(&S->g, &S->d, &S->p, &S->a, &S->x, &S->t, n);
-        ck_assert(max_abs(&S->g.l1.w[0][0], sizeof S->g.l1.w / sizeof(float)) > 0.0);
-        ck_assert(max_abs(S->g.l1.b, KK_L1) > 0.0);
+        ck_assert(tu_max_abs_float(&S->g.l1.w[0][0], sizeof S->g.l1.w / sizeof(float)) > 0.0);
+        ck_assert(tu_max_abs_float(S->g.l1.b, KK_L1) > 0.0);
         memcpy(&p1, &S->p, sizeof p1);
         kk_opt o1 = S->o;
         kk_update(&p1, &o1, &S->g, 0.05f);

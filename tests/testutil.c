@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <math.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -261,4 +262,12 @@ const char *tu_scratch_path(const char *name)
     snprintf(p, len, "%s/%s", tu_dir, name);
     tu_paths[tu_npaths++] = p;
     return p;
+}
+
+double tu_max_abs_float(const float *v, size_t n)
+{
+    double m = 0.0;
+    for (size_t k = 0; k < n; ++k)
+        m = fmax(m, fabs((double)v[k]));
+    return m;
 }

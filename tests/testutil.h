@@ -71,4 +71,8 @@ void tu_scratch_leave(void);
 const char *tu_scratch_dir(void);
 const char *tu_scratch_path(const char *name);
 
+/* The largest |v[k]| of n floats (0 for n = 0): a gradient check asserts it
+ * is not 0. */
+double tu_max_abs_float(const float *v, size_t n);
+
 #endif
