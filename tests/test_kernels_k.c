@@ -22,8 +22,11 @@
 
 _Static_assert(KK_BATCH % KK_BATCH_ROWS != 0, "the spec's batch leaves rows over");
 _Static_assert(sizeof(kk_batch_input) == sizeof(kks_batch_input), "same shapes");
+_Static_assert(KK_BATCH > 3, "a partial batch of B - 3 rows");
 
-enum { B = KK_BATCH, KB = 128 /* the first half of the inputs: 277 / 2 in chunks of 128 */ };
+/* the first half of the inputs: half of them, in whole chunks of 128 (the
+ * per-sample list's, K.LIST_INPUTS), as gen/layers/dense.lua splits them */
+enum { B = KK_BATCH, KB = KK_IN / 2 / 128 * 128 };
 
 typedef struct {
     kk_params p;
