@@ -109,7 +109,7 @@ function M.render(m, read_template)
     -- each layer's passes, from its kind's template
     local layer_code = {}
     for _, L in ipairs(m.layers) do
-      env.L, env.P = L, L.prev
+      env.L, env.P = L, L.grad_prev
       local text, err = render_one(read_template, L.template, env)
       if not text then return nil, err end
       layer_code[L.index] = (text:gsub("\n+$", ""))

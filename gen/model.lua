@@ -86,9 +86,12 @@ function M.build(spec, spec_path)
   -- the whole net so that threads split the batch on block boundaries: the
   -- best for the products the kinds report (gen/layers/gemm.lua)
   local products = {}
-  for i, S in ipairs(spec.layers) do
-    local sp = layers[S.kind].sample_products
-    for _, p in ipairs(sp and sp(S, i == 1) or {}) do products[#products + 1] = p end
+  local learns = false -- whether a layer before has parameters (else no input gradient)
+  for _, S in ipairs(spec.layers) do
+    local K = layers[S.kind]
+    local sp = K.sample_products
+    for _, p in ipairs(sp and sp(S, not learns) or {}) do products[#products + 1] = p end
+    learns = learns or (K.param_count and K.param_count(S) > 0) or false
   end
   m.lanes = gemm.lanes(m.T) -- reals per vector of the batched kernels
   m.sb = (#products > 0) and gemm.sample_rows(m.batch, products, m.lanes) or 1
@@ -100,6 +103,7 @@ function M.build(spec, spec_path)
                    or lastS.activation == "softmax")
 
   local prev = false
+  local trainable = false -- whether a layer so far has parameters
   local n_params = 0
   local shape = { m.name, T, m.in_text }
   local acts_used = {}
@@ -118,6 +122,10 @@ function M.build(spec, spec_path)
       slope = S.slope and lit(S.slope, T) or false,
       line = S.line,
       prev = prev,
+      -- the layer before where the gradient flows into it (a layer at or
+      -- before it has parameters); false where nothing before this layer
+      -- learns, so that its input gradient is never computed
+      grad_prev = trainable and prev,
       model_name = m.name,
     }
     L.n_in = common.count(L.in_dims)
@@ -147,7 +155,7 @@ function M.build(spec, spec_path)
     L.out_ref = L.last and "&a->out" or ("&a->" .. L.id)
     L.p_ref, L.g_ref = "&p->" .. L.id, "&g->" .. L.id
     L.d_ref = "&d->" .. L.id
-    L.dx_ref = prev and ("&d->" .. prev.id) or false
+    L.dx_ref = L.grad_prev and ("&d->" .. prev.id) or false
     K.build(L, S, m, lit)
     L.tensors = L.tensors or {}
     L.has_params = #L.tensors > 0
@@ -165,6 +173,7 @@ function M.build(spec, spec_path)
     shape[#shape + 1] = K.fingerprint(S)
     m.layers[i] = L
     prev = L
+    trainable = trainable or L.has_params
   end
   m.n_out = m.layers[n].n_out
   m.n_params = n_params

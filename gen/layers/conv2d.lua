@@ -169,7 +169,7 @@ function K.build(L, S, m)
     deltas = {},
     bytes = m.batch * L.K * L.P * R,
   }
-  if not L.first then
+  if L.grad_prev then
     L.batch_scratch.deltas[1] = string.format("%s %s_dcol[%s][%d][%d]; /* the gradient of those columns */",
                                               m.T, L.id, m.NAME .. "_BATCH", L.K, L.P)
     L.batch_scratch.bytes = 2 * L.batch_scratch.bytes
@@ -192,7 +192,7 @@ end
 
 function K.calls(L, m)
   local f = m.name .. "_" .. L.id
-  local P = L.prev
+  local P = L.grad_prev
   local c = {}
   c.forward = string.format("%s_forward(%s, %s, %s)", f, L.out_ref, L.p_ref, L.in_ref)
   c.backward = string.format("%s_backward(%s, %s%s, %s)", f, L.g_ref,

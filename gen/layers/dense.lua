@@ -34,7 +34,8 @@ K.FORWARD_COLUMNS = 128
 -- gcc 12) 128, 256 and one list of all 784 pixels infer at the same speed.
 K.LIST_INPUTS = 128
 
--- A first layer with at least this many inputs sums z in two halves of its
+-- A first layer (no layer before it has parameters, so it computes no input
+-- gradient) with at least this many inputs sums z in two halves of its
 -- inputs, z = (b + sum_{i < kb} x[i] w[i][j]) + (sum_{i >= kb} x[i] w[i][j]),
 -- in every pass (per-sample and batched alike), so that the stages of a
 -- training step can split it by inputs: each thread then owns whole rows of
@@ -86,7 +87,7 @@ function K.chain(L) return L.n_out .. " " .. L.activation end
 
 -- The products over samples of the batched passes, { cols, k } each, from
 -- which gen/model.lua chooses the net's row block m.sb: the forward pass, and
--- the input gradient except for the first layer.
+-- the input gradient except where no layer before has parameters (first).
 function K.sample_products(S, first)
   local n_in = common.count(S.in_dims)
   local p = { { S.units, n_in } }
@@ -143,7 +144,7 @@ function K.build(L, S, m, lit)
   -- a first layer with many inputs sums over two halves of them (K.SPLIT_INPUTS):
   -- inputs [0, kb) and [kb, n_in), kb a multiple of the vector (and of the
   -- per-sample list's chunk where one fits)
-  L.ksplit = L.first and not L.last and L.activation ~= "softmax" and L.unroll ~= "full"
+  L.ksplit = not L.grad_prev and not L.last and L.activation ~= "softmax" and L.unroll ~= "full"
     and L.n_in >= K.SPLIT_INPUTS
   if L.ksplit then
     local half = L.n_in // 2
@@ -226,7 +227,7 @@ function K.build(L, S, m, lit)
   -- NAME_nonzero), then run over the list: a branch per input mispredicts
   -- where a fifth of the pixels are not 0
   L.list_forward = L.skip_zero and L.unroll ~= "full"
-  L.list_step = L.list_forward and not L.prev
+  L.list_step = L.list_forward and not L.grad_prev
   L.list_chunked = false
   if L.list_forward then
     m.nonzero_list = true
@@ -265,14 +266,14 @@ function K.build(L, S, m, lit)
   end
   L.keeps_logits = L.last and m.keep_logits
   L.z = L.keeps_logits and "zo->v" or "y->v"
-  L.scratch_wt = not L.first -- the batched input gradient's transposed weights
+  L.scratch_wt = L.grad_prev and true or false -- the batched input gradient's transposed weights
 end
 
 -- The calls the frame prints, from the references model.lua computed.
 function K.calls(L, m)
   local f = m.name .. "_" .. L.id
   local zo = L.keeps_logits and "&a->logits, " or ""
-  local P = L.prev
+  local P = L.grad_prev
   local c = {}
   c.forward = string.format("%s_forward(%s, %s%s, %s)", f, L.out_ref, zo, L.p_ref, L.in_ref)
   c.backward = string.format("%s_backward(%s, %s%s, %s)", f, L.g_ref,

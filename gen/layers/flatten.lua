@@ -27,7 +27,7 @@ function K.build(L) L.in_text = common.text(L.in_dims) end
 -- flatten and dropout: an element-wise layer with no parameters
 function K.elementwise_calls(L, m, forward_extra, backward_extra)
   local f = m.name .. "_" .. L.id
-  local P = L.prev
+  local P = L.grad_prev
   local c = {}
   c.forward = string.format("%s_forward(%s, %s%s)", f, L.out_ref, forward_extra or "", L.in_ref)
   c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1):gsub("%)$", ", s0, s1)"))

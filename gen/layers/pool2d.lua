@@ -66,7 +66,7 @@ return function(name, op)
 
   function K.calls(L, m)
     local f = m.name .. "_" .. L.id
-    local P = L.prev
+    local P = L.grad_prev
     local c = {}
     c.forward = string.format("%s_forward(%s, %s)", f, L.out_ref, L.in_ref)
     c.batch_forward = (c.forward:gsub("_forward%(", "_batch_forward(", 1):gsub("%)$", ", s0, s1)"))
