@@ -43,9 +43,10 @@ local gemm = require("gen.layers.gemm")
 M.STACK_SLACK = 1024
 
 local DERIV = {
-  -- derivative of the activation, written in terms of its output a
-  sigmoid = "%s * (ONE - %s)",
-  tanh = "ONE - %s * %s",
+  -- derivative of the activation, written in terms of its output a; each a
+  -- factor that binds as one (kinds print it after "d * ")
+  sigmoid = "(%s * (ONE - %s))",
+  tanh = "(ONE - %s * %s)",
   relu = "(%s > ZERO ? ONE : ZERO)",
   leaky_relu = "(%s > ZERO ? ONE : SLOPE)",
   identity = "ONE",

@@ -303,7 +303,7 @@ $(pad("static void " .. m.name .. "_output_delta"))const $(m.name)_target *restr
 @ elseif m.loss == "squared_error" then
     for (int j = 0; j < $(m.n_out); ++j) {
         const $(m.T) yj = y->v[j];
-        d->v[j] = $(m.TWO) * (yj - t->v[j]) * ($(m.last.deriv("yj")));
+        d->v[j] = $(m.TWO) * (yj - t->v[j]) * $(m.last.deriv("yj"));
     }
 @ elseif m.loss == "cross_entropy" then
     $(m.T) tsum = $(m.ZERO);

@@ -139,7 +139,7 @@ $(pad(head))const $(L.in_type) *restrict x, const $(L.delta_type) *restrict d$(t
 @   if L.unroll == "full" then
 @     if P then
 @       for i = 0, L.n_in - 1 do
-    dx->v[$(i)] = ($(L.dx_sum(i))) * ($(P.deriv("x->v[" .. i .. "]")));
+    dx->v[$(i)] = ($(L.dx_sum(i))) * $(P.deriv("x->v[" .. i .. "]"));
 @       end
 @     end
 @     for j = 0, L.n_out - 1 do
@@ -196,7 +196,7 @@ $(I)    }
             for (int l = 0; l < h; ++l)
                 s[l] += s[l + h];
 @       end
-        dx->v[i] = s[0] * ($(P.deriv("xi")));
+        dx->v[i] = s[0] * $(P.deriv("xi"));
 @     end
 @     if mode == "step" and L.skip_zero and not L.list_step then
         if (xi == $(m.ZERO))
@@ -574,7 +574,7 @@ $(head)($(T) (*restrict wt)[$(L.n_in)], const $(L.params_type) *restrict p, int 
 @                b = "&wt[j][i0]", a = function(r) return "d->row[s + " .. r .. "].v[j]" end,
 @                out = function(r, c) return "dx->row[s + " .. r .. "].v[" .. c .. "]" end,
 @                post = P.has_deriv and function(r, c, e)
-@                  return e .. " * (" .. P.deriv("x->row[s + " .. r .. "].v[i0 + " .. c .. "]") .. ")"
+@                  return e .. " * " .. P.deriv("x->row[s + " .. r .. "].v[i0 + " .. c .. "]")
 @                end or nil }
 @     end
 

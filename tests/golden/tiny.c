@@ -145,7 +145,7 @@ static void tiny_l2_forward(tiny_output *restrict y, const tiny_l2_params *restr
 
 /* l2 backward: dense 4 -> 2, from z[j] = b[j] + sum_i x[i] * w[i][j]
  *   db[j] = d[j];  dw[i][j] = x[i] * d[j]
- *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = 1.0 - x * x in terms of x = l1 output
+ *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = (1.0 - x * x) in terms of x = l1 output
  *   (the sum in 2 partial sums, lane l over j = l, l + 2, ... in order, then lane l + h
  *   added to lane l for h = 1: one fixed order on every target) */
 static void tiny_l2_backward(tiny_l2_grads *restrict g, tiny_l1_delta *restrict dx, const tiny_l2_params *restrict p,
@@ -169,7 +169,7 @@ static void tiny_l2_backward(tiny_l2_grads *restrict g, tiny_l1_delta *restrict 
 }
 
 /* l2 step: the backward pass above with SGD fused in, w -= rate * dw, b -= rate * db
- *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = 1.0 - x * x in terms of x = l1 output
+ *   dx[i] = (sum_j w[i][j] * d[j]) * tanh'(x[i]),  tanh' = (1.0 - x * x) in terms of x = l1 output
  *   (the sum in 2 partial sums, lane l over j = l, l + 2, ... in order, then lane l + h
  *   added to lane l for h = 1: one fixed order on every target) */
 static void tiny_l2_step(tiny_l2_params *restrict p, tiny_l1_delta *restrict dx,
@@ -241,7 +241,7 @@ double tiny_loss(const tiny_acts *restrict a, const tiny_target *restrict t)
 /* ----------------------------------------------------------------- backward */
 
 /* output delta, d = dL/dz of l2:
- *   d[j] = 2 (y[j] - t[j]) * sigmoid'(z[j]),  sigmoid' = y * (1.0 - y) */
+ *   d[j] = 2 (y[j] - t[j]) * sigmoid'(z[j]),  sigmoid' = (y * (1.0 - y)) */
 static void tiny_output_delta(tiny_l2_delta *restrict d, const tiny_output *restrict y,
                               const tiny_target *restrict t)
 {

@@ -994,7 +994,7 @@ static void tiny_cnn_l5_forward(tiny_cnn_l5_act *restrict y, const tiny_cnn_l4_a
 
 /* l5 backward: from the forward pass above,
  *   dx[c][i*1 + kh][j*1 + kw] += d[c][i][j] / 2 for every (kh, kw) in the window
- *   then dx *= tanh'(x),  tanh' = 1.0 - x * x in terms of x = l4 output */
+ *   then dx *= tanh'(x),  tanh' = (1.0 - x * x) in terms of x = l4 output */
 static void tiny_cnn_l5_backward(tiny_cnn_l4_delta *restrict dx, const tiny_cnn_l4_act *restrict x,
                                  const tiny_cnn_l5_delta *restrict d)
 {
@@ -1013,7 +1013,7 @@ static void tiny_cnn_l5_backward(tiny_cnn_l4_delta *restrict dx, const tiny_cnn_
     for (int c = 0; c < 2; ++c)
         for (int i = 0; i < 2; ++i)
             for (int j = 0; j < 1; ++j)
-                dx->v[c][i][j] *= 1.0 - x->v[c][i][j] * x->v[c][i][j];
+                dx->v[c][i][j] *= (1.0 - x->v[c][i][j] * x->v[c][i][j]);
 }
 #endif /* TINY_CNN_INFERENCE_ONLY */
 #ifndef TINY_CNN_INFERENCE_ONLY
@@ -1126,7 +1126,7 @@ static void tiny_cnn_l7_backward(tiny_cnn_l7_grads *restrict g, tiny_cnn_l6_delt
         for (int h = 1; h > 0; h /= 2)
             for (int l = 0; l < h; ++l)
                 s[l] += s[l + h];
-        dx->v[i] = s[0] * (1.0);
+        dx->v[i] = s[0] * 1.0;
         for (int j = 0; j < 3; ++j)
             g->w[i][j] = xi * d->v[j];
     }
