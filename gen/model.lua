@@ -87,9 +87,12 @@ function M.build(spec, spec_path)
   -- the whole net so that threads split the batch on block boundaries: the
   -- best for the products the kinds report (gen/layers/gemm.lua)
   local products = {}
-  local learns = false -- whether a layer before has parameters (else no input gradient)
-  for _, S in ipairs(spec.layers) do
+  -- learns_before[i]: whether a layer before layer i has parameters; where
+  -- none has, layer i computes no input gradient (its L.grad_prev is false)
+  local learns_before, learns = {}, false
+  for i, S in ipairs(spec.layers) do
     local K = layers[S.kind]
+    learns_before[i] = learns
     local sp = K.sample_products
     for _, p in ipairs(sp and sp(S, not learns) or {}) do products[#products + 1] = p end
     learns = learns or (K.param_count and K.param_count(S) > 0) or false
@@ -104,7 +107,6 @@ function M.build(spec, spec_path)
                    or lastS.activation == "softmax")
 
   local prev = false
-  local trainable = false -- whether a layer so far has parameters
   local n_params = 0
   local shape = { m.name, T, m.in_text }
   local acts_used = {}
@@ -115,7 +117,6 @@ function M.build(spec, spec_path)
       index = i,
       id = "l" .. i,
       kind = S.kind,
-      first = (i == 1),
       last = (i == n),
       in_dims = prev and prev.out_dims or m.in_dims,
       out_dims = S.out_dims,
@@ -126,7 +127,7 @@ function M.build(spec, spec_path)
       -- the layer before where the gradient flows into it (a layer at or
       -- before it has parameters); false where nothing before this layer
       -- learns, so that its input gradient is never computed
-      grad_prev = trainable and prev,
+      grad_prev = learns_before[i] and prev,
       model_name = m.name,
     }
     L.n_in = common.count(L.in_dims)
@@ -174,7 +175,6 @@ function M.build(spec, spec_path)
     shape[#shape + 1] = K.fingerprint(S)
     m.layers[i] = L
     prev = L
-    trainable = trainable or L.has_params
   end
   m.n_out = m.layers[n].n_out
   m.n_params = n_params
