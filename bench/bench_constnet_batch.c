@@ -22,10 +22,11 @@
  * one model. train_sps counts the samples of all K.
  *
  * Prints: impl=constnet_b<B>_t<N> (or _c<K>) train_sps=N infer_sps=N acc=P loss=L
- *         stages s0=S s1=S ... other_s=S
+ *         stages s0=S s1=S ... other_s=S busy_s0_t0=S busy_s0_t1=S ...
  * the wall seconds of the epoch in each stage (timed by thread 0 from the
- * barrier before it to the barrier after it) and the rest (the gather, the
- * loss). */
+ * barrier before it to the barrier after it), the rest (the gather, the
+ * loss), and the seconds each thread t spent in stage q's own work, without
+ * the wait at the barrier after it (busy_sq_tt; copy 0's with --copies). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,7 @@ typedef struct {
     mnistb_opt opt;
     double loss;                            /* summed over the epoch */
     double ph[MNISTB_BATCH_STAGES + 1];     /* seconds in each stage, then the rest */
+    double *busy; /* busy[p * STAGES + q]: seconds thread p spent in stage q's own work */
 } model;
 
 static void model_free(model *m)
@@ -90,19 +92,21 @@ static void model_free(model *m)
     free(m->p);
     free(m->d);
     free(m->a);
+    free(m->busy);
     for (int k = 0; k < 2; ++k) {
         free(m->xb[k]);
         free(m->tb[k]);
     }
 }
 
-static int model_init(model *m, const bench_setup *s) /* 0, or -1 (out of memory) */
+static int model_init(model *m, const bench_setup *s, int threads) /* 0, or -1 (out of memory) */
 {
     memset(m, 0, sizeof *m);
     m->p = aligned_alloc(64, ALIGN64(sizeof *m->p));
     m->d = aligned_alloc(64, ALIGN64(sizeof *m->d));
     m->a = aligned_alloc(64, ALIGN64(sizeof *m->a));
-    int ok = m->p != NULL && m->d != NULL && m->a != NULL;
+    m->busy = calloc((size_t)threads * MNISTB_BATCH_STAGES, sizeof *m->busy);
+    int ok = m->p != NULL && m->d != NULL && m->a != NULL && m->busy != NULL;
     for (int k = 0; k < 2; ++k) {
         m->xb[k] = aligned_alloc(64, ALIGN64(sizeof *m->xb[k]));
         m->tb[k] = aligned_alloc(64, ALIGN64(sizeof *m->tb[k]));
@@ -161,10 +165,12 @@ static void train_epoch(model *m, const bench_setup *s, const float *train_x, in
             double ts[MNISTB_BATCH_STAGES + 1];
             for (int stage = 0; stage < MNISTB_BATCH_STAGES; ++stage) {
                 BARRIER
+                const double w0 = bench_now();
                 if (part == 0)
-                    ts[stage] = bench_now();
+                    ts[stage] = w0;
                 /* plain SGD, fused into the weight gradients: no gradient struct */
                 mnistb_batch_train_stage(stage, m->p, &m->opt, NULL, m->d, m->a, xb, tb, n, rate, part, parts);
+                m->busy[part * MNISTB_BATCH_STAGES + stage] += bench_now() - w0;
             }
             /* the next batch's rows, fetched while the others finish (the training
              * set is far larger than the caches, and its rows come in random order) */
@@ -247,7 +253,7 @@ int main(int argc, char **argv)
 #else
         const int c = 0;
 #endif
-        model_init(&ms[c], &s);
+        model_init(&ms[c], &s, threads);
         BARRIER
         if (c == 0)
             t0 = bench_now();
@@ -288,7 +294,11 @@ int main(int argc, char **argv)
     printf("stages");
     for (int q = 0; q < MNISTB_BATCH_STAGES; ++q)
         printf(" s%d=%.6f", q, m->ph[q]);
-    printf(" other_s=%.6f\n", m->ph[MNISTB_BATCH_STAGES]);
+    printf(" other_s=%.6f", m->ph[MNISTB_BATCH_STAGES]);
+    for (int q = 0; q < MNISTB_BATCH_STAGES; ++q)
+        for (int t = 0; t < threads; ++t)
+            printf(" busy_s%d_t%d=%.6f", q, t, m->busy[t * MNISTB_BATCH_STAGES + q]);
+    printf("\n");
     fflush(stdout);
 
     for (int c = 0; c < copies; ++c)

@@ -26,8 +26,14 @@
 #                 BENCH_THREADS models at once, one thread each, nothing
 #                 shared (--copies: the ceiling of that many threads on
 #                 this machine); it prints impl=constnet_b<B>_t<N> (_c<N>)
-#                 ... and a second line, "stages s0=.. s1=.. other_s=..",
-#                 the seconds of the epoch in each stage
+#                 ... and a second line, "stages s0=.. s1=.. other_s=..
+#                 busy_s0_t0=..", the seconds of the epoch in each stage and
+#                 each thread's own work in it
+#   xcore         with BENCH_THREADS > 1, in every round: what moving data
+#                 between two threads costs on this machine (a cache line's
+#                 round trip, a barrier, 16 KiB read and written across the
+#                 cores; bench/bench_xcore.c), next to each round's two-thread
+#                 figures
 #   torch     (f) PyTorch (Debian's python3-torch), nn.Linear + sigmoid +
 #                 torch.optim.SGD, 1 thread and default threads
 #                 (bench/bench_torch.py; BENCH_TORCH=0 leaves it out), started
@@ -245,6 +251,18 @@ if ! "$CC" "${CSTD[@]}" -O2 -march=native bench/bench_peak.c -o "$WORK/bin/bench
     PEAK=0
 fi
 
+# What moving data between two threads costs, measured in every round next to
+# the two-thread rows (bench_xcore.c).
+XCORE=0
+if ((THREADS > 1)); then
+    if "$CC" "${CSTD[@]}" "${OPT_PLAIN[@]}" "${THREAD_FLAGS[@]}" -Iruntime -Ibench bench/bench_xcore.c "${shared[@]}" \
+        -lz -lm -o "$WORK/bin/bench_xcore" 2>"$WORK/xcore-build.txt"; then
+        XCORE=1
+    else
+        say "bench_xcore did not build ($WORK/xcore-build.txt): no cross-core costs"
+    fi
+fi
+
 # (e): one generated net per batch size, all named mnistb.
 for b in "${BATCHES[@]}"; do
     g=$WORK/gen_b$b
@@ -389,7 +407,13 @@ for i in "${UNROLL_IMPLS[@]}"; do
     mnist) cmd[$i]="$d/bench --data $MNIST_DIR --seed $SEED"; expect[$i]=constnet ;;
     esac
 done
-ALL=("${IMPLS[@]}" "${BATCH_IMPLS[@]}" "${UNROLL_IMPLS[@]}")
+XCORE_IMPLS=()
+if ((XCORE)); then
+    XCORE_IMPLS=(xcore)
+    cmd[xcore]="$WORK/bin/bench_xcore"
+    expect[xcore]=xcore
+fi
+ALL=("${IMPLS[@]}" "${BATCH_IMPLS[@]}" "${UNROLL_IMPLS[@]}" "${XCORE_IMPLS[@]}")
 
 declare -A val=() # val[impl.key]: the values of key over the runs, space-separated
 raw=$WORK/runs.txt
@@ -611,6 +635,14 @@ for impl in "${BATCH_IMPLS[@]}"; do
             [[ $k == other_s ]] || sum=$(awk -v a="$sum" -v b="${mphase[$impl.$k]}" 'BEGIN { print a + b }')
         done
         mphase[$impl.stages_s]=$sum
+        nthr=1
+        [[ $impl == *_t* ]] && nthr=${impl##*_t}
+        for ((q = 0; q < nst; q++)); do # each thread's own work in the stage, where printed on every run
+            for ((p = 0; p < nthr; p++)); do
+                read -ra a <<<"${val[$impl.phase_busy_s${q}_t$p]:-}"
+                ((${#a[@]} == RUNS)) && mphase[$impl.busy_s${q}_t$p]=$(med "$impl" "phase_busy_s${q}_t$p")
+            done
+        done
     elif ((any > 0)); then
         phase_notes+=("$impl: its stages line lacked one of ${keys[*]} on some run, or the training image count is unknown: no stage figures")
     fi
@@ -803,21 +835,29 @@ report=$WORK/RESULTS.md
         echo "program spends in each stage of mnistb_batch_train_stage (timed by thread 0 from"
         echo "the barrier before the stage to the barrier after it, so a stage's seconds"
         echo "include the wait for the slowest thread), and the rest (gathering the rows,"
-        echo "the loss). What each stage runs is the comment the generator wrote for it."
+        echo "the loss). \"busy\": the seconds each thread spent in the stage's own work"
+        echo "(the stage's seconds less its wait at the barrier; with models at once, copy"
+        echo "0's). What each stage runs is the comment the generator wrote for it."
         echo "GFLOP/s: the layer products of the epoch ($N_TRAIN samples, $TRAIN_FLOPS flops each)"
         echo "over the seconds of all the stages, and its share of the measured FMA peak"
         echo "times the threads."
         echo
-        echo "| batch | threads | stage | what it runs | seconds | share of the stages |"
-        echo "| ---: | --- | ---: | --- | ---: | ---: |"
+        echo "| batch | threads | stage | what it runs | seconds | busy, each thread | share of the stages |"
+        echo "| ---: | --- | ---: | --- | ---: | ---: | ---: |"
         for impl in "${PHASED[@]}"; do
             b=${impl#constnet_b}
             b=${b%%_*}
             if [[ $impl == *_c* ]]; then nthr="${impl##*_c} x 1"; else nthr=${impl##*_t}; fi
             q=0
             while IFS= read -r note; do
-                printf '| %s | %s | %s | %s | %s | %s |\n' "$b" "$nthr" "$q" "$note" \
-                    "$(fmt "${mphase[$impl.s$q]}" '%.4f')" \
+                busy=()
+                for ((p = 0; p < ${nthr%% *}; p++)); do
+                    [[ -n ${mphase[$impl.busy_s${q}_t$p]:-} ]] && busy+=("$(fmt "${mphase[$impl.busy_s${q}_t$p]}" '%.4f')")
+                done
+                [[ $impl == *_c* ]] && busy=("${busy[0]:-}") # the copies print copy 0's thread
+                busy_s=$(printf '%s / ' "${busy[@]}")
+                printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$b" "$nthr" "$q" "$note" \
+                    "$(fmt "${mphase[$impl.s$q]}" '%.4f')" "${busy_s% / }" \
                     "$(awk -v a="${mphase[$impl.s$q]}" -v t="${mphase[$impl.stages_s]}" 'BEGIN { printf "%.0f %%", 100 * a / t }')"
                 q=$((q + 1))
             done < <(stage_notes "$b")
@@ -834,6 +874,52 @@ report=$WORK/RESULTS.md
             printf '| %s | %s | %s | %s | %s | %s |\n' "$b" "$nthr" "$(fmt "${mphase[$impl.stages_s]}" '%.3f')" "$g" \
                 "$(of_peak "$g" "$nthr")" "$(fmt "${mphase[$impl.other_s]}" '%.3f')"
         done
+    fi
+
+    if ((XCORE)); then
+        echo
+        echo "## Two threads: what moving data between the cores costs"
+        echo
+        echo "bench/bench_xcore.c, run once in every round among the programs above: two"
+        echo "OpenMP threads pass one cache line back and forth (its round trip), meet at"
+        echo "an OpenMP barrier, and each writes a 16 KiB block of its own (the size of the"
+        echo "row blocks and weight halves that move in a two-thread step at batch 64) that"
+        echo "the other then reads. Writing a block the other core has read waits for that"
+        echo "core to give up every line; the last column is the same write when no other"
+        echo "core has read it. Next to each round: that round's two threads (and"
+        echo "$THREADS models at once) over one thread."
+        echo
+        hdr="| round | round trip, ns | barrier, us | read what the other wrote, us | write what the other read, us | write, one core, us |"
+        sep="| ---: | ---: | ---: | ---: | ---: | ---: |"
+        for b in "${BATCHES[@]}"; do
+            [[ -n ${val[constnet_b${b}_t$THREADS.train_sps]:-} ]] || continue
+            hdr+=" batch $b: $THREADS threads / 1 ($THREADS models) |"
+            sep+=" ---: |"
+        done
+        echo "$hdr"
+        echo "$sep"
+        xkeys=(round_trip_ns barrier_us read_us write_us local_us)
+        declare -A xv=()
+        for k in "${xkeys[@]}"; do
+            read -ra a <<<"${val[xcore.$k]:-}"
+            for ((r = 0; r < ${#a[@]}; r++)); do xv[$r.$k]=${a[$r]}; done
+        done
+        for ((r = 0; r < RUNS; r++)); do
+            row="| $((r + 1)) |"
+            for k in "${xkeys[@]}"; do row+=" ${xv[$r.$k]:-?} |"; done
+            for b in "${BATCHES[@]}"; do
+                [[ -n ${val[constnet_b${b}_t$THREADS.train_sps]:-} ]] || continue
+                read -ra a1 <<<"${val[constnet_b${b}_t1.train_sps]}"
+                read -ra an <<<"${val[constnet_b${b}_t$THREADS.train_sps]}"
+                read -ra ac <<<"${val[constnet_b${b}_c$THREADS.train_sps]:-}"
+                row+=" $(ratio "${an[$r]}" "${a1[$r]}") ($([[ -n ${ac[$r]:-} ]] && ratio "${ac[$r]}" "${a1[$r]}" || echo '?')) |"
+            done
+            echo "$row"
+        done
+        echo
+        echo "In a two-thread step of mnist at batch 64 each thread writes about 150 KiB"
+        echo "that the other core has read since (bench/BOUNDS.md lists them), and passes"
+        echo "4 barriers."
     fi
 
     echo
@@ -883,11 +969,15 @@ report=$WORK/RESULTS.md
         done
     done
     if ((THREADS > 1)); then
+        xcore_ctx=
+        if ((XCORE)); then
+            xcore_ctx="; bound by moving data between the cores: a cache line's round trip $(fmt "$(med xcore round_trip_ns)" '%.0f') ns, writing 16 KiB the other core has read $(fmt "$(med xcore write_us)" '%.2f') us against $(fmt "$(med xcore local_us)" '%.2f') us within one (medians of bench_xcore)"
+        fi
         for b in "${BATCHES[@]}"; do
             [[ $b == 64 || $b == 128 ]] || continue
             c1=constnet_b${b}_t1 cn=constnet_b${b}_t$THREADS cc=constnet_b${b}_c$THREADS
             target "batch $b: constnet $THREADS threads over 1 thread" "$(div "${mtrain[$cn]}" "${mtrain[$c1]}")" 1.8 x \
-                "$(fmt "${mtrain[$cn]}" '%.0f') against $(fmt "${mtrain[$c1]}" '%.0f') samples/s; ceiling on this machine: $THREADS models at once, nothing shared, $(fmt "${mtrain[$cc]}" '%.0f') samples/s, $(ratio "${mtrain[$cc]}" "${mtrain[$c1]}") one thread"
+                "$(fmt "${mtrain[$cn]}" '%.0f') against $(fmt "${mtrain[$c1]}" '%.0f') samples/s; ceiling on this machine: $THREADS models at once, nothing shared, $(fmt "${mtrain[$cc]}" '%.0f') samples/s, $(ratio "${mtrain[$cc]}" "${mtrain[$c1]}") one thread$xcore_ctx"
         done
         same_at=() diff_at=()
         for b in "${BATCHES[@]}"; do
