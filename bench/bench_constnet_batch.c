@@ -46,6 +46,8 @@
 #include <omp.h>
 #define BARRIER _Pragma("omp barrier")
 #else
+/* one thread: the parallel regions below run once, as plain blocks */
+#pragma GCC diagnostic ignored "-Wunknown-pragmas"
 #define BARRIER
 #endif
 
@@ -149,6 +151,7 @@ static void train_epoch(model *m, const bench_setup *s, const float *train_x, in
         const int part = omp_get_thread_num(), parts = omp_get_num_threads();
 #else
         const int part = 0, parts = 1;
+        (void)threads;
 #endif
         int s0, s1;
         mnistb_batch_rows(part, parts, &s0, &s1);
