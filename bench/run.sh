@@ -854,7 +854,6 @@ report=$WORK/RESULTS.md
                 for ((p = 0; p < ${nthr%% *}; p++)); do
                     [[ -n ${mphase[$impl.busy_s${q}_t$p]:-} ]] && busy+=("$(fmt "${mphase[$impl.busy_s${q}_t$p]}" '%.4f')")
                 done
-                [[ $impl == *_c* ]] && busy=("${busy[0]:-}") # the copies print copy 0's thread
                 busy_s=$(printf '%s / ' "${busy[@]}")
                 printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$b" "$nthr" "$q" "$note" \
                     "$(fmt "${mphase[$impl.s$q]}" '%.4f')" "${busy_s% / }" \
